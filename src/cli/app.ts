@@ -1,0 +1,84 @@
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import type { Config } from "../config/index.js";
+import { compileMatcher, loadTaxonomy, type Matcher } from "../enrich/index.js";
+import type { Store, Taxonomy } from "../model/index.js";
+import { type OutputPlan, type PublishOptions, planOutputs, type RefreshDeps } from "../refresh/index.js";
+import type { Logger } from "../shared/logger.js";
+import { SqliteStore } from "../store/index.js";
+
+/** Names the product and where its operator publishes (RFC 9110 §10.1.5 product token + comment). */
+export function userAgent(config: Config): string {
+  return config.fetch.userAgent ?? `feed-enricher/0.1 (+${config.publicBaseUrl})`;
+}
+
+/** Everything a command needs, built once from the config. */
+export interface App {
+  config: Config;
+  logger: Logger;
+  taxonomy: Taxonomy;
+  matcher: Matcher;
+  store: Store;
+  plans: OutputPlan[];
+  publish: PublishOptions;
+  deps: RefreshDeps;
+  close(): void;
+}
+
+export function databaseFile(config: Config): string {
+  return join(config.runtimeDir, "feed-enricher.db");
+}
+
+export function buildApp(config: Config, logger: Logger): App {
+  const taxonomy = loadTaxonomy(config.taxonomyFile, { scheme: `${config.publicBaseUrl}topics/` });
+  const matcher = compileMatcher(taxonomy);
+  const store = new SqliteStore(databaseFile(config));
+  const plans = planOutputs(config.sources, taxonomy, {
+    siteTitle: config.outputs.title,
+    perTopic: config.outputs.perTopic,
+    perSource: config.outputs.perSource,
+  });
+  const publish: PublishOptions = {
+    feedsDir: config.feedsDir,
+    baseUrl: config.publicBaseUrl,
+    formats: config.outputs.formats,
+    maxItems: config.outputs.maxItems,
+    topicScheme: taxonomy.scheme,
+    siteTitle: config.outputs.title,
+    ttlMinutes: 15,
+    ...(config.outputs.hub ? { hub: config.outputs.hub } : {}),
+  };
+  const deps: RefreshDeps = {
+    store,
+    matcher,
+    fetch: {
+      timeoutMs: config.fetch.timeoutMs,
+      connectTimeoutMs: config.fetch.connectTimeoutMs,
+      maxBytes: config.fetch.maxBytes,
+      maxRedirects: config.fetch.maxRedirects,
+      userAgent: userAgent(config),
+      allowPrivate: false,
+    },
+    parseTimeoutMs: 20_000,
+    trackingParams: config.normalize.trackingParams,
+    maxBackoffMinutes: config.schedule.maxBackoffMinutes,
+    now: () => new Date(),
+    logger,
+  };
+  return {
+    config,
+    logger,
+    taxonomy,
+    matcher,
+    store,
+    plans,
+    publish,
+    deps,
+    close: () => store.close(),
+  };
+}
+
+/** Outputs whose files are missing on disk (first run, or someone deleted them). */
+export function missingPlans(app: App): OutputPlan[] {
+  return app.plans.filter((p) => app.publish.formats.some((f) => !existsSync(join(app.publish.feedsDir, `${p.path}.${f}`))));
+}

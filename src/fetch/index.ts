@@ -1,0 +1,7 @@
+// Fetch stage: gets a source's bytes from a file or over HTTP(S): conditional GET,
+// timeouts, size caps, redirects, decompression, SSRF guard. Returns bytes and
+// headers; it must never decode or parse them.
+
+export { isPrivateAddress } from "./address-policy.js";
+export { FetchError, type FetchErrorCode } from "./fetch-error.js";
+export { type FetchOptions, type FetchResult, fetchSource, type Validators } from "./fetch-source.js";

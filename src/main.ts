@@ -1,0 +1,65 @@
+import { resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { buildApp } from "./cli/app.js";
+import { type CliArgs, parseCliArgs, USAGE, UsageError } from "./cli/parse-args.js";
+import { runCommand } from "./cli/run-command.js";
+import { startCommand } from "./cli/start-command.js";
+import { loadConfig } from "./config/index.js";
+import { describeError, FeedEnricherError } from "./shared/errors.js";
+import { createLogger } from "./shared/logger.js";
+
+const PROJECT_ROOT = resolve(fileURLToPath(import.meta.url), "../..");
+const DEFAULT_CONFIG = resolve(PROJECT_ROOT, "config/feed-enricher.yaml");
+
+/** Composition root: parse the arguments, load the config, build the parts, run a command. */
+async function main(argv: string[]): Promise<number> {
+  let args: CliArgs;
+  try {
+    args = parseCliArgs(argv, process.env, DEFAULT_CONFIG);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`feed-enricher: ${error.message}\n\n${USAGE}`);
+      return 2;
+    }
+    throw error;
+  }
+  if (args.command === "help") {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const logger = createLogger();
+  const config = loadConfig(args.configPath);
+  const app = buildApp(config, logger);
+  const controller = new AbortController();
+  const stop = () => controller.abort();
+  process.once("SIGTERM", stop);
+  process.once("SIGINT", stop);
+  try {
+    switch (args.command) {
+      case "run":
+        return await runCommand(app, process.stdout);
+      case "start":
+        return await startCommand(app, process.stdout, controller.signal);
+      default:
+        process.stderr.write(`feed-enricher: "${args.command}" is not available yet\n`);
+        return 2;
+    }
+  } finally {
+    app.close();
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    if (error instanceof FeedEnricherError) {
+      process.stderr.write(`feed-enricher: ${error.message}\n`);
+    } else {
+      const { message } = describeError(error);
+      process.stderr.write(`feed-enricher: ${message}\n${error instanceof Error ? (error.stack ?? "") : ""}\n`);
+    }
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,43 @@
+import type { Entry } from "./entry.js";
+import type { SourceState } from "./source.js";
+
+/** What the store keeps per entry besides the entry itself. */
+export interface StoredEntryMeta {
+  id: string;
+  contentHash: string;
+  taxonomyVersion?: string;
+  firstSeen: string;
+  published?: string;
+  updated?: string;
+  /** Topics the stored version carries (a re-tag that drops one must re-render that topic). */
+  topicIds: string[];
+}
+
+/** Which entries an output holds. */
+export type OutputSelector = { kind: "all" } | { kind: "topic"; topicId: string } | { kind: "source"; sourceId: string };
+
+/** One source's refresh, written as a single unit (one transaction in SQL stores). */
+export interface RefreshCommit {
+  state: SourceState;
+  /** New or changed entries. */
+  upserts: Entry[];
+}
+
+/**
+ * Where the service remembers sources and entries. SQLite is the embedded
+ * implementation; the interface keeps the door open for a shared database.
+ */
+export interface Store {
+  getSourceState(sourceId: string): SourceState | undefined;
+  listSourceStates(): SourceState[];
+  saveSourceState(state: SourceState): void;
+  /** Metadata of the source's stored entries, keyed by entry id. */
+  entryMeta(sourceId: string): Map<string, StoredEntryMeta>;
+  commit(refresh: RefreshCommit): void;
+  /** Newest first (published, else first seen), at most `limit`. */
+  latest(selector: OutputSelector, limit: number): Entry[];
+  countEntries(selector: OutputSelector): number;
+  /** Every stored entry, for re-tagging. */
+  allEntries(): Iterable<Entry>;
+  close(): void;
+}

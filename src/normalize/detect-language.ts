@@ -1,0 +1,56 @@
+import { franc } from "franc-min";
+
+// franc answers ISO 639-3; feeds and readers use ISO 639-1.
+const ISO1: Record<string, string> = {
+  eng: "en",
+  spa: "es",
+  por: "pt",
+  fra: "fr",
+  deu: "de",
+  ita: "it",
+  nld: "nl",
+  rus: "ru",
+  ukr: "uk",
+  pol: "pl",
+  ces: "cs",
+  slk: "sk",
+  cmn: "zh",
+  jpn: "ja",
+  kor: "ko",
+  arb: "ar",
+  urd: "ur",
+  hin: "hi",
+  tur: "tr",
+  swe: "sv",
+  dan: "da",
+  nob: "no",
+  fin: "fi",
+  ell: "el",
+  hun: "hu",
+  ron: "ro",
+  bul: "bg",
+  srp: "sr",
+  hrv: "hr",
+  cat: "ca",
+  ind: "id",
+  vie: "vi",
+  tha: "th",
+  heb: "he",
+  pes: "fa",
+  ben: "bn",
+  tam: "ta",
+  zlm: "ms",
+};
+
+/** ISO 639-1 code of the text's language, or undefined when the text is too short to tell. */
+export function detectLanguage(text: string): string | undefined {
+  if (text.length < 40) return undefined;
+  const code = franc(text.slice(0, 2000), { minLength: 40 });
+  return ISO1[code];
+}
+
+/** `en-US` → `en`; undefined for junk. */
+export function normalizeLanguageTag(tag: string | undefined): string | undefined {
+  const m = tag === undefined ? null : /^\s*([a-z]{2,3})(?:[-_][a-z0-9]+)*\s*$/i.exec(tag);
+  return m?.[1]?.toLowerCase();
+}

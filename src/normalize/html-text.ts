@@ -1,0 +1,76 @@
+import { Parser } from "htmlparser2";
+
+const BLOCK = new Set([
+  "p",
+  "div",
+  "br",
+  "li",
+  "ul",
+  "ol",
+  "h1",
+  "h2",
+  "h3",
+  "h4",
+  "h5",
+  "h6",
+  "blockquote",
+  "pre",
+  "tr",
+  "table",
+  "section",
+  "article",
+  "header",
+  "footer",
+  "figure",
+  "figcaption",
+  "hr",
+  "dd",
+  "dt",
+]);
+const SKIP = new Set(["script", "style", "noscript", "template", "iframe", "object"]);
+
+/** Plain text of an HTML fragment: entities decoded once, blocks on their own lines, spaces collapsed. */
+export function htmlToText(html: string): string {
+  if (!html.includes("<") && !html.includes("&")) return collapse(html);
+  const out: string[] = [];
+  let skipDepth = 0;
+  const parser = new Parser(
+    {
+      onopentag(name) {
+        if (SKIP.has(name)) skipDepth++;
+        else if (BLOCK.has(name)) out.push("\n");
+      },
+      onclosetag(name) {
+        if (SKIP.has(name)) skipDepth = Math.max(0, skipDepth - 1);
+        else if (BLOCK.has(name)) out.push("\n");
+      },
+      ontext(text) {
+        if (skipDepth === 0) out.push(text);
+      },
+    },
+    { decodeEntities: true },
+  );
+  parser.write(html);
+  parser.end();
+  return out
+    .join("")
+    .split("\n")
+    .map(collapse)
+    .filter((line) => line !== "")
+    .join("\n");
+}
+
+function collapse(s: string): string {
+  return s.replace(/[\s\u00a0\u200b]+/g, " ").trim();
+}
+
+/**
+ * A title as plain text: tags removed, entities decoded once, whitespace
+ * collapsed, markdown emphasis (`*…*`, `_…_`, `**…**`) unwrapped.
+ */
+export function plainTitle(raw: string | undefined): string {
+  if (raw === undefined) return "";
+  let t = htmlToText(raw).replace(/\n/g, " ");
+  t = t.replace(/(\*\*|__|\*|_)(?=\S)([^*_]+?)(?<=\S)\1/g, "$2");
+  return t.replace(/\s+/g, " ").trim();
+}

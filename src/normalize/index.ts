@@ -1,0 +1,9 @@
+// Normalize stage: RawItem → Entry: stable ids, absolute clean links, dates,
+// authors, sanitized HTML, plain-text title and summary, dateline, caption,
+// images, language. It must not tag (enrich) or touch the store.
+
+export { htmlToText, plainTitle } from "./html-text.js";
+export { parseCaption, parseDateline } from "./news-structure.js";
+export { createNormalizer, type NormalizeOptions, normalizeFeed } from "./normalize-entry.js";
+export { parseDate } from "./parse-date.js";
+export { resolveUrl, trackingParamMatcher } from "./resolve-url.js";

@@ -1,0 +1,195 @@
+import type { Entry, EntryImage, RawFeed, RawItem, RawMedia } from "../model/index.js";
+import { sha256Hex, uuidFromName } from "../shared/hash.js";
+import { stripIllegalXmlChars } from "../shared/xml-text.js";
+import { detectLanguage, normalizeLanguageTag } from "./detect-language.js";
+import { htmlToText, plainTitle } from "./html-text.js";
+import { extractNewsStructure } from "./news-structure.js";
+import { parseDate } from "./parse-date.js";
+import { resolveUrl, trackingParamMatcher } from "./resolve-url.js";
+import { sanitizeContent } from "./sanitize-content.js";
+import { countWords, summarize } from "./summarize.js";
+
+export interface NormalizeOptions {
+  sourceId: string;
+  /** Where the feed was fetched from (base of last resort for relative links). */
+  feedUrl?: string;
+  /** Tracking parameter names or `prefix*` globs removed from links. */
+  trackingParams: string[];
+  /** Per-source boilerplate patterns (regular expression source, case-insensitive). */
+  boilerplate: string[];
+  /** Language to assume when neither the item nor the feed says. */
+  defaultLanguage?: string;
+  /** The time of this run (ISO); also the first-seen time of new entries. */
+  now: string;
+  /** Dates further in the future than this are clamped to `now`. */
+  futureToleranceMs?: number;
+}
+
+const WORDS_PER_MINUTE = 230;
+
+function escapeHtml(s: string): string {
+  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+}
+
+function isImage(m: RawMedia): boolean {
+  if (m.medium === "image") return true;
+  if (m.type?.startsWith("image/")) return true;
+  return m.type === undefined && m.medium === undefined && /\.(jpe?g|png|gif|webp|avif)(\?|$)/i.test(m.url);
+}
+
+/** Stable id: the source's guid/id when it is real, else the canonical link, else a hash of source + title + date. */
+function entryId(item: RawItem, link: string | undefined, title: string, date: string | undefined, sourceId: string): string {
+  const guid = item.guid?.trim();
+  if (guid !== undefined && guid !== "") {
+    // An absolute URI is already a global id; anything else is only unique within its source.
+    if (/^(https?:\/\/\S+|urn:[a-z0-9][a-z0-9-]{0,31}:\S+|tag:\S+)$/i.test(guid) && !/\s/.test(guid)) {
+      try {
+        return new URL(guid).href;
+      } catch {
+        // fall through to a name-based id
+      }
+    }
+    return `urn:uuid:${uuidFromName(`${sourceId}\u0000guid\u0000${guid}`)}`;
+  }
+  if (link !== undefined) return link;
+  return `urn:uuid:${uuidFromName(`${sourceId}\u0000${title}\u0000${date ?? ""}`)}`;
+}
+
+function isoDate(text: string | undefined, now: Date, toleranceMs: number): string | undefined {
+  const d = parseDate(text);
+  if (d === undefined) return undefined;
+  // A date in the future would pin the entry to the top of every reader.
+  if (d.getTime() > now.getTime() + toleranceMs) return now.toISOString();
+  return d.toISOString();
+}
+
+function compileBoilerplate(patterns: string[]): RegExp[] {
+  return patterns.map((p) => new RegExp(p, "iu"));
+}
+
+/** Prepares per-feed work once (tracking matcher, boilerplate regexes). */
+export function createNormalizer(feed: RawFeed, options: NormalizeOptions): (item: RawItem) => Entry | undefined {
+  const isTracking = trackingParamMatcher(options.trackingParams);
+  const boilerplate = compileBoilerplate(options.boilerplate);
+  const now = new Date(options.now);
+  const tolerance = options.futureToleranceMs ?? 10 * 60 * 1000;
+  const feedBases = [
+    feed.base,
+    feed.link && /^https?:/i.test(feed.link) ? feed.link : undefined,
+    options.feedUrl?.startsWith("http") ? options.feedUrl : undefined,
+  ];
+  const feedLanguage = normalizeLanguageTag(feed.language) ?? options.defaultLanguage;
+
+  return (item) => {
+    const bases = [item.base, ...feedBases];
+    const title = stripIllegalXmlChars(plainTitle(item.title));
+    const link = resolveUrl(item.link ?? (item.guidIsPermaLink ? item.guid : undefined), bases, isTracking);
+    const published = isoDate(item.published, now, tolerance);
+    const updatedRaw = isoDate(item.updated, now, tolerance);
+    const rawHtml = item.content ?? item.summary ?? "";
+    const sanitized = sanitizeContent(stripIllegalXmlChars(rawHtml), { bases, isTracking });
+    const structure = extractNewsStructure(sanitized, boilerplate);
+    const fullText = structure.bodyText;
+    if (title === "" && fullText === "" && link === undefined) return undefined;
+
+    // Lead image: enclosure, then media:content/thumbnail, then the first image in the content.
+    let image: EntryImage | undefined;
+    const mediaImage = [...item.enclosures, ...item.media].find(isImage);
+    if (mediaImage) {
+      const url = resolveUrl(mediaImage.url, bases);
+      if (url) {
+        image = { url };
+        if (mediaImage.type) image.type = mediaImage.type;
+        if (mediaImage.length) image.length = mediaImage.length;
+        if (mediaImage.width) image.width = mediaImage.width;
+        if (mediaImage.height) image.height = mediaImage.height;
+        const caption = mediaImage.description ?? mediaImage.title;
+        if (caption) image.caption = plainTitle(caption);
+        if (mediaImage.credit) image.credit = plainTitle(mediaImage.credit);
+      }
+    }
+    if (image === undefined && structure.firstImage) {
+      image = { url: structure.firstImage.url };
+      if (structure.firstImage.width) image.width = structure.firstImage.width;
+      if (structure.firstImage.height) image.height = structure.firstImage.height;
+    }
+    if (image && structure.caption !== undefined) image.caption = structure.caption;
+    if (image && structure.credit !== undefined) image.credit = structure.credit;
+
+    let contentHtml = structure.contentHtml;
+    if (structure.standfirst !== undefined) contentHtml = `<p>${escapeHtml(structure.standfirst)}</p>\n${contentHtml}`;
+    if (image && (structure.caption !== undefined || structure.credit !== undefined) && !contentHtml.includes(image.url)) {
+      const caption = [image.caption, image.credit ? `[${image.credit}]` : undefined].filter(Boolean).join(" ");
+      contentHtml = `<figure><img src="${escapeHtml(image.url)}" alt="${escapeHtml(image.caption ?? "")}"><figcaption>${escapeHtml(caption)}</figcaption></figure>\n${contentHtml}`;
+    }
+
+    const summarySource = fullText !== "" ? fullText : htmlToText(item.summary ?? "");
+    const summary = summarize(summarySource.replace(/\n/g, " "));
+    const wordCount = countWords(fullText);
+    const language = normalizeLanguageTag(item.language) ?? feedLanguage ?? detectLanguage(`${title}. ${fullText.slice(0, 1500)}`);
+    const enclosures = item.enclosures
+      .filter((e) => !isImage(e))
+      .map((e) => ({ url: resolveUrl(e.url, bases), type: e.type, length: e.length }))
+      .filter((e): e is { url: string; type: string | undefined; length: number | undefined } => e.url !== undefined)
+      .map((e) => ({ url: e.url, ...(e.type ? { type: e.type } : {}), ...(e.length ? { length: e.length } : {}) }));
+    const authors = item.authors.map((a) => plainTitle(a)).filter((a) => a !== "");
+    const categories = item.categories.map((c) => ({ ...c, term: plainTitle(c.term) })).filter((c) => c.term !== "");
+
+    const id = entryId(item, link, title, item.published ?? item.updated, options.sourceId);
+    const updated = updatedRaw !== undefined && updatedRaw !== published ? updatedRaw : undefined;
+    const entry: Entry = {
+      id,
+      sourceId: options.sourceId,
+      title: title !== "" ? title : summarize(fullText, 80) || "(untitled)",
+      ...(link !== undefined ? { link } : {}),
+      ...(published !== undefined ? { published } : updated !== undefined ? { published: updated } : {}),
+      ...(updated !== undefined && published !== undefined ? { updated } : {}),
+      firstSeen: options.now,
+      authors,
+      summary,
+      contentHtml,
+      ...(language !== undefined ? { language } : {}),
+      categories,
+      ...(image !== undefined ? { image } : {}),
+      enclosures,
+      ...(structure.dateline !== undefined ? { dateline: structure.dateline } : {}),
+      wordCount,
+      readingTimeMin: Math.max(1, Math.round(wordCount / WORDS_PER_MINUTE)),
+      topics: [],
+      entities: [],
+      contentHash: "",
+    };
+    entry.contentHash = sha256Hex(
+      JSON.stringify([
+        entry.title,
+        entry.link,
+        entry.published,
+        entry.updated,
+        entry.authors,
+        entry.summary,
+        entry.contentHtml,
+        entry.categories,
+        entry.image,
+        entry.enclosures,
+      ]),
+    );
+    return entry;
+  };
+}
+
+/** Normalizes every item of a feed; the same story twice (same id or link) is kept once. */
+export function normalizeFeed(feed: RawFeed, options: NormalizeOptions): Entry[] {
+  const normalize = createNormalizer(feed, options);
+  const seenIds = new Set<string>();
+  const seenLinks = new Set<string>();
+  const out: Entry[] = [];
+  for (const item of feed.items) {
+    const entry = normalize(item);
+    if (entry === undefined) continue;
+    if (seenIds.has(entry.id) || (entry.link !== undefined && seenLinks.has(entry.link))) continue;
+    seenIds.add(entry.id);
+    if (entry.link !== undefined) seenLinks.add(entry.link);
+    out.push(entry);
+  }
+  return out;
+}

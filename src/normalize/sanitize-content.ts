@@ -1,0 +1,140 @@
+import sanitizeHtml from "sanitize-html";
+import { resolveUrl } from "./resolve-url.js";
+
+export interface SanitizeOptions {
+  bases: Array<string | undefined>;
+  isTracking: (name: string) => boolean;
+}
+
+// An allowlist: what a feed reader can show safely. Everything else is dropped
+// (script, style, iframe, object, forms, event handlers, inline styles).
+const ALLOWED_TAGS = [
+  "p",
+  "br",
+  "hr",
+  "h1",
+  "h2",
+  "h3",
+  "h4",
+  "h5",
+  "h6",
+  "blockquote",
+  "pre",
+  "code",
+  "em",
+  "strong",
+  "b",
+  "i",
+  "u",
+  "s",
+  "sub",
+  "sup",
+  "small",
+  "mark",
+  "q",
+  "cite",
+  "abbr",
+  "time",
+  "ul",
+  "ol",
+  "li",
+  "dl",
+  "dt",
+  "dd",
+  "a",
+  "img",
+  "figure",
+  "figcaption",
+  "picture",
+  "source",
+  "table",
+  "thead",
+  "tbody",
+  "tfoot",
+  "tr",
+  "th",
+  "td",
+  "caption",
+  "span",
+  "div",
+  "audio",
+  "video",
+];
+
+/** Sanitizes untrusted HTML and makes every URL in it absolute. */
+export function sanitizeContent(html: string, options: SanitizeOptions): string {
+  const fix = (value: string | undefined) => resolveUrl(value, options.bases, options.isTracking);
+  const fixSrcset = (srcset: string) =>
+    srcset
+      .split(",")
+      .map((part) => {
+        const [url, ...descriptor] = part.trim().split(/\s+/);
+        const abs = fix(url);
+        return abs === undefined ? undefined : [abs, ...descriptor].join(" ");
+      })
+      .filter((p): p is string => p !== undefined)
+      .join(", ");
+
+  return sanitizeHtml(html, {
+    allowedTags: ALLOWED_TAGS,
+    allowedAttributes: {
+      a: ["href", "title"],
+      img: ["src", "srcset", "alt", "title", "width", "height"],
+      source: ["src", "srcset", "type", "media"],
+      audio: ["src", "controls"],
+      video: ["src", "controls", "poster", "width", "height"],
+      time: ["datetime"],
+      abbr: ["title"],
+      td: ["colspan", "rowspan"],
+      th: ["colspan", "rowspan", "scope"],
+      blockquote: ["cite"],
+      q: ["cite"],
+    },
+    // data: is refused for links; images may not carry data: either (policy: no inline payloads).
+    allowedSchemes: ["http", "https"],
+    allowedSchemesAppliedToAttributes: ["href", "src", "cite", "poster"],
+    allowProtocolRelative: false,
+    nonTextTags: ["script", "style", "textarea", "option", "noscript", "template", "title", "iframe", "object", "embed"],
+    transformTags: {
+      a: (tagName, attribs) => {
+        const href = fix(attribs.href);
+        const out: Record<string, string> = {};
+        if (href !== undefined) out.href = href;
+        if (attribs.title) out.title = attribs.title;
+        return { tagName, attribs: out };
+      },
+      img: (tagName, attribs) => {
+        // Lazy-loading themes put the real image in data-src and a placeholder in src.
+        const candidate = attribs["data-src"] ?? attribs["data-lazy-src"] ?? attribs["data-original"] ?? attribs.src;
+        const src = fix(candidate);
+        const out: Record<string, string> = {};
+        if (src !== undefined) out.src = src;
+        const srcset = attribs["data-srcset"] ?? attribs["data-lazy-srcset"] ?? attribs.srcset;
+        if (srcset) {
+          const fixed = fixSrcset(srcset);
+          if (fixed !== "") out.srcset = fixed;
+        }
+        for (const k of ["alt", "title", "width", "height"]) if (attribs[k] !== undefined) out[k] = attribs[k]!;
+        return { tagName, attribs: out };
+      },
+      source: (tagName, attribs) => {
+        const out: Record<string, string> = { ...attribs };
+        if (attribs.src !== undefined) {
+          const src = fix(attribs.src);
+          if (src === undefined) delete out.src;
+          else out.src = src;
+        }
+        if (attribs.srcset !== undefined) out.srcset = fixSrcset(attribs.srcset);
+        return { tagName, attribs: out };
+      },
+    },
+    exclusiveFilter: (frame) => {
+      if (frame.tag === "img") return frame.attribs.src === undefined;
+      // Empty paragraphs and wrappers (only whitespace or &nbsp;) are noise in a reader.
+      if ((frame.tag === "p" || frame.tag === "span" || frame.tag === "div") && frame.mediaChildren.length === 0) {
+        return frame.text.replace(/[\s\u00a0]+/g, "") === "";
+      }
+      return false;
+    },
+  });
+}

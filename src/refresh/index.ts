@@ -1,0 +1,8 @@
+// Refresh: the only module that knows the order of the stages. It runs one
+// source fetch → decode → parse → normalize → enrich → store, and publishes the
+// outputs that changed. It takes everything as arguments and keeps no state.
+
+export { dirtyPlans, type OutputPlan, planOutputs } from "./plan-outputs.js";
+export { metaFor, type PublishOptions, type PublishResult, publishOpml, publishOutputs } from "./publish-outputs.js";
+export { type CycleOptions, refreshSources } from "./refresh-cycle.js";
+export { backoffMinutes, type RefreshDeps, type RefreshResult, refreshSource } from "./refresh-source.js";

@@ -1,0 +1,174 @@
+import { decodeBytes } from "../decode/index.js";
+import { type Matcher, tagEntry } from "../enrich/index.js";
+import { type FetchOptions, fetchSource } from "../fetch/index.js";
+import type { Entry, Source, SourceState, Store } from "../model/index.js";
+import { htmlToText, normalizeFeed } from "../normalize/index.js";
+import { parseFeed } from "../parse/index.js";
+import { describeError } from "../shared/errors.js";
+import { sha256Hex } from "../shared/hash.js";
+import type { Logger } from "../shared/logger.js";
+
+export interface RefreshDeps {
+  store: Store;
+  matcher: Matcher;
+  fetch: FetchOptions;
+  parseTimeoutMs: number;
+  trackingParams: string[];
+  /** Longest wait between failed attempts. */
+  maxBackoffMinutes: number;
+  now: () => Date;
+  logger: Logger;
+}
+
+export type RefreshResult =
+  | { sourceId: string; status: "not-modified" | "unchanged"; durationMs: number }
+  | {
+      sourceId: string;
+      status: "updated";
+      durationMs: number;
+      newEntries: number;
+      updatedEntries: number;
+      /** Topic ids whose outputs must be re-rendered. */
+      dirtyTopics: string[];
+      repairs: string[];
+      movedTo?: string;
+      minIntervalMinutes?: number;
+    }
+  | { sourceId: string; status: "failed"; durationMs: number; code: string; message: string; retryAfterSeconds?: number };
+
+/** Exponential backoff after n consecutive failures, capped, in minutes. */
+export function backoffMinutes(failures: number, capMinutes: number): number {
+  return Math.min(capMinutes, 2 ** Math.min(failures, 20));
+}
+
+function freshState(source: Source): SourceState {
+  return { sourceId: source.id, consecutiveFailures: 0, ...(source.url ? { url: source.url } : {}) };
+}
+
+/**
+ * One source, top to bottom: fetch → decode → parse → normalize → enrich →
+ * store. Returns early when nothing changed (304, same bytes, same hashes).
+ * Never throws for a source problem: the result says what went wrong, and the
+ * last good entries stay in the store.
+ */
+export async function refreshSource(source: Source, deps: RefreshDeps): Promise<RefreshResult> {
+  const started = performance.now();
+  const now = deps.now();
+  const nowIso = now.toISOString();
+  const previous = deps.store.getSourceState(source.id) ?? freshState(source);
+  const elapsed = () => Math.round(performance.now() - started);
+  // A source whose URL changed in the config starts over: old validators belong to the old URL.
+  const sameUrl = previous.url === source.url;
+  const validators = sameUrl
+    ? { ...(previous.etag ? { etag: previous.etag } : {}), ...(previous.lastModified ? { lastModified: previous.lastModified } : {}) }
+    : {};
+  const base: SourceState = { ...previous, ...(source.url ? { url: source.url } : {}), lastFetch: nowIso };
+
+  try {
+    const fetched = await fetchSource(source, validators, deps.fetch);
+    const success: SourceState = { ...base, lastSuccess: nowIso, consecutiveFailures: 0 };
+    delete success.lastErrorCode;
+    delete success.lastErrorMessage;
+    delete success.nextDue;
+    if (fetched.status === "not-modified") {
+      deps.store.saveSourceState(success);
+      return { sourceId: source.id, status: "not-modified", durationMs: elapsed() };
+    }
+    if (fetched.etag) success.etag = fetched.etag;
+    else delete success.etag;
+    if (fetched.lastModified) success.lastModified = fetched.lastModified;
+    else delete success.lastModified;
+    const bodyHash = sha256Hex(fetched.body);
+    if (sameUrl && previous.bodyHash === bodyHash && previous.lastErrorCode === undefined) {
+      deps.store.saveSourceState(success);
+      return { sourceId: source.id, status: "unchanged", durationMs: elapsed() };
+    }
+    success.bodyHash = bodyHash;
+
+    const decoded = decodeBytes(fetched.body, fetched.contentType);
+    const feed = await parseFeed(decoded.text, { timeoutMs: deps.parseTimeoutMs });
+    const entries = normalizeFeed(feed, {
+      sourceId: source.id,
+      feedUrl: fetched.url,
+      trackingParams: deps.trackingParams,
+      boilerplate: source.boilerplate,
+      ...(source.language ? { defaultLanguage: source.language } : {}),
+      now: nowIso,
+    });
+
+    const stored = deps.store.entryMeta(source.id);
+    const upserts: Entry[] = [];
+    const dirtyTopics = new Set<string>();
+    let newEntries = 0;
+    let updatedEntries = 0;
+    for (const entry of entries) {
+      const meta = stored.get(entry.id);
+      if (meta && meta.contentHash === entry.contentHash && meta.taxonomyVersion === deps.matcher.taxonomy.version) continue;
+      let e: Entry = { ...entry, firstSeen: meta?.firstSeen ?? entry.firstSeen };
+      e = tagEntry(deps.matcher, e, htmlToText(e.contentHtml) || e.summary);
+      if (meta) {
+        const contentChanged = meta.contentHash !== entry.contentHash;
+        const topicsChanged = meta.topicIds.join(" ") !== e.topics.map((t) => t.id).join(" ");
+        if (!contentChanged && !topicsChanged) {
+          // Only the taxonomy version moved: record it without touching `updated`.
+          e = { ...e, ...(meta.updated ? { updated: meta.updated } : {}) };
+        } else if (e.updated === undefined || e.updated === meta.updated) {
+          e.updated = nowIso;
+        }
+        if (e.published === undefined && meta.published !== undefined) e.published = meta.published;
+        for (const t of meta.topicIds) dirtyTopics.add(t);
+        if (contentChanged || topicsChanged) updatedEntries++;
+      } else {
+        newEntries++;
+      }
+      for (const t of e.topics) dirtyTopics.add(t.id);
+      upserts.push(e);
+    }
+    if (feed.ttlMinutes !== undefined) success.minIntervalMinutes = feed.ttlMinutes;
+    if (fetched.maxAgeSeconds !== undefined) success.minIntervalMinutes = Math.max(success.minIntervalMinutes ?? 0, fetched.maxAgeSeconds / 60);
+    deps.store.commit({ state: success, upserts });
+    if (feed.repairs.length > 0) deps.logger.warn({ source: source.id, repairs: feed.repairs }, `parse: ${source.id} was not well-formed and was repaired`);
+    if (fetched.movedTo)
+      deps.logger.warn(
+        { source: source.id, movedTo: fetched.movedTo },
+        `fetch: ${source.id} moved permanently to ${fetched.movedTo}; update its url in the config`,
+      );
+    return {
+      sourceId: source.id,
+      status: "updated",
+      durationMs: elapsed(),
+      newEntries,
+      updatedEntries,
+      dirtyTopics: [...dirtyTopics].sort(),
+      repairs: feed.repairs,
+      ...(fetched.movedTo ? { movedTo: fetched.movedTo } : {}),
+      ...(success.minIntervalMinutes !== undefined ? { minIntervalMinutes: success.minIntervalMinutes } : {}),
+    };
+  } catch (error) {
+    const { code, message } = describeError(error);
+    const failures = previous.consecutiveFailures + 1;
+    const retryAfterSeconds = (error as { retryAfterSeconds?: number }).retryAfterSeconds;
+    const waitMinutes = Math.max(backoffMinutes(failures, deps.maxBackoffMinutes), (retryAfterSeconds ?? 0) / 60);
+    const failed: SourceState = {
+      ...base,
+      consecutiveFailures: failures,
+      lastErrorCode: code,
+      lastErrorMessage: `${source.id}: ${message}`,
+      nextDue: new Date(now.getTime() + waitMinutes * 60_000).toISOString(),
+    };
+    try {
+      deps.store.saveSourceState(failed);
+    } catch (storeError) {
+      deps.logger.error({ source: source.id, err: storeError }, "store: could not record the failure");
+    }
+    if (code === "internal") deps.logger.error({ source: source.id, err: error }, `refresh: ${source.id} hit an unexpected error`);
+    return {
+      sourceId: source.id,
+      status: "failed",
+      durationMs: elapsed(),
+      code,
+      message: `${source.id}: ${message}`,
+      ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}),
+    };
+  }
+}

@@ -1,0 +1,42 @@
+/**
+ * Versioned schema changes, applied in order at start (PRAGMA user_version
+ * records how far a database has come). Never edit a released step: add one.
+ */
+export const MIGRATIONS: string[] = [
+  `CREATE TABLE sources (
+     id TEXT PRIMARY KEY,
+     url TEXT,
+     etag TEXT,
+     last_modified TEXT,
+     body_hash TEXT,
+     last_fetch TEXT,
+     last_success TEXT,
+     consecutive_failures INTEGER NOT NULL DEFAULT 0,
+     last_error_code TEXT,
+     last_error_message TEXT,
+     next_due TEXT,
+     min_interval_minutes REAL
+   );
+   CREATE TABLE entries (
+     source_id TEXT NOT NULL,
+     id TEXT NOT NULL,
+     first_seen TEXT NOT NULL,
+     published TEXT,
+     updated TEXT,
+     sort_date TEXT NOT NULL,
+     content_hash TEXT NOT NULL,
+     taxonomy_version TEXT,
+     data TEXT NOT NULL,
+     PRIMARY KEY (source_id, id)
+   );
+   CREATE INDEX entries_by_date ON entries (sort_date DESC, id);
+   CREATE INDEX entries_by_source_date ON entries (source_id, sort_date DESC, id);
+   CREATE TABLE entry_topics (
+     source_id TEXT NOT NULL,
+     entry_id TEXT NOT NULL,
+     topic_id TEXT NOT NULL,
+     sort_date TEXT NOT NULL,
+     PRIMARY KEY (source_id, entry_id, topic_id)
+   );
+   CREATE INDEX entry_topics_by_topic_date ON entry_topics (topic_id, sort_date DESC, entry_id);`,
+];

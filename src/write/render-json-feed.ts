@@ -1,0 +1,62 @@
+import type { Entry } from "../model/index.js";
+import { stripIllegalXmlChars } from "../shared/xml-text.js";
+import { entryDate, entryUpdated, escapeHtml } from "./entry-view.js";
+import { type FeedMeta, feedUrl, IPTC_SCHEME } from "./feed-meta.js";
+
+/**
+ * JSON Feed 1.1 (https://jsonfeed.org/version/1.1). Written here rather than
+ * with `feed`, whose JSON output says version 1 and lacks `authors`/`language`.
+ * `_enrichment` is a JSON Feed extension (underscore-prefixed, §Extensions)
+ * carrying the evidence behind every tag.
+ */
+export function renderJsonFeed(entries: Entry[], meta: FeedMeta): string {
+  const feed: Record<string, unknown> = {
+    version: "https://jsonfeed.org/version/1.1",
+    title: meta.title,
+    home_page_url: meta.homePage,
+    feed_url: feedUrl(meta, "json"),
+    description: meta.description,
+    ...(meta.language ? { language: meta.language } : {}),
+    ...(meta.hub ? { hubs: [{ type: "WebSub", url: meta.hub }] } : {}),
+    authors: [{ name: meta.title }],
+    items: entries.map((e) => {
+      const item: Record<string, unknown> = {
+        id: e.id,
+        ...(e.link ? { url: e.link } : {}),
+        title: e.title,
+        content_html: e.contentHtml !== "" ? e.contentHtml : `<p>${escapeHtml(e.summary)}</p>`,
+        summary: e.summary,
+        ...(e.image ? { image: e.image.url } : {}),
+        date_published: entryDate(e),
+        date_modified: entryUpdated(e),
+        ...(e.authors.length > 0 ? { authors: e.authors.map((name) => ({ name })) } : {}),
+        tags: [...e.topics.map((t) => t.id), ...e.categories.map((c) => c.term)].filter((t, i, all) => all.indexOf(t) === i),
+        ...(e.language ? { language: e.language } : {}),
+      };
+      const attachments = e.enclosures.map((a) => ({
+        url: a.url,
+        mime_type: a.type ?? "application/octet-stream",
+        ...(a.length ? { size_in_bytes: a.length } : {}),
+      }));
+      if (attachments.length > 0) item.attachments = attachments;
+      item._enrichment = {
+        source: e.sourceId,
+        ...(e.taxonomyVersion ? { taxonomy_version: e.taxonomyVersion } : {}),
+        topics: e.topics.map((t) => ({
+          id: t.id,
+          label: t.label,
+          iptc: { code: t.iptcCode, label: t.iptcLabel, scheme: IPTC_SCHEME, ancestors: t.iptcAncestors },
+          score: t.score,
+          matches: t.matches,
+        })),
+        entities: e.entities,
+        ...(e.dateline ? { dateline: e.dateline } : {}),
+        ...(e.image && (e.image.caption || e.image.credit) ? { image: e.image } : {}),
+        word_count: e.wordCount,
+        reading_time_min: e.readingTimeMin,
+      };
+      return item;
+    }),
+  };
+  return `${stripIllegalXmlChars(JSON.stringify(feed, null, 2))}\n`;
+}

@@ -1,0 +1,28 @@
+import { join } from "node:path";
+import type { Entry } from "../model/index.js";
+import type { FeedMeta } from "./feed-meta.js";
+import { renderJsonFeed } from "./render-json-feed.js";
+import { renderAtom, renderRss } from "./render-xml-feeds.js";
+import { writeFileAtomic } from "./write-file-atomic.js";
+
+export type OutputFormat = "rss" | "atom" | "json";
+
+export interface WrittenFile {
+  path: string;
+  changed: boolean;
+}
+
+const RENDERERS: Record<OutputFormat, (entries: Entry[], meta: FeedMeta) => string> = {
+  rss: renderRss,
+  atom: renderAtom,
+  json: renderJsonFeed,
+};
+
+/** Renders one output in every format and replaces the files whose bytes changed. */
+export function writeOutput(feedsDir: string, meta: FeedMeta, entries: Entry[], formats: OutputFormat[]): WrittenFile[] {
+  return formats.map((format) => {
+    const path = join(feedsDir, `${meta.path}.${format}`);
+    const changed = writeFileAtomic(path, RENDERERS[format](entries, meta));
+    return { path, changed };
+  });
+}
