@@ -61,6 +61,8 @@ sources:
   });
 
   it("rejects an invalid cron schedule", () => {
-    expect(problemsOf('sources:\n  - id: s\n    file: x.rss\n    schedule: "every day"\n')).toEqual([expect.stringMatching(/^sources\[0\]\.schedule: expected a cron expression/)]);
+    expect(problemsOf('sources:\n  - id: s\n    file: x.rss\n    schedule: "every day"\n')).toEqual([
+      expect.stringMatching(/^sources\[0\]\.schedule: expected a cron expression/),
+    ]);
   });
 });
