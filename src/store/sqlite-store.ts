@@ -98,6 +98,17 @@ export function storeErrorFrom(file: string, error: unknown): StoreError {
   });
 }
 
+/**
+ * Each query walks an index in output order and stops after LIMIT rows:
+ * render cost depends on maxItems, not on how many entries are stored.
+ */
+const LATEST_SQL = {
+  all: "SELECT data FROM entries ORDER BY sort_date DESC, id LIMIT ?",
+  source: "SELECT data FROM entries WHERE source_id = ? ORDER BY sort_date DESC, id LIMIT ?",
+  topic: `SELECT e.data FROM entry_topics t JOIN entries e ON e.source_id = t.source_id AND e.id = t.entry_id
+          WHERE t.topic_id = ? ORDER BY t.sort_date DESC, t.entry_id LIMIT ?`,
+} as const;
+
 /** The embedded store: one SQLite file in WAL mode, migrated at open. */
 export class SqliteStore implements Store {
   readonly file: string;
@@ -169,14 +180,9 @@ export class SqliteStore implements Store {
       insertTopic: db.prepare<[string, string, string, string]>(
         "INSERT OR IGNORE INTO entry_topics (source_id, entry_id, topic_id, sort_date) VALUES (?, ?, ?, ?)",
       ),
-      // Each query walks an index in output order and stops after LIMIT rows:
-      // render cost depends on maxItems, not on how many entries are stored.
-      latestAll: db.prepare<[number], { data: string }>("SELECT data FROM entries ORDER BY sort_date DESC, id LIMIT ?"),
-      latestSource: db.prepare<[string, number], { data: string }>("SELECT data FROM entries WHERE source_id = ? ORDER BY sort_date DESC, id LIMIT ?"),
-      latestTopic: db.prepare<[string, number], { data: string }>(
-        `SELECT e.data FROM entry_topics t JOIN entries e ON e.source_id = t.source_id AND e.id = t.entry_id
-         WHERE t.topic_id = ? ORDER BY t.sort_date DESC, t.entry_id LIMIT ?`,
-      ),
+      latestAll: db.prepare<[number], { data: string }>(LATEST_SQL.all),
+      latestSource: db.prepare<[string, number], { data: string }>(LATEST_SQL.source),
+      latestTopic: db.prepare<[string, number], { data: string }>(LATEST_SQL.topic),
       countAll: db.prepare<[], { n: number }>("SELECT count(*) AS n FROM entries"),
       countSource: db.prepare<[string], { n: number }>("SELECT count(*) AS n FROM entries WHERE source_id = ?"),
       countTopic: db.prepare<[string], { n: number }>("SELECT count(*) AS n FROM entry_topics WHERE topic_id = ?"),
@@ -376,8 +382,14 @@ export class SqliteStore implements Store {
     return this.guard(() => this.db.pragma("integrity_check") as Array<{ integrity_check: string }>).map((r) => r.integrity_check);
   }
 
-  /** The query plan of a statement (tests check that `latest` walks an index). */
-  explain(sql: string, ...params: unknown[]): string[] {
+  /** EXPLAIN QUERY PLAN of the query behind latest(selector): tests check it walks an index. */
+  explainLatest(selector: OutputSelector): string[] {
+    const [sql, params] =
+      selector.kind === "source"
+        ? [LATEST_SQL.source, [selector.sourceId, 100]]
+        : selector.kind === "topic"
+          ? [LATEST_SQL.topic, [selector.topicId, 100]]
+          : [LATEST_SQL.all, [100]];
     return (this.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as Array<{ detail: string }>).map((r) => r.detail);
   }
 
