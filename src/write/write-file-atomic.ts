@@ -53,7 +53,11 @@ export function writeFileAtomic(path: string, content: string | Buffer, io: Atom
     }
     return true;
   } catch (error) {
-    rmSync(tmp, { force: true });
+    try {
+      rmSync(tmp, { force: true });
+    } catch {
+      // The folder itself is the problem (ENOTDIR, EACCES): there is no temp file to remove.
+    }
     const code = (error as NodeJS.ErrnoException).code;
     if (code === "ENOSPC" || code === "EDQUOT") {
       throw new WriteError("disk-full", `${path}: the disk is full; the published file is unchanged; free space and the next run writes it`, { cause: error });
