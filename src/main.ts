@@ -1,8 +1,13 @@
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { buildApp } from "./cli/app.js";
+import { acquireInstanceLock, type InstanceLock } from "./cli/instance-lock.js";
 import { type CliArgs, parseCliArgs, USAGE, UsageError } from "./cli/parse-args.js";
+import { rebuildCommand } from "./cli/rebuild-command.js";
+import { removeStaleTempFiles } from "./cli/remove-stale-temp-files.js";
+import { retagCommand } from "./cli/retag-command.js";
 import { runCommand } from "./cli/run-command.js";
+import { sourcesCommand } from "./cli/sources-command.js";
 import { startCommand } from "./cli/start-command.js";
 import { loadConfig } from "./config/index.js";
 import { describeError, FeedEnricherError } from "./shared/errors.js";
@@ -10,6 +15,8 @@ import { createLogger } from "./shared/logger.js";
 
 const PROJECT_ROOT = resolve(fileURLToPath(import.meta.url), "../..");
 const DEFAULT_CONFIG = resolve(PROJECT_ROOT, "config/feed-enricher.yaml");
+/** Commands that write the store or the feeds folder: one instance at a time. */
+const WRITER_COMMANDS = new Set(["run", "start", "rebuild", "retag"]);
 
 /** Composition root: parse the arguments, load the config, build the parts, run a command. */
 async function main(argv: string[]): Promise<number> {
@@ -29,7 +36,24 @@ async function main(argv: string[]): Promise<number> {
   }
   const logger = createLogger();
   const config = loadConfig(args.configPath);
-  const app = buildApp(config, logger);
+  let lock: InstanceLock | undefined;
+  if (WRITER_COMMANDS.has(args.command)) {
+    lock = await acquireInstanceLock(config.runtimeDir, {
+      wait: args.wait,
+      command: args.command,
+      onWait: (message) => process.stderr.write(`feed-enricher: ${message}\n`),
+    });
+    // Holding the lock, no live writer owns a temp file: they are left from a killed write.
+    const removed = removeStaleTempFiles(config.feedsDir);
+    if (removed.length > 0) logger.info({ removed }, `write: removed ${removed.length} temp file(s) left by an interrupted write`);
+  }
+  let app: ReturnType<typeof buildApp>;
+  try {
+    app = buildApp(config, logger);
+  } catch (error) {
+    lock?.release();
+    throw error;
+  }
   const controller = new AbortController();
   const stop = () => controller.abort();
   process.once("SIGTERM", stop);
@@ -40,12 +64,19 @@ async function main(argv: string[]): Promise<number> {
         return await runCommand(app, process.stdout);
       case "start":
         return await startCommand(app, process.stdout, controller.signal);
+      case "rebuild":
+        return rebuildCommand(app, process.stdout);
+      case "retag":
+        return retagCommand(app, process.stdout);
+      case "sources":
+        return sourcesCommand(app, process.stdout, args.json);
       default:
         process.stderr.write(`feed-enricher: "${args.command}" is not available yet\n`);
         return 2;
     }
   } finally {
     app.close();
+    lock?.release();
   }
 }
 

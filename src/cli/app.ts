@@ -29,10 +29,15 @@ export function databaseFile(config: Config): string {
   return join(config.runtimeDir, "feed-enricher.db");
 }
 
-export function buildApp(config: Config, logger: Logger): App {
+export interface BuildOptions {
+  /** How long a store statement waits for another connection's write lock. */
+  busyTimeoutMs?: number;
+}
+
+export function buildApp(config: Config, logger: Logger, options: BuildOptions = {}): App {
   const taxonomy = loadTaxonomy(config.taxonomyFile, { scheme: `${config.publicBaseUrl}topics/` });
   const matcher = compileMatcher(taxonomy);
-  const store = new SqliteStore(databaseFile(config));
+  const store = new SqliteStore(databaseFile(config), options.busyTimeoutMs === undefined ? {} : { busyTimeoutMs: options.busyTimeoutMs });
   const plans = planOutputs(config.sources, taxonomy, {
     siteTitle: config.outputs.title,
     perTopic: config.outputs.perTopic,

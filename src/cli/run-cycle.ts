@@ -1,28 +1,72 @@
 import type { Source } from "../model/index.js";
-import { dirtyPlans, publishOpml, publishOutputs, type RefreshResult, refreshSources } from "../refresh/index.js";
+import { type OutputPlan, publishOpml, publishOutputs, type RefreshResult, refreshSources } from "../refresh/index.js";
+import { describeError } from "../shared/errors.js";
+import { outputKey } from "../store/index.js";
 import { type App, missingPlans } from "./app.js";
 
 export interface CycleReport {
   results: RefreshResult[];
   changedFiles: string[];
+  /** Entries removed by retention. */
+  pruned: number;
+  /** Why the outputs could not be written (they stay pending and are rendered next run). */
+  publishError?: { code: string; message: string };
 }
 
-/** Refreshes the sources, then renders each output they changed exactly once. */
+/**
+ * The outputs to render: those the store recorded as pending (entries
+ * changed, pruned or re-tagged, possibly by a run that crashed before
+ * rendering) and those whose files are missing on disk.
+ */
+export function plansToRender(app: App): OutputPlan[] {
+  const pending = new Set(app.store.pendingOutputs().map(outputKey));
+  const known = new Set(app.plans.map((p) => outputKey(p.selector)));
+  // Pending outputs that are no longer configured (a removed source or topic) have nothing to render.
+  const orphans = [...pending].filter((k) => !known.has(k));
+  if (orphans.length > 0) app.store.clearPending(app.store.pendingOutputs().filter((s) => !known.has(outputKey(s))));
+  const missing = new Set(missingPlans(app));
+  return app.plans.filter((p) => pending.has(outputKey(p.selector)) || missing.has(p));
+}
+
+/** Renders the given outputs and the OPML; failures are reported, not thrown, so the refresh results survive. */
+export function renderPlans(app: App, plans: OutputPlan[]): Pick<CycleReport, "changedFiles" | "publishError"> {
+  try {
+    const published = publishOutputs(app.store, plans, app.publish);
+    publishOpml(app.plans, app.publish);
+    return { changedFiles: published.changedFiles };
+  } catch (error) {
+    const { code, message } = describeError(error);
+    app.logger.error({ code, err: error }, message);
+    return { changedFiles: [], publishError: { code, message } };
+  }
+}
+
+/**
+ * Refreshes the sources, applies retention to them, then renders each output
+ * whose entries changed exactly once.
+ */
 export async function runCycle(app: App, sources: Source[]): Promise<CycleReport> {
   const results = await refreshSources(sources, app.deps, { concurrency: app.config.schedule.concurrency });
-  const changedSources = new Set<string>();
-  const dirtyTopics = new Set<string>();
-  for (const r of results) {
-    logResult(app, r);
-    if (r.status === "updated" && (r.newEntries > 0 || r.updatedEntries > 0)) {
-      changedSources.add(r.sourceId);
-      for (const t of r.dirtyTopics) dirtyTopics.add(t);
+  for (const r of results) logResult(app, r);
+  let pruned = 0;
+  const now = app.deps.now();
+  for (const s of sources) {
+    try {
+      pruned += app.store.prune(s.id, app.config.retention, now).removed;
+    } catch (error) {
+      app.logger.warn({ source: s.id, err: error }, describeError(error).message);
     }
   }
-  const plans = [...new Set([...dirtyPlans(app.plans, changedSources, dirtyTopics), ...missingPlans(app)])];
-  const published = publishOutputs(app.store, plans, app.publish);
-  publishOpml(app.plans, app.publish);
-  return { results, changedFiles: published.changedFiles };
+  if (pruned > 0) app.logger.info({ pruned }, `store: retention removed ${pruned} entr${pruned === 1 ? "y" : "ies"}`);
+  let plans: OutputPlan[];
+  try {
+    plans = plansToRender(app);
+  } catch (error) {
+    const { code, message } = describeError(error);
+    app.logger.error({ code, err: error }, message);
+    return { results, changedFiles: [], pruned, publishError: { code, message } };
+  }
+  return { results, pruned, ...renderPlans(app, plans) };
 }
 
 function logResult(app: App, r: RefreshResult): void {

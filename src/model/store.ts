@@ -21,6 +21,22 @@ export interface RefreshCommit {
   state: SourceState;
   /** New or changed entries. */
   upserts: Entry[];
+  /** Ids of every entry in the feed as just parsed: retention never prunes them. */
+  currentIds?: string[];
+}
+
+/** How long the store keeps entries that left their source's feed. */
+export interface RetentionPolicy {
+  /** Entries older than this (published, else first seen) are pruned. */
+  maxAgeDays?: number;
+  /** Only the newest N entries of each source are kept. */
+  maxEntriesPerSource?: number;
+}
+
+export interface PruneResult {
+  removed: number;
+  /** Outputs that held a pruned entry (already recorded as pending). */
+  outputs: OutputSelector[];
 }
 
 /**
@@ -39,5 +55,19 @@ export interface Store {
   countEntries(selector: OutputSelector): number;
   /** Every stored entry, for re-tagging. */
   allEntries(): Iterable<Entry>;
+  /** Replaces stored entries (re-tagging) in one transaction; marks their outputs pending. */
+  saveEntries(entries: Entry[]): void;
+  /**
+   * Applies the retention policy to one source, never touching the ids of its
+   * current feed; marks the outputs that lost an entry pending.
+   */
+  prune(sourceId: string, policy: RetentionPolicy, now: Date): PruneResult;
+  /**
+   * Outputs whose entries changed since they were last rendered. Every change
+   * (commit, saveEntries, prune) records them in its own transaction.
+   */
+  pendingOutputs(): OutputSelector[];
+  /** Called once an output's files are written. */
+  clearPending(selectors: OutputSelector[]): void;
   close(): void;
 }

@@ -12,6 +12,8 @@ export interface PublishOptions {
   ttlMinutes?: number;
   hub?: string;
   siteTitle: string;
+  /** Replaces one file; the atomic writer unless a test injects a fault. */
+  writeFile?: (path: string, content: string) => boolean;
 }
 
 export interface PublishResult {
@@ -33,14 +35,19 @@ export function metaFor(plan: OutputPlan, options: PublishOptions): FeedMeta {
   };
 }
 
-/** Renders the given outputs from the store (latest N each) and replaces the files that changed. */
+/**
+ * Renders the given outputs from the store (latest N each) and replaces the
+ * files that changed. An output leaves the store's pending list only once all
+ * its files are written, so a failure or a crash here is repaired next run.
+ */
 export function publishOutputs(store: Store, plans: OutputPlan[], options: PublishOptions): PublishResult {
   const changedFiles: string[] = [];
   for (const plan of plans) {
     const entries = sortNewestFirst(store.latest(plan.selector, options.maxItems));
-    for (const w of writeOutput(options.feedsDir, metaFor(plan, options), entries, options.formats)) {
+    for (const w of writeOutput(options.feedsDir, metaFor(plan, options), entries, options.formats, options.writeFile)) {
       if (w.changed) changedFiles.push(w.path);
     }
+    store.clearPending([plan.selector]);
   }
   return { rendered: plans.length, changedFiles };
 }
@@ -49,5 +56,5 @@ export function publishOutputs(store: Store, plans: OutputPlan[], options: Publi
 export function publishOpml(plans: OutputPlan[], options: PublishOptions): boolean {
   const format: OutputFormat = options.formats.includes("atom") ? "atom" : options.formats[0]!;
   const feeds = plans.map((p) => ({ title: p.title, xmlUrl: feedUrl(metaFor(p, options), format), htmlUrl: p.homePage ?? options.baseUrl, group: p.group }));
-  return writeFileAtomic(join(options.feedsDir, "feeds.opml"), renderOpml(options.siteTitle, feeds, new Date(0)));
+  return (options.writeFile ?? writeFileAtomic)(join(options.feedsDir, "feeds.opml"), renderOpml(options.siteTitle, feeds, new Date(0)));
 }

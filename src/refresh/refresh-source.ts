@@ -126,7 +126,7 @@ export async function refreshSource(source: Source, deps: RefreshDeps): Promise<
     }
     if (feed.ttlMinutes !== undefined) success.minIntervalMinutes = feed.ttlMinutes;
     if (fetched.maxAgeSeconds !== undefined) success.minIntervalMinutes = Math.max(success.minIntervalMinutes ?? 0, fetched.maxAgeSeconds / 60);
-    deps.store.commit({ state: success, upserts });
+    deps.store.commit({ state: success, upserts, currentIds: entries.map((e) => e.id) });
     if (feed.repairs.length > 0) deps.logger.warn({ source: source.id, repairs: feed.repairs }, `parse: ${source.id} was not well-formed and was repaired`);
     if (fetched.movedTo)
       deps.logger.warn(

@@ -39,4 +39,10 @@ export const MIGRATIONS: string[] = [
      PRIMARY KEY (source_id, entry_id, topic_id)
    );
    CREATE INDEX entry_topics_by_topic_date ON entry_topics (topic_id, sort_date DESC, entry_id);`,
+  // 2: the ids of the source's current feed (retention never prunes them), and
+  // the outputs whose entries changed but were not rendered yet: written in the
+  // same transaction as the change, so a crash between commit and render is
+  // repaired by the next run instead of leaving a stale feed behind.
+  `ALTER TABLE sources ADD COLUMN current_ids TEXT;
+   CREATE TABLE pending_outputs (output TEXT PRIMARY KEY);`,
 ];

@@ -1,14 +1,21 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
-import type { Entry, OutputSelector, RefreshCommit, SourceState, Store, StoredEntryMeta } from "../model/index.js";
+import type { Entry, OutputSelector, PruneResult, RefreshCommit, RetentionPolicy, SourceState, Store, StoredEntryMeta } from "../model/index.js";
 import { FeedEnricherError } from "../shared/errors.js";
 import { MIGRATIONS } from "./migrations.js";
 
+export type StoreErrorCode = "corrupt" | "locked" | "disk-full" | "newer-schema" | "io";
+
 export class StoreError extends FeedEnricherError {
-  constructor(code: "corrupt" | "locked" | "io", message: string, options?: { cause?: unknown }) {
+  constructor(code: StoreErrorCode, message: string, options?: { cause?: unknown }) {
     super("store", code, message, options);
   }
+}
+
+export interface SqliteStoreOptions {
+  /** How long a statement waits for another connection's write lock before failing with `locked`. */
+  busyTimeoutMs?: number;
 }
 
 interface SourceRow {
@@ -45,13 +52,62 @@ function sortDate(e: Entry): string {
   return e.published ?? e.firstSeen;
 }
 
-function corrupt(file: string, error: unknown): StoreError {
-  return new StoreError(
-    "corrupt",
-    `${file} is damaged (${(error as Error).message}); move it aside (mv ${file} ${file}.broken) and the next run rebuilds it from the sources`,
-    { cause: error },
-  );
+/** `all`, `source:ID`, `topic:ID`: the key an output is recorded under in pending_outputs. */
+export function outputKey(selector: OutputSelector): string {
+  if (selector.kind === "source") return `source:${selector.sourceId}`;
+  if (selector.kind === "topic") return `topic:${selector.topicId}`;
+  return "all";
 }
+
+function selectorOf(key: string): OutputSelector | undefined {
+  if (key === "all") return { kind: "all" };
+  if (key.startsWith("source:")) return { kind: "source", sourceId: key.slice(7) };
+  if (key.startsWith("topic:")) return { kind: "topic", topicId: key.slice(6) };
+  return undefined;
+}
+
+/**
+ * Turns SQLite's result codes (extended codes such as SQLITE_IOERR_WRITE
+ * included, https://sqlite.org/rescode.html) into coded errors that say what
+ * to do.
+ */
+export function storeErrorFrom(file: string, error: unknown): StoreError {
+  if (error instanceof StoreError) return error;
+  const code = (error as { code?: string }).code ?? "";
+  const detail = (error as Error).message;
+  if (code.startsWith("SQLITE_CORRUPT") || code.startsWith("SQLITE_NOTADB")) {
+    return new StoreError(
+      "corrupt",
+      `${file} is damaged (${detail}); stop feed-enricher, move it aside with its -wal and -shm files ` +
+        `(mv ${file} ${file}.broken) and the next run rebuilds the store from the sources; the published feeds stay as they are`,
+      { cause: error },
+    );
+  }
+  if (code.startsWith("SQLITE_BUSY") || code.startsWith("SQLITE_LOCKED")) {
+    return new StoreError(
+      "locked",
+      `${file} is locked by another connection (${detail}); close the other program writing to it (sqlite3 shell, backup tool) and run again`,
+      { cause: error },
+    );
+  }
+  if (code === "SQLITE_FULL") {
+    return new StoreError("disk-full", `${file}: the disk is full; free space and run again (nothing was half-written)`, { cause: error });
+  }
+  return new StoreError("io", `${file} could not be read or written (${code || detail}); check the file and its folder, then run again`, {
+    cause: error,
+  });
+}
+
+/**
+ * Each query walks an index in output order and stops after LIMIT rows:
+ * render cost depends on maxItems, not on how many entries are stored.
+ */
+const LATEST_SQL = {
+  all: "SELECT data FROM entries ORDER BY sort_date DESC, id LIMIT ?",
+  source: "SELECT data FROM entries WHERE source_id = ? ORDER BY sort_date DESC, id LIMIT ?",
+  topic: `SELECT e.data FROM entry_topics t JOIN entries e ON e.source_id = t.source_id AND e.id = t.entry_id
+          WHERE t.topic_id = ? ORDER BY t.sort_date DESC, t.entry_id LIMIT ?`,
+} as const;
 
 /** The embedded store: one SQLite file in WAL mode, migrated at open. */
 export class SqliteStore implements Store {
@@ -59,27 +115,35 @@ export class SqliteStore implements Store {
   private readonly db: Database.Database;
   private readonly stmts;
 
-  constructor(file: string) {
+  constructor(file: string, options: SqliteStoreOptions = {}) {
     this.file = file;
-    if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
     try {
-      this.db = new Database(file, { timeout: 5000 });
+      if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
+      this.db = new Database(file, { timeout: options.busyTimeoutMs ?? 5000 });
+    } catch (error) {
+      throw storeErrorFrom(file, error);
+    }
+    try {
+      // WAL: readers (serve, sources) never block the writer, and a killed
+      // writer leaves only uncommitted frames that SQLite ignores on reopen.
       this.db.pragma("journal_mode = WAL");
+      // NORMAL in WAL mode is durable against process crashes; only a power
+      // loss can drop the last commits, never corrupt (https://sqlite.org/pragma.html#pragma_synchronous).
       this.db.pragma("synchronous = NORMAL");
-      this.db.pragma("foreign_keys = ON");
       this.migrate();
     } catch (error) {
-      const code = (error as { code?: string }).code ?? "";
-      if (code === "SQLITE_NOTADB" || code === "SQLITE_CORRUPT") throw corrupt(file, error);
-      if (code === "SQLITE_BUSY" || code === "SQLITE_LOCKED") {
-        throw new StoreError("locked", `${file} is locked by another process; stop the other feed-enricher or wait`, { cause: error });
-      }
-      throw new StoreError("io", `${file} could not be opened (${(error as Error).message})`, { cause: error });
+      this.db.close();
+      throw storeErrorFrom(file, error);
     }
-    this.stmts = {
-      getSource: this.db.prepare<[string], SourceRow>("SELECT * FROM sources WHERE id = ?"),
-      listSources: this.db.prepare<[], SourceRow>("SELECT * FROM sources ORDER BY id"),
-      upsertSource: this.db.prepare(
+    this.stmts = this.prepare();
+  }
+
+  private prepare() {
+    const db = this.db;
+    return {
+      getSource: db.prepare<[string], SourceRow>("SELECT * FROM sources WHERE id = ?"),
+      listSources: db.prepare<[], SourceRow>("SELECT * FROM sources ORDER BY id"),
+      upsertSource: db.prepare(
         `INSERT INTO sources (id, url, etag, last_modified, body_hash, last_fetch, last_success, consecutive_failures, last_error_code, last_error_message, next_due, min_interval_minutes)
          VALUES (@id, @url, @etag, @last_modified, @body_hash, @last_fetch, @last_success, @consecutive_failures, @last_error_code, @last_error_message, @next_due, @min_interval_minutes)
          ON CONFLICT(id) DO UPDATE SET url=excluded.url, etag=excluded.etag, last_modified=excluded.last_modified, body_hash=excluded.body_hash,
@@ -87,7 +151,8 @@ export class SqliteStore implements Store {
            last_error_code=excluded.last_error_code, last_error_message=excluded.last_error_message, next_due=excluded.next_due,
            min_interval_minutes=excluded.min_interval_minutes`,
       ),
-      entryMeta: this.db.prepare<
+      setCurrentIds: db.prepare<[string, string]>("UPDATE sources SET current_ids = ? WHERE id = ?"),
+      entryMeta: db.prepare<
         [string],
         {
           id: string;
@@ -103,31 +168,47 @@ export class SqliteStore implements Store {
            (SELECT group_concat(topic_id, ' ') FROM entry_topics t WHERE t.source_id = e.source_id AND t.entry_id = e.id) AS topics
          FROM entries e WHERE e.source_id = ?`,
       ),
-      upsertEntry: this.db.prepare(
+      upsertEntry: db.prepare(
         `INSERT INTO entries (source_id, id, first_seen, published, updated, sort_date, content_hash, taxonomy_version, data)
          VALUES (@source_id, @id, @first_seen, @published, @updated, @sort_date, @content_hash, @taxonomy_version, @data)
          ON CONFLICT(source_id, id) DO UPDATE SET published=excluded.published, updated=excluded.updated, sort_date=excluded.sort_date,
            content_hash=excluded.content_hash, taxonomy_version=excluded.taxonomy_version, data=excluded.data`,
       ),
-      deleteTopics: this.db.prepare("DELETE FROM entry_topics WHERE source_id = ? AND entry_id = ?"),
-      insertTopic: this.db.prepare("INSERT OR IGNORE INTO entry_topics (source_id, entry_id, topic_id, sort_date) VALUES (?, ?, ?, ?)"),
-      latestAll: this.db.prepare<[number], { data: string }>("SELECT data FROM entries ORDER BY sort_date DESC, id LIMIT ?"),
-      latestSource: this.db.prepare<[string, number], { data: string }>("SELECT data FROM entries WHERE source_id = ? ORDER BY sort_date DESC, id LIMIT ?"),
-      latestTopic: this.db.prepare<[string, number], { data: string }>(
-        `SELECT e.data FROM entry_topics t JOIN entries e ON e.source_id = t.source_id AND e.id = t.entry_id
-         WHERE t.topic_id = ? ORDER BY t.sort_date DESC, t.entry_id LIMIT ?`,
+      entryTopics: db.prepare<[string, string], { topic_id: string }>("SELECT topic_id FROM entry_topics WHERE source_id = ? AND entry_id = ?"),
+      deleteTopics: db.prepare<[string, string]>("DELETE FROM entry_topics WHERE source_id = ? AND entry_id = ?"),
+      deleteEntry: db.prepare<[string, string]>("DELETE FROM entries WHERE source_id = ? AND id = ?"),
+      insertTopic: db.prepare<[string, string, string, string]>(
+        "INSERT OR IGNORE INTO entry_topics (source_id, entry_id, topic_id, sort_date) VALUES (?, ?, ?, ?)",
       ),
-      countAll: this.db.prepare<[], { n: number }>("SELECT count(*) AS n FROM entries"),
-      countSource: this.db.prepare<[string], { n: number }>("SELECT count(*) AS n FROM entries WHERE source_id = ?"),
-      countTopic: this.db.prepare<[string], { n: number }>("SELECT count(*) AS n FROM entry_topics WHERE topic_id = ?"),
-      all: this.db.prepare<[], { data: string }>("SELECT data FROM entries ORDER BY source_id, id"),
+      latestAll: db.prepare<[number], { data: string }>(LATEST_SQL.all),
+      latestSource: db.prepare<[string, number], { data: string }>(LATEST_SQL.source),
+      latestTopic: db.prepare<[string, number], { data: string }>(LATEST_SQL.topic),
+      countAll: db.prepare<[], { n: number }>("SELECT count(*) AS n FROM entries"),
+      countSource: db.prepare<[string], { n: number }>("SELECT count(*) AS n FROM entries WHERE source_id = ?"),
+      countTopic: db.prepare<[string], { n: number }>("SELECT count(*) AS n FROM entry_topics WHERE topic_id = ?"),
+      all: db.prepare<[], { data: string }>("SELECT data FROM entries ORDER BY source_id, id"),
+      // Retention: entries of the source that are not in its current feed and
+      // either older than the cutoff or past the newest N.
+      prunable: db.prepare<[{ source: string; cutoff: string; keep: number }], { id: string }>(
+        `SELECT id FROM entries
+         WHERE source_id = @source
+           AND id NOT IN (SELECT value FROM json_each(coalesce((SELECT current_ids FROM sources WHERE id = @source), '[]')))
+           AND (sort_date < @cutoff
+                OR id NOT IN (SELECT id FROM entries WHERE source_id = @source ORDER BY sort_date DESC, id LIMIT @keep))`,
+      ),
+      markPending: db.prepare<[string]>("INSERT OR IGNORE INTO pending_outputs (output) VALUES (?)"),
+      listPending: db.prepare<[], { output: string }>("SELECT output FROM pending_outputs ORDER BY output"),
+      clearPending: db.prepare<[string]>("DELETE FROM pending_outputs WHERE output = ?"),
     };
   }
 
   private migrate(): void {
     const version = this.db.pragma("user_version", { simple: true }) as number;
     if (version > MIGRATIONS.length) {
-      throw new StoreError("io", `${this.file} was written by a newer feed-enricher (schema ${version}); upgrade feed-enricher`);
+      throw new StoreError(
+        "newer-schema",
+        `${this.file} was written by a newer feed-enricher (schema ${version}, this one knows ${MIGRATIONS.length}); upgrade feed-enricher`,
+      );
     }
     for (let v = version; v < MIGRATIONS.length; v++) {
       this.db.transaction(() => {
@@ -137,16 +218,30 @@ export class SqliteStore implements Store {
     }
   }
 
+  /** Runs a database call and turns SQLite failures into coded StoreErrors. */
+  private guard<T>(fn: () => T): T {
+    try {
+      return fn();
+    } catch (error) {
+      if ((error as { code?: unknown }).code === undefined || !String((error as { code: unknown }).code).startsWith("SQLITE_")) throw error;
+      throw storeErrorFrom(this.file, error);
+    }
+  }
+
   getSourceState(sourceId: string): SourceState | undefined {
-    const row = this.stmts.getSource.get(sourceId);
+    const row = this.guard(() => this.stmts.getSource.get(sourceId));
     return row === undefined ? undefined : rowToState(row);
   }
 
   listSourceStates(): SourceState[] {
-    return this.stmts.listSources.all().map(rowToState);
+    return this.guard(() => this.stmts.listSources.all()).map(rowToState);
   }
 
   saveSourceState(s: SourceState): void {
+    this.guard(() => this.writeSourceState(s));
+  }
+
+  private writeSourceState(s: SourceState): void {
     this.stmts.upsertSource.run({
       id: s.sourceId,
       url: s.url ?? null,
@@ -165,7 +260,7 @@ export class SqliteStore implements Store {
 
   entryMeta(sourceId: string): Map<string, StoredEntryMeta> {
     const out = new Map<string, StoredEntryMeta>();
-    for (const r of this.stmts.entryMeta.all(sourceId)) {
+    for (const r of this.guard(() => this.stmts.entryMeta.all(sourceId))) {
       const m: StoredEntryMeta = { id: r.id, contentHash: r.content_hash, firstSeen: r.first_seen, topicIds: r.topics === null ? [] : r.topics.split(" ") };
       if (r.taxonomy_version !== null) m.taxonomyVersion = r.taxonomy_version;
       if (r.published !== null) m.published = r.published;
@@ -175,8 +270,10 @@ export class SqliteStore implements Store {
     return out;
   }
 
-  private upsert(e: Entry): void {
+  /** Writes one entry and records every output it was or now is in as pending. */
+  private upsert(e: Entry, pending: Set<string>): void {
     const date = sortDate(e);
+    for (const r of this.stmts.entryTopics.all(e.sourceId, e.id)) pending.add(`topic:${r.topic_id}`);
     this.stmts.upsertEntry.run({
       source_id: e.sourceId,
       id: e.id,
@@ -189,35 +286,114 @@ export class SqliteStore implements Store {
       data: JSON.stringify(e),
     });
     this.stmts.deleteTopics.run(e.sourceId, e.id);
-    for (const t of e.topics) this.stmts.insertTopic.run(e.sourceId, e.id, t.id, date);
+    for (const t of e.topics) {
+      this.stmts.insertTopic.run(e.sourceId, e.id, t.id, date);
+      pending.add(`topic:${t.id}`);
+    }
+    pending.add("all");
+    pending.add(`source:${e.sourceId}`);
+  }
+
+  private markPending(keys: Iterable<string>): void {
+    for (const k of keys) this.stmts.markPending.run(k);
   }
 
   commit(refresh: RefreshCommit): void {
-    this.db.transaction(() => {
-      for (const e of refresh.upserts) this.upsert(e);
-      this.saveSourceState(refresh.state);
-    })();
+    this.guard(() =>
+      this.db.transaction(() => {
+        const pending = new Set<string>();
+        for (const e of refresh.upserts) this.upsert(e, pending);
+        this.writeSourceState(refresh.state);
+        if (refresh.currentIds !== undefined) this.stmts.setCurrentIds.run(JSON.stringify(refresh.currentIds), refresh.state.sourceId);
+        this.markPending(pending);
+      })(),
+    );
+  }
+
+  saveEntries(entries: Entry[]): void {
+    this.guard(() =>
+      this.db.transaction(() => {
+        const pending = new Set<string>();
+        for (const e of entries) this.upsert(e, pending);
+        this.markPending(pending);
+      })(),
+    );
+  }
+
+  prune(sourceId: string, policy: RetentionPolicy, now: Date): PruneResult {
+    if (policy.maxAgeDays === undefined && policy.maxEntriesPerSource === undefined) return { removed: 0, outputs: [] };
+    const cutoff = policy.maxAgeDays === undefined ? "" : new Date(now.getTime() - policy.maxAgeDays * 86_400_000).toISOString();
+    // LIMIT -1 is SQLite's "no limit".
+    const keep = policy.maxEntriesPerSource ?? -1;
+    return this.guard(() =>
+      this.db.transaction(() => {
+        const ids = this.stmts.prunable.all({ source: sourceId, cutoff, keep }).map((r) => r.id);
+        if (ids.length === 0) return { removed: 0, outputs: [] };
+        const pending = new Set<string>(["all", `source:${sourceId}`]);
+        for (const id of ids) {
+          for (const r of this.stmts.entryTopics.all(sourceId, id)) pending.add(`topic:${r.topic_id}`);
+          this.stmts.deleteTopics.run(sourceId, id);
+          this.stmts.deleteEntry.run(sourceId, id);
+        }
+        this.markPending(pending);
+        return { removed: ids.length, outputs: [...pending].sort().map((k) => selectorOf(k)!) };
+      })(),
+    );
+  }
+
+  pendingOutputs(): OutputSelector[] {
+    return this.guard(() => this.stmts.listPending.all())
+      .map((r) => selectorOf(r.output))
+      .filter((s): s is OutputSelector => s !== undefined);
+  }
+
+  clearPending(selectors: OutputSelector[]): void {
+    this.guard(() =>
+      this.db.transaction(() => {
+        for (const s of selectors) this.stmts.clearPending.run(outputKey(s));
+      })(),
+    );
   }
 
   latest(selector: OutputSelector, limit: number): Entry[] {
-    let rows: Array<{ data: string }>;
-    if (selector.kind === "source") rows = this.stmts.latestSource.all(selector.sourceId, limit);
-    else if (selector.kind === "topic") rows = this.stmts.latestTopic.all(selector.topicId, limit);
-    else rows = this.stmts.latestAll.all(limit);
+    const rows = this.guard(() => {
+      if (selector.kind === "source") return this.stmts.latestSource.all(selector.sourceId, limit);
+      if (selector.kind === "topic") return this.stmts.latestTopic.all(selector.topicId, limit);
+      return this.stmts.latestAll.all(limit);
+    });
     return rows.map((r) => JSON.parse(r.data) as Entry);
   }
 
   countEntries(selector: OutputSelector): number {
-    if (selector.kind === "source") return this.stmts.countSource.get(selector.sourceId)?.n ?? 0;
-    if (selector.kind === "topic") return this.stmts.countTopic.get(selector.topicId)?.n ?? 0;
-    return this.stmts.countAll.get()?.n ?? 0;
+    return this.guard(() => {
+      if (selector.kind === "source") return this.stmts.countSource.get(selector.sourceId)?.n ?? 0;
+      if (selector.kind === "topic") return this.stmts.countTopic.get(selector.topicId)?.n ?? 0;
+      return this.stmts.countAll.get()?.n ?? 0;
+    });
   }
 
-  *allEntries(): Iterable<Entry> {
-    for (const r of this.stmts.all.iterate()) yield JSON.parse(r.data) as Entry;
+  /** Every stored entry, read at once (a caller may write while it walks them). */
+  allEntries(): Entry[] {
+    return this.guard(() => this.stmts.all.all()).map((r) => JSON.parse(r.data) as Entry);
+  }
+
+  /** PRAGMA integrity_check: "ok" or the problems SQLite found. */
+  integrityCheck(): string[] {
+    return this.guard(() => this.db.pragma("integrity_check") as Array<{ integrity_check: string }>).map((r) => r.integrity_check);
+  }
+
+  /** EXPLAIN QUERY PLAN of the query behind latest(selector): tests check it walks an index. */
+  explainLatest(selector: OutputSelector): string[] {
+    const [sql, params] =
+      selector.kind === "source"
+        ? [LATEST_SQL.source, [selector.sourceId, 100]]
+        : selector.kind === "topic"
+          ? [LATEST_SQL.topic, [selector.topicId, 100]]
+          : [LATEST_SQL.all, [100]];
+    return (this.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as Array<{ detail: string }>).map((r) => r.detail);
   }
 
   close(): void {
-    this.db.close();
+    if (this.db.open) this.db.close();
   }
 }

@@ -7,5 +7,5 @@ export { type FeedMeta, feedUrl, IPTC_SCHEME } from "./feed-meta.js";
 export { renderJsonFeed } from "./render-json-feed.js";
 export { type OpmlFeed, renderOpml } from "./render-opml.js";
 export { renderAtom, renderRss } from "./render-xml-feeds.js";
-export { WriteError, writeFileAtomic } from "./write-file-atomic.js";
+export { type AtomicWriteIo, WriteError, writeFileAtomic } from "./write-file-atomic.js";
 export { type OutputFormat, type WrittenFile, writeOutput } from "./write-outputs.js";

@@ -1,4 +1,4 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from "node:fs";
+import { closeSync, writeSync as fsWriteSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { FeedEnricherError } from "../shared/errors.js";
 
@@ -22,7 +22,13 @@ function sameBytes(path: string, data: Buffer): boolean {
  * rename, fsync of the folder. A reader sees the old file or the new one, never
  * half of one. Returns false (and touches nothing) when the bytes are the same.
  */
-export function writeFileAtomic(path: string, content: string | Buffer): boolean {
+/** Low-level calls a test can replace to simulate a full disk or an I/O error. */
+export interface AtomicWriteIo {
+  writeSync?: (fd: number, data: Buffer, offset: number, length: number) => number;
+}
+
+export function writeFileAtomic(path: string, content: string | Buffer, io: AtomicWriteIo = {}): boolean {
+  const writeSync = io.writeSync ?? fsWriteSync;
   const data = typeof content === "string" ? Buffer.from(content, "utf8") : content;
   if (sameBytes(path, data)) return false;
   const dir = dirname(path);
@@ -47,10 +53,19 @@ export function writeFileAtomic(path: string, content: string | Buffer): boolean
     }
     return true;
   } catch (error) {
-    rmSync(tmp, { force: true });
+    try {
+      rmSync(tmp, { force: true });
+    } catch {
+      // The folder itself is the problem (ENOTDIR, EACCES): there is no temp file to remove.
+    }
     const code = (error as NodeJS.ErrnoException).code;
     if (code === "ENOSPC" || code === "EDQUOT") {
       throw new WriteError("disk-full", `${path}: the disk is full; the published file is unchanged; free space and the next run writes it`, { cause: error });
+    }
+    if (code === "ENOTDIR" || code === "EEXIST") {
+      throw new WriteError("not-writable", `${dir} is not a folder (${code}); move the file in its way or set feedsDir; the published files are unchanged`, {
+        cause: error,
+      });
     }
     if (code === "EACCES" || code === "EPERM" || code === "EROFS") {
       throw new WriteError("not-writable", `${dir} is not writable (${code}); fix its permissions; the published file is unchanged`, { cause: error });

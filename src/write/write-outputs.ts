@@ -19,10 +19,16 @@ const RENDERERS: Record<OutputFormat, (entries: Entry[], meta: FeedMeta) => stri
 };
 
 /** Renders one output in every format and replaces the files whose bytes changed. */
-export function writeOutput(feedsDir: string, meta: FeedMeta, entries: Entry[], formats: OutputFormat[]): WrittenFile[] {
+export function writeOutput(
+  feedsDir: string,
+  meta: FeedMeta,
+  entries: Entry[],
+  formats: OutputFormat[],
+  writeFile: (path: string, content: string) => boolean = writeFileAtomic,
+): WrittenFile[] {
   return formats.map((format) => {
     const path = join(feedsDir, `${meta.path}.${format}`);
-    const changed = writeFileAtomic(path, RENDERERS[format](entries, meta));
+    const changed = writeFile(path, RENDERERS[format](entries, meta));
     return { path, changed };
   });
 }

@@ -1,0 +1,212 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { Entry, SourceState } from "../../src/model/index.js";
+import { SqliteStore, StoreError } from "../../src/store/index.js";
+import { MIGRATIONS } from "../../src/store/migrations.js";
+
+function entry(sourceId: string, n: number, topics: string[] = [], published?: string): Entry {
+  return {
+    id: `https://news.example.org/${sourceId}/${n}`,
+    sourceId,
+    title: `Story ${n}`,
+    firstSeen: "2026-01-01T00:00:00.000Z",
+    ...(published ? { published } : { published: new Date(Date.UTC(2026, 0, 1, n)).toISOString() }),
+    authors: [],
+    summary: `Summary ${n}`,
+    contentHtml: `<p>Body ${n}</p>`,
+    categories: [],
+    enclosures: [],
+    wordCount: 2,
+    readingTimeMin: 1,
+    topics: topics.map((id) => ({ id, label: id, iptcCode: "medtop:1", iptcLabel: id, iptcAncestors: [], score: 3, matches: [] })),
+    entities: [],
+    contentHash: `hash-${n}`,
+  };
+}
+
+const state = (sourceId: string): SourceState => ({ sourceId, consecutiveFailures: 0, lastSuccess: "2026-01-02T00:00:00.000Z" });
+
+let dir: string;
+let file: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), "fe-store-"));
+  file = join(dir, "runtime", "feed-enricher.db");
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+describe("SqliteStore", () => {
+  it("creates the database in WAL mode at the latest schema version", () => {
+    const store = new SqliteStore(file);
+    store.close();
+    const db = new Database(file, { readonly: true });
+    expect(db.pragma("journal_mode", { simple: true })).toBe("wal");
+    expect(db.pragma("user_version", { simple: true })).toBe(MIGRATIONS.length);
+    db.close();
+  });
+
+  it("migrates a database of the first schema version and keeps its data", () => {
+    const db = new Database(join(dir, "v1.db"));
+    db.exec(MIGRATIONS[0]!);
+    db.pragma("user_version = 1");
+    db.prepare("INSERT INTO sources (id, consecutive_failures, etag) VALUES ('a', 0, '\"x\"')").run();
+    db.close();
+    const store = new SqliteStore(join(dir, "v1.db"));
+    expect(store.getSourceState("a")?.etag).toBe('"x"');
+    store.commit({ state: state("a"), upserts: [entry("a", 1)], currentIds: [entry("a", 1).id] });
+    expect(store.countEntries({ kind: "source", sourceId: "a" })).toBe(1);
+    store.close();
+  });
+
+  it("refuses a database written by a newer version", () => {
+    const db = new Database(join(dir, "new.db"));
+    db.pragma(`user_version = ${MIGRATIONS.length + 1}`);
+    db.close();
+    expect(() => new SqliteStore(join(dir, "new.db"))).toThrow(expect.objectContaining({ code: "newer-schema" }));
+  });
+
+  it("records the outputs each change touches, old topics included, in the same transaction", () => {
+    const store = new SqliteStore(file);
+    store.commit({ state: state("a"), upserts: [entry("a", 1, ["sport"]), entry("a", 2, ["military", "border"])] });
+    expect(store.pendingOutputs()).toEqual([
+      { kind: "all" },
+      { kind: "source", sourceId: "a" },
+      { kind: "topic", topicId: "border" },
+      { kind: "topic", topicId: "military" },
+      { kind: "topic", topicId: "sport" },
+    ]);
+    store.clearPending(store.pendingOutputs());
+    expect(store.pendingOutputs()).toEqual([]);
+    // Re-tagged from sport to culture: both topic outputs must be re-rendered.
+    store.saveEntries([entry("a", 1, ["culture"])]);
+    expect(store.pendingOutputs()).toEqual([
+      { kind: "all" },
+      { kind: "source", sourceId: "a" },
+      { kind: "topic", topicId: "culture" },
+      { kind: "topic", topicId: "sport" },
+    ]);
+    expect(store.latest({ kind: "topic", topicId: "sport" }, 10)).toEqual([]);
+    store.close();
+  });
+
+  it("returns the latest N per output, newest first, across sources", () => {
+    const store = new SqliteStore(file);
+    store.commit({ state: state("a"), upserts: [1, 3, 5].map((n) => entry("a", n, ["sport"])) });
+    store.commit({ state: state("b"), upserts: [2, 4, 6].map((n) => entry("b", n, n === 6 ? [] : ["sport"])) });
+    expect(store.latest({ kind: "all" }, 4).map((e) => e.title)).toEqual(["Story 6", "Story 5", "Story 4", "Story 3"]);
+    expect(store.latest({ kind: "source", sourceId: "b" }, 10).map((e) => e.title)).toEqual(["Story 6", "Story 4", "Story 2"]);
+    expect(store.latest({ kind: "topic", topicId: "sport" }, 3).map((e) => e.title)).toEqual(["Story 5", "Story 4", "Story 3"]);
+    expect(store.countEntries({ kind: "topic", topicId: "sport" })).toBe(5);
+    store.close();
+  });
+
+  it("answers latest() by walking an index, without scanning or sorting the table", () => {
+    const store = new SqliteStore(file);
+    // Enough rows that the planner's choice is the one a big store gets.
+    store.commit({ state: state("a"), upserts: Array.from({ length: 300 }, (_, n) => entry(n % 2 ? "a" : "b", n, n % 3 ? ["sport"] : [])) });
+    store.close();
+    const db = new Database(file);
+    db.exec("ANALYZE");
+    db.close();
+    const analyzed = new SqliteStore(file);
+    const plans = [
+      analyzed.explainLatest({ kind: "all" }),
+      analyzed.explainLatest({ kind: "source", sourceId: "a" }),
+      analyzed.explainLatest({ kind: "topic", topicId: "sport" }),
+    ];
+    analyzed.close();
+    for (const plan of plans) {
+      const text = plan.join("\n");
+      expect(text).toMatch(/USING (COVERING )?INDEX|USING PRIMARY KEY/);
+      expect(text).not.toContain("TEMP B-TREE");
+      expect(text).not.toMatch(/^SCAN (entries|e|t)$/m);
+    }
+  });
+
+  describe("retention", () => {
+    it("keeps the newest N of a source and never an entry of the current feed", () => {
+      const store = new SqliteStore(file);
+      const old = [1, 2, 3, 4, 5, 6].map((n) => entry("a", n, ["sport"]));
+      // The current feed holds the two oldest stories.
+      store.commit({ state: state("a"), upserts: old, currentIds: [old[0]!.id, old[1]!.id] });
+      store.clearPending(store.pendingOutputs());
+      const result = store.prune("a", { maxEntriesPerSource: 3 }, new Date("2026-02-01T00:00:00Z"));
+      expect(result.removed).toBe(1);
+      expect(store.latest({ kind: "source", sourceId: "a" }, 10).map((e) => e.title)).toEqual(["Story 6", "Story 5", "Story 4", "Story 2", "Story 1"]);
+      expect(result.outputs).toEqual([{ kind: "all" }, { kind: "source", sourceId: "a" }, { kind: "topic", topicId: "sport" }]);
+      expect(store.pendingOutputs()).toEqual(result.outputs);
+      expect(store.countEntries({ kind: "topic", topicId: "sport" })).toBe(5);
+      store.close();
+    });
+
+    it("drops entries older than maxAgeDays unless they are in the current feed", () => {
+      const store = new SqliteStore(file);
+      const entries = [
+        entry("a", 1, [], "2025-01-01T00:00:00.000Z"),
+        entry("a", 2, [], "2025-01-02T00:00:00.000Z"),
+        entry("a", 3, [], "2026-01-30T00:00:00.000Z"),
+      ];
+      store.commit({ state: state("a"), upserts: entries, currentIds: [entries[1]!.id] });
+      const result = store.prune("a", { maxAgeDays: 30, maxEntriesPerSource: 1000 }, new Date("2026-02-01T00:00:00Z"));
+      expect(result.removed).toBe(1);
+      expect(
+        store
+          .latest({ kind: "all" }, 10)
+          .map((e) => e.title)
+          .sort(),
+      ).toEqual(["Story 2", "Story 3"]);
+      // Another source is never touched.
+      expect(store.prune("b", { maxAgeDays: 1 }, new Date("2026-02-01T00:00:00Z")).removed).toBe(0);
+      store.close();
+    });
+  });
+
+  describe("a damaged database file", () => {
+    it("is reported as corrupt, naming the file and how to recover", () => {
+      const store = new SqliteStore(file);
+      store.commit({ state: state("a"), upserts: [entry("a", 1)] });
+      store.close();
+      writeFileSync(file, Buffer.alloc(64 * 1024, "garbage! "));
+      let error: unknown;
+      try {
+        new SqliteStore(file).close();
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(StoreError);
+      expect(error).toMatchObject({ code: "corrupt" });
+      expect((error as Error).message).toContain(file);
+      expect((error as Error).message).toMatch(/move it aside/);
+      expect((error as Error).message).toContain(`mv ${file} ${file}.broken`);
+    });
+
+    it("fails a query with the same coded error when a page in the middle is damaged", () => {
+      const store = new SqliteStore(file);
+      store.commit({ state: state("a"), upserts: Array.from({ length: 400 }, (_, n) => entry("a", n)) });
+      store.close();
+      // Keep the 100-byte header and the first page (the schema); overwrite the data pages.
+      const db = new Database(file);
+      db.pragma("wal_checkpoint(TRUNCATE)");
+      db.close();
+      const bytes = readFileSync(file);
+      bytes.fill(0x5a, 4096 * 2);
+      writeFileSync(file, bytes);
+      let error: unknown;
+      try {
+        const damaged = new SqliteStore(file);
+        try {
+          damaged.latest({ kind: "all" }, 1000);
+          damaged.integrityCheck();
+        } finally {
+          damaged.close();
+        }
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toMatchObject({ code: "corrupt" });
+      expect((error as Error).message).toContain(file);
+    });
+  });
+});
