@@ -191,7 +191,7 @@ async function runCases(cases: Case[], timeoutMs: number): Promise<Run> {
     .map((c) => `  - id: ${c.id}\n    url: ${servers.get(c.id)!.url(c.path ?? "/src")}\n    local: ${c.local ?? true}\n`)
     .join("");
   const project = tempProject(
-    `schedule:\n  concurrency: ${cases.length + 1}\nfetch:\n  timeoutMs: ${timeoutMs}\n  connectTimeoutMs: 1000\nsources:\n${sourcesYaml}`,
+    `outputs:\n  perTopic: false\nschedule:\n  concurrency: ${cases.length + 1}\nfetch:\n  timeoutMs: ${timeoutMs}\n  connectTimeoutMs: 1000\nsources:\n${sourcesYaml}`,
   );
   for (const c of cases) {
     const s = servers.get(c.id)!;
