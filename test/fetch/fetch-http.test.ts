@@ -1,8 +1,13 @@
+import { readFileSync } from "node:fs";
+import { createServer as createHttpsServer } from "node:https";
+import type { AddressInfo } from "node:net";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FetchError, type FetchOptions, type FetchResult, fetchSource, parseRetryAfter, type Validators } from "../../src/fetch/index.js";
 import type { Source } from "../../src/model/index.js";
 import { compressed, type EvilServer, gzipBomb, hugeBody, MIB, redirect, SAMPLE_FEED, sendBody, startEvilServer, status } from "../helpers/evil-server.js";
 import { measurePeakRss } from "../helpers/memory-peak.js";
+import { REPO_ROOT } from "../helpers/temp-project.js";
 
 const OPTIONS: FetchOptions = {
   timeoutMs: 1500,
@@ -332,6 +337,23 @@ describe("the private-address guard", () => {
       expect(ok(await get("/to-internal", { local: true })).url).toBe(internal.url("/feed.rss"));
     } finally {
       await internal.close();
+    }
+  });
+});
+
+describe("TLS", () => {
+  it("refuses an untrusted certificate with code tls", async () => {
+    const dir = join(REPO_ROOT, "test/fixtures/tls");
+    const tls = createHttpsServer({ key: readFileSync(join(dir, "key.pem")), cert: readFileSync(join(dir, "cert.pem")) }, (_req, res) => res.end(SAMPLE_FEED));
+    await new Promise<void>((resolve) => tls.listen(0, "127.0.0.1", resolve));
+    try {
+      const port = (tls.address() as AddressInfo).port;
+      const error = await failure(get(`https://127.0.0.1:${port}/feed.rss`));
+      expect(error.code).toBe("tls");
+      expect(error.message).toContain("check the certificate");
+    } finally {
+      tls.closeAllConnections();
+      await new Promise((resolve) => tls.close(resolve));
     }
   });
 });
