@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildApp } from "../../src/cli/app.js";
 import { type CycleReport, runCycle } from "../../src/cli/run-cycle.js";
 import { loadConfig } from "../../src/config/index.js";
+import { isPrivateAddress } from "../../src/fetch/index.js";
 import type { SourceState } from "../../src/model/index.js";
 import type { RefreshResult } from "../../src/refresh/index.js";
 import { silentLogger } from "../../src/shared/logger.js";
@@ -46,13 +47,14 @@ type Expected =
 
 interface Case {
   id: string;
-  /** What the source serves in the second cycle; `server` is the source's own. */
-  evil: (server: EvilServer) => Handler;
+  /** What the source serves in the second cycle; `server` is the source's own, `internal` one on 127.0.0.2. */
+  evil: (server: EvilServer, internal: EvilServer) => Handler;
   expected: Expected;
   /** The first cycle's answer, when it is not the plain good feed. */
   good?: (feed: string) => Handler;
   local?: boolean;
-  path?: string;
+  /** The first cycle fails too (there is no good version to keep). */
+  firstFails?: boolean;
 }
 
 function goodFeed(id: string, extra = 0): string {
@@ -65,6 +67,14 @@ function goodFeed(id: string, extra = 0): string {
 }
 
 const SLOW_CASES: Case[] = [
+  {
+    // With the default policy a non-local source on loopback is refused at once, good version or not.
+    id: "non-local-on-loopback",
+    local: false,
+    firstFails: true,
+    evil: () => sendBody(goodFeed("non-local-on-loopback", 1)),
+    expected: { status: "failed", code: "blocked-address", message: /set local: true on the source/ },
+  },
   { id: "drip", evil: () => drip(1000), expected: { status: "failed", code: "timeout", message: /fetch\.timeoutMs/ } },
   { id: "endless-headers", evil: () => endlessHeaders(200), expected: { status: "failed", code: "timeout" } },
   { id: "silent", evil: () => silent(), expected: { status: "failed", code: "timeout" } },
@@ -132,12 +142,11 @@ const OTHER_CASES: Case[] = [
     expected: { status: "unchanged", movedTo: true },
   },
   {
-    // A non-local source is refused at once: the server is on loopback, which is exactly what the guard blocks.
-    id: "public-to-loopback",
+    // In this run 127.0.0.1 plays the public internet (see PUBLIC_LOOPBACK); 127.0.0.2 is the LAN.
+    id: "public-to-private",
     local: false,
-    path: "/to-localhost",
-    evil: (s) => redirect(`http://localhost:${s.port}/feed.rss`),
-    expected: { status: "failed", code: "blocked-address", message: /set local: true on the source/ },
+    evil: (_s, internal) => redirect(internal.url("/admin"), 302),
+    expected: { status: "failed", code: "blocked-address", message: /127\.0\.0\.2.*set local: true on the source/ },
   },
   {
     id: "local-to-loopback",
@@ -152,6 +161,7 @@ const OTHER_CASES: Case[] = [
 interface Run {
   project: TempProject;
   servers: Map<string, EvilServer>;
+  internal: EvilServer;
   first: CycleReport;
   second: CycleReport;
   states: Map<string, SourceState>;
@@ -164,8 +174,12 @@ interface Run {
 
 const STEADY = "steady";
 
-async function cycle(project: TempProject, states?: Map<string, SourceState>): Promise<CycleReport> {
+/** Treats 127.0.0.1 as a public address and every other private one as private, so a redirect hop into the LAN can be tested. */
+const PUBLIC_LOOPBACK = (address: string) => address !== "127.0.0.1" && isPrivateAddress(address);
+
+async function cycle(project: TempProject, isBlockedAddress?: (address: string) => boolean, states?: Map<string, SourceState>): Promise<CycleReport> {
   const app = buildApp(loadConfig(project.configFile), silentLogger());
+  if (isBlockedAddress) app.deps.fetch.isBlockedAddress = isBlockedAddress;
   try {
     const report = await runCycle(app, app.config.sources);
     for (const s of app.store.listSourceStates()) states?.set(s.sourceId, s);
@@ -182,35 +196,36 @@ function sourceFiles(project: TempProject, ids: string[]): Map<string, string> {
   return out;
 }
 
-async function runCases(cases: Case[], timeoutMs: number): Promise<Run> {
+async function runCases(cases: Case[], timeoutMs: number, isBlockedAddress?: (address: string) => boolean): Promise<Run> {
+  const internal = await startEvilServer({ host: "127.0.0.2" });
   const servers = new Map<string, EvilServer>();
   for (const c of [{ id: STEADY } as Case, ...cases]) servers.set(c.id, await startEvilServer());
   const steady = servers.get(STEADY)!;
   steady.route("/src", sendBody(goodFeed(STEADY)));
   const sourcesYaml = [{ id: STEADY } as Case, ...cases]
-    .map((c) => `  - id: ${c.id}\n    url: ${servers.get(c.id)!.url(c.path ?? "/src")}\n    local: ${c.local ?? true}\n`)
+    .map((c) => `  - id: ${c.id}\n    url: ${servers.get(c.id)!.url("/src")}\n    local: ${c.local ?? true}\n`)
     .join("");
   const project = tempProject(
     `outputs:\n  perTopic: false\nschedule:\n  concurrency: ${cases.length + 1}\nfetch:\n  timeoutMs: ${timeoutMs}\n  connectTimeoutMs: 1000\nsources:\n${sourcesYaml}`,
   );
   for (const c of cases) {
     const s = servers.get(c.id)!;
-    s.route(c.path ?? "/src", (c.good ?? ((feed) => sendBody(feed)))(goodFeed(c.id)));
+    s.route("/src", (c.good ?? ((feed) => sendBody(feed)))(goodFeed(c.id)));
   }
-  const first = await cycle(project);
+  const first = await cycle(project, isBlockedAddress);
   const ids = [STEADY, ...cases.map((c) => c.id)];
   const before = sourceFiles(project, ids);
 
   steady.route("/src", sendBody(goodFeed(STEADY, 1)));
   for (const c of cases) {
     const s = servers.get(c.id)!;
-    s.route(c.path ?? "/src", c.evil(s));
+    s.route("/src", c.evil(s, internal));
   }
   const states = new Map<string, SourceState>();
   const secondStartedMs = Date.now();
-  const { result: second, peakGrowthBytes } = await measurePeakRss(() => cycle(project, states));
+  const { result: second, peakGrowthBytes } = await measurePeakRss(() => cycle(project, isBlockedAddress, states));
   const after = sourceFiles(project, ids);
-  return { project, servers, first, second, states, before, after, secondStartedMs, peakGrowthBytes, timeoutMs };
+  return { project, servers, internal, first, second, states, before, after, secondStartedMs, peakGrowthBytes, timeoutMs };
 }
 
 function resultOf(report: CycleReport, id: string): RefreshResult {
@@ -252,7 +267,7 @@ function checkCase(run: () => Run, c: Case): void {
         const key = `${c.id}.${ext}`;
         expect(run().after.get(key), key).toBe(run().before.get(key));
       }
-      if (c.local !== false) {
+      if (!c.firstFails) {
         const all = JSON.parse(readFileSync(join(run().project.feedsDir, "all.json"), "utf8"));
         expect(all.items.map((i: { url: string }) => i.url)).toContain(`https://news.example.com/${c.id}/1`);
       }
@@ -262,7 +277,7 @@ function checkCase(run: () => Run, c: Case): void {
 
 function checkRun(run: () => Run, cases: Case[]): void {
   it("publishes every good source on the first cycle", () => {
-    for (const c of cases) expect(resultOf(run().first, c.id).status, c.id).toBe(c.local === false ? "failed" : "updated");
+    for (const c of cases) expect(resultOf(run().first, c.id).status, c.id).toBe(c.firstFails ? "failed" : "updated");
   });
 
   it("still publishes the other source in the hostile cycle", () => {
@@ -280,7 +295,7 @@ function checkRun(run: () => Run, cases: Case[]): void {
 
 async function closeRun(run: Run | undefined): Promise<void> {
   if (!run) return;
-  await Promise.all([...run.servers.values()].map((s) => s.close()));
+  await Promise.all([...run.servers.values(), run.internal].map((s) => s.close()));
   run.project.cleanup();
 }
 
@@ -296,7 +311,7 @@ describe("slow hostile sources", () => {
 describe("huge, broken and misdirected hostile sources", () => {
   let run: Run | undefined;
   beforeAll(async () => {
-    run = await runCases(OTHER_CASES, 15_000);
+    run = await runCases(OTHER_CASES, 15_000, PUBLIC_LOOPBACK);
   });
   afterAll(() => closeRun(run));
   checkRun(() => run!, OTHER_CASES);
@@ -304,5 +319,9 @@ describe("huge, broken and misdirected hostile sources", () => {
   it("sends the last good ETag back, which is how the 304 came about", () => {
     const seen = run!.servers.get("not-modified")!.requests.filter((r) => r.path === "/src");
     expect(seen.map((r) => r.headers["if-none-match"])).toEqual([undefined, '"abc"']);
+  });
+
+  it("never lets the redirect into the private network reach it", () => {
+    expect(run!.internal.requests).toEqual([]);
   });
 });
