@@ -1,35 +1,48 @@
 import { lookup as dnsLookup, type LookupAddress } from "node:dns";
 import http, { type IncomingMessage } from "node:http";
 import https from "node:https";
-import type { LookupFunction } from "node:net";
-import { isIP } from "node:net";
-import type { Transform } from "node:stream";
-import { createBrotliDecompress, createGunzip, createInflate } from "node:zlib";
+import { isIP, type LookupFunction } from "node:net";
+import { pipeline, type Readable, Transform, type TransformCallback } from "node:stream";
+import { createBrotliDecompress, createGunzip, createInflate, createInflateRaw } from "node:zlib";
 import { isPrivateAddress } from "./address-policy.js";
 import { FetchError } from "./fetch-error.js";
 import type { FetchResult, Validators } from "./fetch-source.js";
 
 export interface HttpOptions {
+  /** Whole request, redirects and body included. */
   timeoutMs: number;
+  /** DNS lookup plus TCP (and TLS) handshake of each hop. */
   connectTimeoutMs: number;
+  /** Cap on the body after decompression; enforced while streaming. */
   maxBytes: number;
   maxRedirects: number;
   userAgent: string;
-  /** Allow loopback/private targets (sources configured as local, tests). */
+  /** Allow loopback/private targets (sources configured as local). */
   allowPrivate: boolean;
+  /**
+   * Which addresses count as private. Defaults to isPrivateAddress; embedders
+   * (and tests) with their own network layout can narrow or widen it.
+   */
+  isBlockedAddress?: (address: string) => boolean;
 }
 
-const ACCEPT = "application/rss+xml, application/atom+xml, application/rdf+xml;q=0.9, application/xml;q=0.8, text/xml;q=0.8, */*;q=0.5";
+// Feed types first; generic XML lower; anything else last so a misconfigured
+// server still answers rather than sending 406 (RFC 9110 §12.5.1).
+export const ACCEPT = "application/rss+xml, application/atom+xml, application/rdf+xml;q=0.9, application/xml;q=0.8, text/xml;q=0.8, */*;q=0.5";
+export const ACCEPT_ENCODING = "gzip, deflate, br";
+
+/** Longest Retry-After honoured; a server asking for more is treated as asking for this. */
+const MAX_RETRY_AFTER_SECONDS = 7 * 24 * 3600;
 
 /** DNS lookup that refuses private targets, so a redirect or DNS answer cannot reach the LAN. */
-function guardedLookup(allowPrivate: boolean): LookupFunction {
+function guardedLookup(isBlocked: ((address: string) => boolean) | undefined): LookupFunction {
   return (hostname, options, callback) => {
     dnsLookup(hostname, { ...options, all: true }, (err, addresses) => {
       if (err) return callback(err, "", 4);
       const list = addresses as unknown as LookupAddress[];
-      const ok = allowPrivate ? list : list.filter((a) => !isPrivateAddress(a.address));
+      const ok = isBlocked === undefined ? list : list.filter((a) => !isBlocked(a.address));
       if (ok.length === 0) {
-        const e = new Error(`${hostname} resolves only to private addresses`) as NodeJS.ErrnoException;
+        const e = new Error(`${hostname} resolves only to private addresses (${list.map((a) => a.address).join(", ")})`) as NodeJS.ErrnoException;
         e.code = "EBLOCKED";
         return callback(e, "", 4);
       }
@@ -39,51 +52,94 @@ function guardedLookup(allowPrivate: boolean): LookupFunction {
   };
 }
 
-function parseRetryAfter(value: string | undefined): number | undefined {
+/** Retry-After is either delay-seconds or an HTTP-date (RFC 9110 §10.2.3). */
+export function parseRetryAfter(value: string | undefined, now = Date.now()): number | undefined {
   if (value === undefined) return undefined;
-  if (/^\d+$/.test(value.trim())) return Number(value.trim());
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? undefined : Math.max(0, Math.round((at - Date.now()) / 1000));
+  const text = value.trim();
+  let seconds: number;
+  if (/^\d+$/.test(text)) seconds = Number(text);
+  else {
+    const at = Date.parse(text);
+    if (Number.isNaN(at)) return undefined;
+    seconds = Math.max(0, Math.round((at - now) / 1000));
+  }
+  return Math.min(seconds, MAX_RETRY_AFTER_SECONDS);
 }
 
 function maxAge(cacheControl: string | undefined): number | undefined {
-  const m = cacheControl === undefined ? null : /(?:^|,)\s*max-age\s*=\s*(\d+)/i.exec(cacheControl);
+  const m = cacheControl === undefined ? null : /(?:^|,)\s*max-age\s*=\s*"?(\d+)/i.exec(cacheControl);
   return m?.[1] === undefined ? undefined : Number(m[1]);
 }
 
-function classifySocketError(url: string, error: NodeJS.ErrnoException): FetchError {
+function blockedError(url: string, cause?: unknown): FetchError {
+  return new FetchError(
+    "blocked-address",
+    `${url} points to a loopback or private address and was refused; set local: true on the source if that is intended`,
+    {
+      cause,
+    },
+  );
+}
+
+/** The one place a socket, parser or stream error becomes a coded FetchError. */
+function classify(url: string, error: NodeJS.ErrnoException, options: HttpOptions, aborted: boolean): FetchError {
+  if (error instanceof FetchError) return error;
   const code = error.code ?? "";
-  if (code === "EBLOCKED") {
-    return new FetchError("blocked-address", `${url} points to a loopback or private address; set local: true on the source if that is intended`, {
+  if (aborted) {
+    return new FetchError("timeout", `${url}: no complete answer within ${options.timeoutMs} ms (fetch.timeoutMs); it will be retried`, { cause: error });
+  }
+  if (code === "ECONNTIMEOUT") {
+    return new FetchError("timeout", `${url}: no connection within ${options.connectTimeoutMs} ms (fetch.connectTimeoutMs); it will be retried`, {
       cause: error,
     });
   }
-  if (code === "ENOTFOUND" || code === "EAI_AGAIN") return new FetchError("dns", `${url}: host not found (${code}); check the URL`, { cause: error });
-  if (code === "ECONNREFUSED" || code === "ECONNRESET" || code === "EHOSTUNREACH" || code === "ENETUNREACH" || code === "EPIPE") {
+  if (code === "EBLOCKED") return blockedError(url, error);
+  if (code === "ENOTFOUND" || code === "EAI_AGAIN" || code === "EAI_NODATA" || code === "EAI_NONAME") {
+    return new FetchError("dns", `${url}: host not found (${code}); check the URL`, { cause: error });
+  }
+  if (code === "ECONNREFUSED" || code === "EHOSTUNREACH" || code === "ENETUNREACH" || code === "EADDRNOTAVAIL") {
     return new FetchError("connect", `${url}: connection failed (${code}); the site may be down, it will be retried`, { cause: error });
   }
-  if (code.startsWith("ERR_TLS") || code.includes("CERT") || code === "EPROTO") {
+  if (code === "ECONNRESET" || code === "EPIPE" || code === "ERR_STREAM_PREMATURE_CLOSE") {
+    return new FetchError("connect", `${url}: the connection was cut before the answer was complete (${code}); it will be retried`, { cause: error });
+  }
+  if (code.startsWith("ERR_TLS") || code.includes("CERT") || code === "EPROTO" || code.startsWith("ERR_SSL")) {
     return new FetchError("tls", `${url}: TLS failed (${code}); check the certificate or use the right scheme`, { cause: error });
   }
-  return new FetchError("connect", `${url}: ${error.message}`, { cause: error });
+  if (code.startsWith("HPE_")) {
+    const what = code === "HPE_HEADER_OVERFLOW" ? "headers too large" : code;
+    return new FetchError("protocol", `${url}: the server sent a broken HTTP answer (${what}); report it to the publisher`, { cause: error });
+  }
+  if (code.startsWith("Z_") || code.startsWith("ERR_BROTLI") || code.startsWith("ERR__ERROR")) {
+    return new FetchError("decompress", `${url}: the compressed body is corrupt (${code}); report it to the publisher`, { cause: error });
+  }
+  return new FetchError("connect", `${url}: ${error.message}${code ? ` (${code})` : ""}; it will be retried`, { cause: error });
+}
+
+interface Hop {
+  res: IncomingMessage;
 }
 
 /** One GET, without following redirects. Resolves with the response or rejects with a FetchError. */
-function requestOnce(url: URL, validators: Validators, options: HttpOptions, signal: AbortSignal): Promise<IncomingMessage> {
+function requestOnce(url: URL, validators: Validators, options: HttpOptions, signal: AbortSignal): Promise<Hop> {
   return new Promise((resolve, reject) => {
     const lib = url.protocol === "https:" ? https : http;
-    if (!options.allowPrivate && isIP(url.hostname.replace(/^\[|\]$/g, "")) && isPrivateAddress(url.hostname.replace(/^\[|\]$/g, ""))) {
-      reject(classifySocketError(url.href, Object.assign(new Error("blocked"), { code: "EBLOCKED" })));
+    const isBlocked = options.allowPrivate ? undefined : (options.isBlockedAddress ?? isPrivateAddress);
+    // A literal IP never goes through the lookup, so it is checked here.
+    const host = url.hostname.replace(/^\[|\]$/g, "");
+    if (isBlocked !== undefined && isIP(host) && isBlocked(host)) {
+      reject(blockedError(url.href));
       return;
     }
     const headers: Record<string, string> = {
       "user-agent": options.userAgent,
       accept: ACCEPT,
-      "accept-encoding": "gzip, deflate, br",
+      "accept-encoding": ACCEPT_ENCODING,
     };
     if (validators.etag !== undefined) headers["if-none-match"] = validators.etag;
     if (validators.lastModified !== undefined) headers["if-modified-since"] = validators.lastModified;
-    const req = lib.get(url, { headers, lookup: guardedLookup(options.allowPrivate), signal, agent: false });
+    // agent: false — one connection per request: nothing pooled, nothing left behind.
+    const req = lib.get(url, { headers, lookup: guardedLookup(isBlocked), signal, agent: false });
     const connectTimer = setTimeout(() => {
       req.destroy(Object.assign(new Error("connect timeout"), { code: "ECONNTIMEOUT" }));
     }, options.connectTimeoutMs);
@@ -92,43 +148,81 @@ function requestOnce(url: URL, validators: Validators, options: HttpOptions, sig
     });
     req.on("response", (res) => {
       clearTimeout(connectTimer);
-      resolve(res);
+      resolve({ res });
     });
     req.on("error", (error: NodeJS.ErrnoException) => {
       clearTimeout(connectTimer);
-      if (error.code === "ECONNTIMEOUT") {
-        reject(new FetchError("timeout", `${url.href}: no connection within ${options.connectTimeoutMs} ms; it will be retried`, { cause: error }));
-      } else if (error.name === "AbortError" || signal.aborted) {
-        reject(new FetchError("timeout", `${url.href}: no complete answer within ${options.timeoutMs} ms; it will be retried`, { cause: error }));
-      } else reject(classifySocketError(url.href, error));
+      reject(classify(url.href, error, options, signal.aborted));
     });
   });
 }
 
-function decoderFor(encoding: string | undefined): Transform | undefined {
-  switch ((encoding ?? "").trim().toLowerCase()) {
+/**
+ * "deflate" should be zlib-wrapped (RFC 9110 §8.4.1.2) but some servers send raw
+ * DEFLATE; the first byte tells them apart (RFC 1950: CM = 8 in the low nibble).
+ */
+function sniffingInflate(): Transform {
+  let inner: Transform | undefined;
+  const outer = new Transform({
+    transform(chunk: Buffer, _enc, done: TransformCallback) {
+      if (inner === undefined) {
+        inner = (chunk[0]! & 0x0f) === 8 ? createInflate() : createInflateRaw();
+        inner.on("data", (d: Buffer) => {
+          if (!outer.push(d)) inner!.pause();
+        });
+        inner.on("error", (e) => outer.destroy(e));
+      }
+      if (inner.write(chunk)) done();
+      else inner.once("drain", () => done());
+    },
+    flush(done: TransformCallback) {
+      if (inner === undefined) return done();
+      inner.once("end", () => done());
+      inner.end();
+    },
+    read(size) {
+      inner?.resume();
+      Transform.prototype._read.call(this, size);
+    },
+    destroy(error, done) {
+      inner?.destroy();
+      done(error);
+    },
+  });
+  return outer;
+}
+
+function decoderFor(encoding: string | undefined, url: string): Transform | undefined {
+  const name = (encoding ?? "").trim().toLowerCase();
+  switch (name) {
+    case "":
+    case "identity":
+      return undefined;
     case "gzip":
     case "x-gzip":
       return createGunzip();
     case "deflate":
-      return createInflate();
+      return sniffingInflate();
     case "br":
       return createBrotliDecompress();
     default:
-      return undefined;
+      throw new FetchError(
+        "decompress",
+        `${url} sent Content-Encoding "${encoding}", which is not supported (gzip, deflate, br are); report it to the publisher`,
+      );
   }
 }
 
 /** Reads the body, decompressing, and stops as soon as it passes maxBytes (a gzip bomb inflates no further). */
-async function readBody(res: IncomingMessage, url: string, options: HttpOptions): Promise<Buffer> {
+async function readBody(res: IncomingMessage, url: string, options: HttpOptions, signal: AbortSignal): Promise<Buffer> {
   const declared = Number(res.headers["content-length"]);
   const encoding = res.headers["content-encoding"];
-  if (!encoding && Number.isFinite(declared) && declared > options.maxBytes) {
-    res.destroy();
+  const decoder = decoderFor(encoding, url);
+  if (!decoder && Number.isFinite(declared) && declared > options.maxBytes) {
     throw new FetchError("too-large", `${url} declares ${declared} bytes, over the ${options.maxBytes}-byte cap; raise fetch.maxBytes if the feed is right`);
   }
-  const decoder = decoderFor(encoding);
-  const stream = decoder ? res.pipe(decoder) : res;
+  // pipeline, not pipe: an error or early close of the response must end the decoder too.
+  const stream: Readable = decoder ? pipeline(res, decoder, () => {}) : res;
   const chunks: Buffer[] = [];
   let total = 0;
   try {
@@ -145,14 +239,7 @@ async function readBody(res: IncomingMessage, url: string, options: HttpOptions)
   } catch (error) {
     res.destroy();
     decoder?.destroy();
-    if (error instanceof FetchError) throw error;
-    const e = error as NodeJS.ErrnoException;
-    if (e.name === "AbortError")
-      throw new FetchError("timeout", `${url}: the body did not arrive within ${options.timeoutMs} ms; it will be retried`, { cause: e });
-    if (e.code?.startsWith("Z_") || e.code === "ERR_BROTLI_DECOMPRESSION_FAILED" || /incorrect header|invalid/i.test(e.message)) {
-      throw new FetchError("io", `${url}: the ${encoding} body is corrupt (${e.code ?? e.message})`, { cause: e });
-    }
-    throw classifySocketError(url, e);
+    throw classify(url, error as NodeJS.ErrnoException, options, signal.aborted);
   }
   return Buffer.concat(chunks, total);
 }
@@ -164,45 +251,60 @@ export async function fetchHttp(startUrl: string, validators: Validators, option
   let url = new URL(startUrl);
   let movedTo: string | undefined;
   let permanentSoFar = true;
+  let res: IncomingMessage | undefined;
   try {
     for (let hop = 0; ; hop++) {
-      const res = await requestOnce(url, validators, options, controller.signal);
+      ({ res } = await requestOnce(url, validators, options, controller.signal));
       const status = res.statusCode ?? 0;
+      const moved = movedTo !== undefined ? { movedTo } : {};
       if (status >= 300 && status < 400 && status !== 304 && res.headers.location) {
-        res.resume();
+        // The body of a redirect or an error is never needed: drop the connection rather than drain it.
+        res.destroy();
         if (hop >= options.maxRedirects) {
           throw new FetchError("redirect", `${startUrl} redirected more than ${options.maxRedirects} times (a loop?); fix the source URL`);
         }
-        const next = new URL(res.headers.location, url);
+        let next: URL;
+        try {
+          next = new URL(res.headers.location, url);
+        } catch (error) {
+          throw new FetchError("redirect", `${url.href} redirected to an invalid URL ${JSON.stringify(res.headers.location)}; fix the source URL`, {
+            cause: error,
+          });
+        }
         if (next.protocol !== "http:" && next.protocol !== "https:") {
           throw new FetchError("redirect", `${url.href} redirected to a ${next.protocol} URL; only http(s) is followed`);
         }
+        // Only an unbroken chain of permanent redirects (RFC 9110 §15.4.2, §15.4.9) says the config should change.
         permanentSoFar = permanentSoFar && (status === 301 || status === 308);
         url = next;
         if (permanentSoFar) movedTo = url.href;
         continue;
       }
       if (status === 304) {
-        res.resume();
-        return { status: "not-modified", url: url.href };
+        res.destroy();
+        return { status: "not-modified", url: url.href, ...moved };
       }
       if (status < 200 || status >= 300) {
-        res.resume();
+        res.destroy();
         const retryAfterSeconds = status === 429 || status === 503 ? parseRetryAfter(res.headers["retry-after"]) : undefined;
+        const wait = retryAfterSeconds !== undefined ? `; the server asked to wait ${retryAfterSeconds} s (Retry-After) and the next try honours that` : "";
         const hint =
           status === 404 || status === 410
             ? "the feed is gone; update or remove the source"
             : status === 401 || status === 403
               ? "the site refuses us; check the URL or ask the publisher"
               : status === 429
-                ? `rate limited; waiting${retryAfterSeconds !== undefined ? ` ${retryAfterSeconds} s` : ""} before the next try`
-                : "it will be retried with backoff";
+                ? `rate limited${wait || "; it will be retried with backoff"}`
+                : `it will be retried with backoff${wait}`;
         throw new FetchError("http-status", `${url.href} answered ${status}; ${hint}`, {
           status,
           ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}),
         });
       }
-      const body = await readBody(res, url.href, options);
+      const body = await readBody(res, url.href, options, controller.signal);
+      if (body.length === 0) {
+        throw new FetchError("empty", `${url.href} answered ${status} with an empty body; check the source URL, it will be retried`, { status });
+      }
       const etag = res.headers.etag;
       const lastModified = res.headers["last-modified"];
       const contentType = res.headers["content-type"];
@@ -214,11 +316,12 @@ export async function fetchHttp(startUrl: string, validators: Validators, option
         ...(contentType !== undefined ? { contentType } : {}),
         ...(etag !== undefined ? { etag } : {}),
         ...(lastModified !== undefined ? { lastModified } : {}),
-        ...(movedTo !== undefined ? { movedTo } : {}),
+        ...moved,
         ...(age !== undefined ? { maxAgeSeconds: age } : {}),
       };
     }
   } finally {
     clearTimeout(timer);
+    res?.destroy();
   }
 }

@@ -12,7 +12,12 @@ export interface Validators {
 }
 
 export type FetchResult =
-  | { status: "not-modified"; url: string }
+  | {
+      status: "not-modified";
+      url: string;
+      /** Set when a permanent redirect moved the feed: the config should say this URL. */
+      movedTo?: string;
+    }
   | {
       status: "ok";
       body: Buffer;

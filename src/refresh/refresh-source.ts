@@ -1,6 +1,6 @@
 import { decodeBytes } from "../decode/index.js";
 import { type Matcher, tagEntry } from "../enrich/index.js";
-import { type FetchOptions, fetchSource } from "../fetch/index.js";
+import { detectHtmlPage, type FetchOptions, fetchSource, notAFeedError } from "../fetch/index.js";
 import type { Entry, Source, SourceState, Store } from "../model/index.js";
 import { htmlToText, normalizeFeed } from "../normalize/index.js";
 import { parseFeed } from "../parse/index.js";
@@ -21,7 +21,7 @@ export interface RefreshDeps {
 }
 
 export type RefreshResult =
-  | { sourceId: string; status: "not-modified" | "unchanged"; durationMs: number }
+  | { sourceId: string; status: "not-modified" | "unchanged"; durationMs: number; movedTo?: string }
   | {
       sourceId: string;
       status: "updated";
@@ -70,9 +70,16 @@ export async function refreshSource(source: Source, deps: RefreshDeps): Promise<
     delete success.lastErrorCode;
     delete success.lastErrorMessage;
     delete success.nextDue;
+    // A move is usually found on a fetch that changes nothing, so it is reported whatever follows.
+    const moved = fetched.movedTo ? { movedTo: fetched.movedTo } : {};
+    if (fetched.movedTo)
+      deps.logger.warn(
+        { source: source.id, movedTo: fetched.movedTo },
+        `fetch: ${source.id} moved permanently to ${fetched.movedTo}; update its url in the config`,
+      );
     if (fetched.status === "not-modified") {
       deps.store.saveSourceState(success);
-      return { sourceId: source.id, status: "not-modified", durationMs: elapsed() };
+      return { sourceId: source.id, status: "not-modified", durationMs: elapsed(), ...moved };
     }
     if (fetched.etag) success.etag = fetched.etag;
     else delete success.etag;
@@ -81,9 +88,13 @@ export async function refreshSource(source: Source, deps: RefreshDeps): Promise<
     const bodyHash = sha256Hex(fetched.body);
     if (sameUrl && previous.bodyHash === bodyHash && previous.lastErrorCode === undefined) {
       deps.store.saveSourceState(success);
-      return { sourceId: source.id, status: "unchanged", durationMs: elapsed() };
+      return { sourceId: source.id, status: "unchanged", durationMs: elapsed(), ...moved };
     }
     success.bodyHash = bodyHash;
+
+    // An HTML page where the feed should be: say so, and name the feeds it advertises, before parsing.
+    const page = detectHtmlPage(fetched.body, fetched.contentType, fetched.url);
+    if (page) throw notAFeedError(fetched.url, page);
 
     const decoded = decodeBytes(fetched.body, fetched.contentType);
     const feed = await parseFeed(decoded.text, { timeoutMs: deps.parseTimeoutMs });
@@ -128,11 +139,6 @@ export async function refreshSource(source: Source, deps: RefreshDeps): Promise<
     if (fetched.maxAgeSeconds !== undefined) success.minIntervalMinutes = Math.max(success.minIntervalMinutes ?? 0, fetched.maxAgeSeconds / 60);
     deps.store.commit({ state: success, upserts, currentIds: entries.map((e) => e.id) });
     if (feed.repairs.length > 0) deps.logger.warn({ source: source.id, repairs: feed.repairs }, `parse: ${source.id} was not well-formed and was repaired`);
-    if (fetched.movedTo)
-      deps.logger.warn(
-        { source: source.id, movedTo: fetched.movedTo },
-        `fetch: ${source.id} moved permanently to ${fetched.movedTo}; update its url in the config`,
-      );
     return {
       sourceId: source.id,
       status: "updated",
@@ -141,7 +147,7 @@ export async function refreshSource(source: Source, deps: RefreshDeps): Promise<
       updatedEntries,
       dirtyTopics: [...dirtyTopics].sort(),
       repairs: feed.repairs,
-      ...(fetched.movedTo ? { movedTo: fetched.movedTo } : {}),
+      ...moved,
       ...(success.minIntervalMinutes !== undefined ? { minIntervalMinutes: success.minIntervalMinutes } : {}),
     };
   } catch (error) {

@@ -1,0 +1,98 @@
+import { describe, expect, it } from "vitest";
+import { detectHtmlPage, notAFeedError } from "../../src/fetch/index.js";
+
+const PAGE_URL = "https://news.example.com/section/world/";
+const html = (head: string, doctype = "<!DOCTYPE html>") =>
+  Buffer.from(`${doctype}\n<html><head><title>World</title>${head}</head><body><p>hi</p></body></html>`);
+
+describe("detectHtmlPage", () => {
+  it("lists advertised RSS and Atom feeds as absolute URLs, in page order, once each", () => {
+    const page = detectHtmlPage(
+      html(`
+        <link rel="stylesheet" href="/style.css">
+        <link rel="alternate" type="application/rss+xml" title="RSS" href="feed.xml">
+        <link rel="alternate" type="application/atom+xml" href="/atom.xml">
+        <link rel="alternate" type="application/rss+xml" href="https://news.example.com/section/world/feed.xml">
+        <link rel="alternate" hreflang="es" href="https://news.example.com/es/">
+        <link rel="alternate" type="application/json" href="/wp-json/wp/v2/pages/1">
+        <link rel="alternate" type="application/rss+xml" href="javascript:alert(1)">
+        <LINK REL="Alternate" TYPE="application/rdf+xml" HREF="//cdn.example.net/rdf?a=1&amp;b=2">`),
+      "text/html; charset=utf-8",
+      PAGE_URL,
+    );
+    expect(page?.feeds).toEqual([
+      "https://news.example.com/section/world/feed.xml",
+      "https://news.example.com/atom.xml",
+      "https://cdn.example.net/rdf?a=1&b=2",
+    ]);
+  });
+
+  it("resolves against <base href>", () => {
+    const page = detectHtmlPage(
+      html(`<base href="https://static.example.org/x/"><link rel="alternate" type="application/rss+xml" href="rss">`),
+      undefined,
+      PAGE_URL,
+    );
+    expect(page?.feeds).toEqual(["https://static.example.org/x/rss"]);
+  });
+
+  it("recognises a page without advertised feeds", () => {
+    expect(detectHtmlPage(html(""), "text/html", PAGE_URL)).toEqual({ feeds: [] });
+  });
+
+  it("recognises an HTML page by its bytes whatever the Content-Type says", () => {
+    expect(detectHtmlPage(html(""), "application/rss+xml", PAGE_URL)).toEqual({ feeds: [] });
+    expect(detectHtmlPage(Buffer.from("\n\n  <html><body>x</body></html>"), undefined, PAGE_URL)).toEqual({ feeds: [] });
+  });
+
+  it("recognises XHTML behind an XML declaration and a comment", () => {
+    const xhtml = Buffer.from(
+      `<?xml version="1.0" encoding="utf-8"?>\n<!-- generated -->\n<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Strict//EN" "http://www.w3.org/TR/xhtml1/DTD/xhtml1-strict.dtd">\n<html xmlns="http://www.w3.org/1999/xhtml"><head><link rel="alternate" type="application/atom+xml" href="/a"/></head></html>`,
+    );
+    expect(detectHtmlPage(xhtml, "application/xhtml+xml", PAGE_URL)?.feeds).toEqual(["https://news.example.com/a"]);
+  });
+
+  it("reads a UTF-16 page", () => {
+    const text = `<!DOCTYPE html><html><head><link rel="alternate" type="application/rss+xml" href="/u16"></head></html>`;
+    const le = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, "utf16le")]);
+    expect(detectHtmlPage(le, undefined, PAGE_URL)?.feeds).toEqual(["https://news.example.com/u16"]);
+    const be = Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(text, "utf16le").swap16()]);
+    expect(detectHtmlPage(be, undefined, PAGE_URL)?.feeds).toEqual(["https://news.example.com/u16"]);
+  });
+
+  it("treats text labelled text/html without a feed root as a page", () => {
+    expect(detectHtmlPage(Buffer.from("Service temporarily unavailable"), "text/html", PAGE_URL)).toEqual({ feeds: [] });
+  });
+
+  it("leaves feeds alone, even one served as text/html", () => {
+    const rss = Buffer.from(`<?xml version="1.0"?>\n<rss version="2.0"><channel><title>t</title></channel></rss>`);
+    const rss091 = Buffer.from(`<?xml version="1.0"?><!DOCTYPE rss PUBLIC "-//Netscape Communications//DTD RSS 0.91//EN" "x"><rss version="0.91"/>`);
+    const atom = Buffer.from(`\uFEFF<feed xmlns="http://www.w3.org/2005/Atom"><title>t</title></feed>`);
+    const rdf = Buffer.from(`<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns="http://purl.org/rss/1.0/"></rdf:RDF>`);
+    const prefixedAtom = Buffer.from(`<atom:feed xmlns:atom="http://www.w3.org/2005/Atom"/>`);
+    for (const body of [rss, rss091, atom, rdf, prefixedAtom]) {
+      expect(detectHtmlPage(body, "text/html", PAGE_URL), body.toString().slice(0, 40)).toBeUndefined();
+      expect(detectHtmlPage(body, "application/xml", PAGE_URL)).toBeUndefined();
+    }
+  });
+
+  it("leaves other non-HTML bytes to the parser", () => {
+    expect(detectHtmlPage(Buffer.from("not markup at all"), "application/rss+xml", PAGE_URL)).toBeUndefined();
+    expect(detectHtmlPage(Buffer.from(""), undefined, PAGE_URL)).toBeUndefined();
+  });
+});
+
+describe("notAFeedError", () => {
+  it("is coded not-a-feed and names the advertised feeds", () => {
+    const error = notAFeedError(PAGE_URL, { feeds: ["https://news.example.com/a.xml", "https://news.example.com/b.xml"] });
+    expect(error.code).toBe("not-a-feed");
+    expect(error.advertisedFeeds).toEqual(["https://news.example.com/a.xml", "https://news.example.com/b.xml"]);
+    expect(error.message).toBe(
+      `fetch: ${PAGE_URL} is an HTML page, not a feed; it advertises https://news.example.com/a.xml, https://news.example.com/b.xml; set the source url to one of them`,
+    );
+  });
+
+  it("says what to do when the page advertises nothing", () => {
+    expect(notAFeedError(PAGE_URL, { feeds: [] }).message).toContain("advertises no feed; find the feed's address on the site");
+  });
+});
