@@ -279,10 +279,19 @@ async function parseStrict(xml: string, format: RawFeed["format"], deadline: num
   try {
     return await parseWithDeadline(xml, deadline);
   } catch (error) {
+    if (isStackOverflow(error)) {
+      throw new ParseError("hostile-xml", "the document nests elements too deeply to read; it is refused", { cause: error });
+    }
     if (error instanceof RangeError && format === "atom") return parseWithDeadline(hideAtomDates(xml), deadline);
-    if (error instanceof TypeError && format !== "atom" && !/<channel[\s>]/.test(xml)) return parseWithDeadline(addEmptyChannel(xml), deadline);
+    // An empty <rss/> reaches rss-parser as "" ("not recognized"); one without <channel> as a TypeError.
+    const channelless = error instanceof TypeError || (error instanceof Error && error.message.includes("not recognized"));
+    if (channelless && format !== "atom" && !/<channel[\s>]/.test(xml)) return parseWithDeadline(addEmptyChannel(xml), deadline);
     throw error;
   }
+}
+
+function isStackOverflow(error: unknown): boolean {
+  return error instanceof RangeError && /call stack/i.test(error.message);
 }
 
 function reasonOf(error: unknown): string {

@@ -1,5 +1,4 @@
-import renderXml from "dom-serializer";
-import type { Document, Element } from "domhandler";
+import type { AnyNode, Document, Element } from "domhandler";
 import { appendChild, findAll, removeElement } from "domutils";
 import { decodeHTML } from "entities";
 import { parseDocument } from "htmlparser2";
@@ -22,8 +21,12 @@ function numeric(text: string): string {
   return out;
 }
 
+/** An internal entity's replacement text as character data (its character references stay references). */
 function escapeText(text: string): string {
-  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+  return text
+    .replace(/&(?!#\d+;|#x[0-9a-fA-F]+;)/g, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;");
 }
 
 /**
@@ -86,6 +89,24 @@ export function repairText(xml: string, declared: Map<string, string>, maxExpans
   return { xml: out, repairs };
 }
 
+const MAX_REBUILD_DEPTH = 20_000;
+
+const TAGS = /<!\[CDATA\[[\s\S]*?(?:\]\]>|$)|<!--[\s\S]*?(?:-->|$)|<\?[\s\S]*?\?>|<(\/?)[A-Za-z_][^>]*?(\/?)>/g;
+
+/** Deepest nesting of elements left open, counting the way a lenient parser would. */
+function maxOpenDepth(xml: string): number {
+  let depth = 0;
+  let max = 0;
+  for (const m of xml.matchAll(TAGS)) {
+    if (m[1] === "/") depth = Math.max(0, depth - 1);
+    else if (m[1] === "" && m[2] === "") {
+      depth++;
+      if (depth > max) max = depth;
+    }
+  }
+  return max;
+}
+
 /**
  * Lenient re-parse: htmlparser2 in XML mode builds a tree from anything,
  * closing unclosed elements (a truncated document keeps what came before the
@@ -93,12 +114,17 @@ export function repairText(xml: string, declared: Map<string, string>, maxExpans
  * XML for the strict parser. Entities are left as written (repairText ran first).
  */
 export function rebuildTree(xml: string): string {
+  // htmlparser2 slows down quadratically and dom-serializer recurses per level:
+  // refuse absurd nesting before building anything.
+  if (maxOpenDepth(xml) > MAX_REBUILD_DEPTH) {
+    throw new ParseError("hostile-xml", `the document nests elements more than ${MAX_REBUILD_DEPTH} deep; it is refused`);
+  }
   try {
     // Processing instructions (the declaration, xml-stylesheet) carry nothing a feed needs,
     // and dom-serializer writes them back without their closing `?`.
     const doc = parseDocument(xml.replace(/<\?[\s\S]*?\?>/g, ""), { xmlMode: true, decodeEntities: false, recognizeCDATA: true });
     hoistEntries(doc);
-    return renderXml(doc, { xmlMode: true, decodeEntities: false, encodeEntities: false, selfClosingTags: true });
+    return serialize(doc);
   } catch (error) {
     if (error instanceof RangeError) {
       throw new ParseError("hostile-xml", "the document nests elements too deeply to rebuild; it is refused", { cause: error });
@@ -125,4 +151,47 @@ function hoistEntries(doc: Document): void {
     removeElement(entry);
     appendChild(container, entry);
   }
+}
+
+const XML_NAME = /^[A-Za-z_][\w.:-]*$/;
+
+/**
+ * Tree → well-formed XML without recursion (a hostile document may nest
+ * thousands deep). Text and attribute values are already escaped (the tree was
+ * built with decodeEntities off), so only what a lenient parser let through
+ * as raw text — `<`, `>`, quotes in attributes — is escaped here.
+ */
+function serialize(doc: Document): string {
+  const out: string[] = [];
+  const stack: Array<AnyNode | string> = [...doc.children].reverse();
+  while (stack.length > 0) {
+    const node = stack.pop() as AnyNode | string;
+    if (typeof node === "string") {
+      out.push(node);
+      continue;
+    }
+    if (node.type === "text") out.push(node.data.replace(/</g, "&lt;").replace(/>/g, "&gt;"));
+    else if (node.type === "cdata") {
+      const data = node.children.map((c) => (c.type === "text" ? c.data : "")).join("");
+      out.push(`<![CDATA[${data.replace(/]]>/g, "]]]]><![CDATA[>")}]]>`);
+    } else if (node.type === "tag" || node.type === "script" || node.type === "style") {
+      if (!XML_NAME.test(node.name)) {
+        for (let i = node.children.length - 1; i >= 0; i--) stack.push(node.children[i] as AnyNode);
+        continue;
+      }
+      let open = `<${node.name}`;
+      for (const [name, value] of Object.entries(node.attribs)) {
+        if (XML_NAME.test(name)) open += ` ${name}="${value.replace(/</g, "&lt;").replace(/"/g, "&quot;")}"`;
+      }
+      if (node.children.length === 0) {
+        out.push(`${open}/>`);
+        continue;
+      }
+      out.push(`${open}>`);
+      stack.push(`</${node.name}>`);
+      for (let i = node.children.length - 1; i >= 0; i--) stack.push(node.children[i] as AnyNode);
+    }
+    // Comments and processing instructions carry nothing a feed needs.
+  }
+  return out.join("");
 }
