@@ -163,7 +163,9 @@ const XML_NAME = /^[A-Za-z_][\w.:-]*$/;
  */
 function serialize(doc: Document): string {
   const out: string[] = [];
-  const stack: Array<AnyNode | string> = [...doc.children].reverse();
+  // XML 1.0 §2.1: one root element; whatever a lenient parse found after it is dropped.
+  const root = doc.children.find((n) => n.type === "tag");
+  const stack: Array<AnyNode | string> = root ? [root] : [];
   while (stack.length > 0) {
     const node = stack.pop() as AnyNode | string;
     if (typeof node === "string") {
