@@ -28,10 +28,11 @@ export function prepareXml(text: string): Prepared {
   const head = text.slice(start, start + PROLOG_SCAN_CHARS);
   const doctypeAt = head.search(/<!DOCTYPE\b/i);
   if (doctypeAt < 0 || !isProlog(head.slice(0, doctypeAt))) return { xml: start === 0 ? text : text.slice(start), entities, repairs };
-  const end = doctypeEnd(head, doctypeAt);
+  // The DOCTYPE itself may run past the prolog window (a large internal subset): scan on to its end.
+  const end = doctypeEnd(text, start + doctypeAt);
   if (end < 0) throw new ParseError("parse", "the DOCTYPE is not closed; the document is not a feed");
-  readEntityDeclarations(head.slice(doctypeAt, end), entities);
-  const xml = text.slice(start, start + doctypeAt) + text.slice(start + end);
+  readEntityDeclarations(text.slice(start + doctypeAt, end), entities);
+  const xml = text.slice(start, start + doctypeAt) + text.slice(end);
   return { xml, entities, repairs };
 }
 
