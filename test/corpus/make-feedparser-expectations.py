@@ -14,6 +14,28 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 CORPUS = os.path.join(HERE, "..", "fixtures", "corpus")
 
 
+def distinct_entries(entries) -> int:
+    """Entries left after the policy normalize applies: an entry with no title,
+    no link and no text is dropped, and an id or link seen before is the same
+    story again (RFC 4287 section 4.2.6: same atom:id, same entry)."""
+    ids, links, count = set(), set(), 0
+    for e in entries:
+        title = (e.get("title") or "").strip()
+        link = (e.get("link") or "").strip()
+        text = (e.get("summary") or "").strip() or any((c.get("value") or "").strip() for c in e.get("content", []))
+        if not title and not link and not text:
+            continue
+        eid = (e.get("id") or "").strip()
+        if (eid and eid in ids) or (link and link in links):
+            continue
+        if eid:
+            ids.add(eid)
+        if link:
+            links.add(link)
+        count += 1
+    return count
+
+
 def main() -> int:
     out = {"generator": f"feedparser {feedparser.__version__}", "files": {}}
     for name in sorted(os.listdir(CORPUS)):
@@ -25,6 +47,7 @@ def main() -> int:
         titles = [e.get("title", "") for e in d.entries[:3]]
         out["files"][name] = {
             "entries": len(d.entries),
+            "distinctEntries": distinct_entries(d.entries),
             "titles": titles,
             "feedTitle": d.feed.get("title", ""),
             "encoding": d.get("encoding", ""),
