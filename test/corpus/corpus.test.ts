@@ -186,7 +186,9 @@ describe("corpus: malformed files are repaired and say so", () => {
   });
 
   it("an HTML page is not-a-feed", () => {
-    expect((outcomes.get("rss-parser__unrecognized.rss")?.error as FeedEnricherError).code).toBe("not-a-feed");
+    const error = outcomes.get("rss-parser__unrecognized.rss")?.error;
+    expect(error).toBeInstanceOf(FeedEnricherError);
+    expect((error as FeedEnricherError).code).toBe("not-a-feed");
   });
 
   it("well-formed files report no repairs", () => {
