@@ -9,13 +9,15 @@ export class DecodeError extends FeedEnricherError {
 }
 
 export interface Decoded {
+  /** Unicode text; characters illegal in XML removed; the declaration no longer names a byte encoding. */
   text: string;
-  /** The charset actually used. */
+  /** The charset actually used (canonical iconv-lite / WHATWG name). */
   charset: string;
-  /** How it was chosen: bom, http, xml-declaration, detected, default. */
-  via: "bom" | "http" | "xml-declaration" | "utf8-valid" | "default";
+  /** How it was chosen. */
+  via: "bom" | "utf16-sniffed" | "utf8-valid" | "http" | "xml-declaration" | "default";
 }
 
+// XML 1.0 Appendix F: a BOM names the encoding outright. UTF-32 first: its LE BOM starts like UTF-16 LE's.
 const BOMS: Array<[number[], string]> = [
   [[0x00, 0x00, 0xfe, 0xff], "utf-32be"],
   [[0xff, 0xfe, 0x00, 0x00], "utf-32le"],
@@ -26,8 +28,21 @@ const BOMS: Array<[number[], string]> = [
 
 function sniffBom(bytes: Uint8Array): { charset: string; length: number } | undefined {
   for (const [bom, charset] of BOMS) {
-    if (bom.every((b, i) => bytes[i] === b)) return { charset, length: bom.length };
+    if (bytes.length >= bom.length && bom.every((b, i) => bytes[i] === b)) return { charset, length: bom.length };
   }
+  return undefined;
+}
+
+/** XML 1.0 Appendix F without a BOM: `<` or `<?` spelled with NUL bytes around it. */
+function sniffWideEncoding(bytes: Uint8Array): string | undefined {
+  const [a, b, c, d] = [bytes[0], bytes[1], bytes[2], bytes[3]];
+  if (a === 0x3c && b === 0 && c === 0 && d === 0) return "utf-32le";
+  if (a === 0 && b === 0 && c === 0 && d === 0x3c) return "utf-32be";
+  if (a === 0x3c && b === 0 && c !== 0) return "utf-16le";
+  if (a === 0 && b === 0x3c) return "utf-16be";
+  // Leading whitespace spelled in UTF-16 (e.g. "\n\0<\0").
+  if ((a === 0x0a || a === 0x0d || a === 0x20 || a === 0x09) && b === 0 && c !== 0) return "utf-16le";
+  if (a === 0 && (b === 0x0a || b === 0x0d || b === 0x20 || b === 0x09)) return "utf-16be";
   return undefined;
 }
 
@@ -37,73 +52,114 @@ export function charsetFromContentType(contentType: string | undefined): string 
   return m?.[1]?.toLowerCase();
 }
 
-/** Encoding named in the XML declaration, read as ASCII (UTF-16 without BOM shows NULs and is handled apart). */
+/** Encoding named in the XML declaration (read from the first bytes as ASCII). */
 function declaredCharset(bytes: Uint8Array): string | undefined {
-  const head = Buffer.from(bytes.subarray(0, 1024)).toString("latin1");
-  const m = /^\s*<\?xml[^>]*\bencoding\s*=\s*["']([\w.:-]+)["']/i.exec(head);
+  const head = Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.byteLength, 1024)).toString("latin1");
+  const m = /<\?xml[^>]*?\bencoding\s*=\s*["']([\w.:-]+)["']/i.exec(head);
   return m?.[1]?.toLowerCase();
 }
 
-function isValidUtf8(bytes: Uint8Array): boolean {
+// Labels whose practical meaning differs from their name: browsers and feed
+// readers decode Latin-1/ASCII labels as windows-1252 (WHATWG Encoding §4.2), and
+// GB2312 documents routinely use GBK/GB18030 characters.
+const ALIASES: Record<string, string> = {
+  "iso-8859-1": "windows-1252",
+  iso8859_1: "windows-1252",
+  "iso_8859-1": "windows-1252",
+  latin1: "windows-1252",
+  "latin-1": "windows-1252",
+  "us-ascii": "windows-1252",
+  ascii: "windows-1252",
+  gb2312: "gb18030",
+  gbk: "gb18030",
+  "x-gbk": "gb18030",
+  "x-sjis": "shift_jis",
+  sjis: "shift_jis",
+  utf8: "utf-8",
+  "utf-16": "utf-16le",
+  "utf-32": "utf-32le",
+};
+
+/** Canonical name iconv-lite knows, or undefined for a label nobody can decode. */
+function canonical(label: string | undefined): string | undefined {
+  if (label === undefined) return undefined;
+  const name = ALIASES[label] ?? label;
+  return name === "utf-8" || iconv.encodingExists(name) ? name : undefined;
+}
+
+function decodeWith(bytes: Uint8Array, name: string): string {
+  if (name === "utf-8") return new TextDecoder("utf-8").decode(bytes);
+  // Node 20's TextDecoder decodes windows-1252 as Latin-1 (0x80 → U+0080): iconv-lite has the real tables.
+  return iconv.decode(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), name, { stripBOM: true });
+}
+
+const UTF8_FATAL = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
+function tryUtf8(bytes: Uint8Array): string | undefined {
   try {
-    new TextDecoder("utf-8", { fatal: true }).decode(bytes);
-    return true;
+    return UTF8_FATAL.decode(bytes);
   } catch {
-    return false;
+    return undefined;
   }
 }
 
-// Labels that iconv-lite or the WHATWG spec treat as something else in practice.
-const ALIASES: Record<string, string> = {
-  "iso-8859-1": "windows-1252", // WHATWG: browsers and feed readers decode Latin-1 labels as windows-1252
-  latin1: "windows-1252",
-  "us-ascii": "windows-1252",
-  ascii: "windows-1252",
-  gb2312: "gbk",
-  "x-sjis": "shift_jis",
-  utf8: "utf-8",
-};
-
-function canonical(charset: string): string {
-  return ALIASES[charset] ?? charset;
-}
-
-function decodeWith(bytes: Uint8Array, charset: string): string {
-  const name = canonical(charset);
-  if (name === "utf-8") return new TextDecoder("utf-8").decode(bytes);
-  if (!iconv.encodingExists(name)) throw new DecodeError(`unknown charset "${charset}"; set the right one at the source or report it`);
-  return iconv.decode(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), name);
+/** The text is Unicode now: an `encoding="…"` left in the declaration would only mislead a later reader. */
+function dropDeclaredEncoding(text: string): string {
+  const start = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  const m = /^(\s*<\?xml\b[^>]*?)\s+encoding\s*=\s*(["'])[^"']*\2/.exec(start === 0 ? text.slice(0, 512) : text.slice(1, 513));
+  if (m === null) return start === 0 ? text : text.slice(1);
+  return m[1] + text.slice(start + m[0].length);
 }
 
 /**
- * Bytes → Unicode text: BOM first, then the HTTP charset, then the XML
- * declaration; when a declaration says a single-byte charset but the bytes are
- * valid UTF-8 the bytes win (as Universal Feed Parser does). Characters
- * illegal in XML are removed.
+ * Bytes → Unicode text, in the order XML 1.0 Appendix F and feed readers use:
+ * a BOM; UTF-16/32 recognised from NUL bytes; then UTF-8 whenever the bytes are
+ * valid UTF-8 (a declaration or header saying ISO-8859-1 over UTF-8 bytes is
+ * wrong, and Universal Feed Parser trusts the bytes too); otherwise the HTTP
+ * charset, the XML declaration, and windows-1252 as the last resort. One
+ * decoding pass in the common case; characters illegal in XML are removed.
  */
 export function decodeBytes(bytes: Uint8Array, httpContentType?: string): Decoded {
+  let text: string;
+  let charset: string;
+  let via: Decoded["via"];
   const bom = sniffBom(bytes);
-  let decoded: Decoded;
+  const wide = bom === undefined ? sniffWideEncoding(bytes) : undefined;
   if (bom) {
-    decoded = { text: decodeWith(bytes.subarray(bom.length), bom.charset), charset: bom.charset, via: "bom" };
-  } else if (bytes[0] === 0x3c && bytes[1] === 0x00) {
-    decoded = { text: decodeWith(bytes, "utf-16le"), charset: "utf-16le", via: "default" };
-  } else if (bytes[0] === 0x00 && bytes[1] === 0x3c) {
-    decoded = { text: decodeWith(bytes, "utf-16be"), charset: "utf-16be", via: "default" };
+    text = decodeWith(bytes.subarray(bom.length), bom.charset);
+    charset = bom.charset;
+    via = "bom";
+  } else if (wide) {
+    text = decodeWith(bytes, wide);
+    charset = wide;
+    via = "utf16-sniffed";
   } else {
-    const fromHttp = charsetFromContentType(httpContentType);
-    const fromXml = declaredCharset(bytes);
-    const utf8 = isValidUtf8(bytes);
-    if (fromHttp !== undefined && !(utf8 && fromHttp !== "utf-8" && !fromHttp.startsWith("utf-16"))) {
-      decoded = { text: decodeWith(bytes, fromHttp.startsWith("utf-16") ? "utf-8" : fromHttp), charset: fromHttp, via: "http" };
-    } else if (fromXml !== undefined && !fromXml.startsWith("utf-16") && !(utf8 && fromXml !== "utf-8")) {
-      decoded = { text: decodeWith(bytes, fromXml), charset: fromXml, via: "xml-declaration" };
-    } else if (utf8) {
-      decoded = { text: new TextDecoder("utf-8").decode(bytes), charset: "utf-8", via: "utf8-valid" };
+    const utf8 = tryUtf8(bytes);
+    const fromHttp = canonical(charsetFromContentType(httpContentType));
+    const fromXml = canonical(declaredCharset(bytes));
+    if (utf8 !== undefined) {
+      text = utf8;
+      charset = "utf-8";
+      via = "utf8-valid";
+    } else if (fromHttp !== undefined && fromHttp !== "utf-8" && !fromHttp.startsWith("utf-")) {
+      text = decodeWith(bytes, fromHttp);
+      charset = fromHttp;
+      via = "http";
+    } else if (fromXml !== undefined && !fromXml.startsWith("utf-")) {
+      text = decodeWith(bytes, fromXml);
+      charset = fromXml;
+      via = "xml-declaration";
+    } else if (fromXml === "utf-8" || fromHttp === "utf-8") {
+      // Declared UTF-8 with a few broken sequences: keep the rest, mark the damage with U+FFFD.
+      text = decodeWith(bytes, "utf-8");
+      charset = "utf-8";
+      via = fromHttp === "utf-8" ? "http" : "xml-declaration";
     } else {
-      // Not UTF-8 and nothing trustworthy declared: windows-1252 is what most such feeds are.
-      decoded = { text: decodeWith(bytes, fromXml ?? "windows-1252"), charset: fromXml ?? "windows-1252", via: "default" };
+      // Not UTF-8 and nothing usable declared: windows-1252 is what such feeds almost always are.
+      text = decodeWith(bytes, "windows-1252");
+      charset = "windows-1252";
+      via = "default";
     }
   }
-  return { ...decoded, text: stripIllegalXmlChars(decoded.text) };
+  return { text: stripIllegalXmlChars(dropDeclaredEncoding(text)), charset, via };
 }

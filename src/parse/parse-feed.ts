@@ -1,6 +1,8 @@
 import Parser from "rss-parser";
 import type { RawCategory, RawFeed, RawItem, RawMedia } from "../model/index.js";
 import { ParseError } from "./parse-error.js";
+import { prepareXml } from "./prepare-xml.js";
+import { rebuildTree, repairText } from "./repair-xml.js";
 import { attr, child, nodes, numberAttr, text } from "./xml-node.js";
 
 export interface ParseOptions {
@@ -29,6 +31,9 @@ const RAW_ITEM_FIELDS = [
   "enclosure",
   "dc:language",
   "pubDate",
+  "issued",
+  "modified",
+  "created",
 ].map((f) => [f, `x:${f}`, { keepArray: true }] as [string, string, { keepArray: boolean }]);
 
 const RAW_FEED_FIELDS = ["$", "ttl", "sy:updatePeriod", "sy:updateFrequency", "link", "language", "dc:language"].map(
@@ -47,25 +52,82 @@ type ParsedItem = Record<string, unknown> & {
   pubDate?: string;
 };
 
+/**
+ * A fresh parser per document (a reused xml2js parser keeps state after a
+ * failure), strict XML, and xml2js's chunked mode so the event loop gets a turn
+ * every chunk: the time limit can then stop a parse instead of waiting for it.
+ */
+type Parsed = Record<string, unknown> & { items: ParsedItem[] };
+
 function newParser(): Parser<Record<string, unknown>, ParsedItem> {
-  // A fresh parser per document: a reused one keeps xml2js state after a failure.
-  return new Parser({ defaultRSS: 2, customFields: { item: RAW_ITEM_FIELDS, feed: RAW_FEED_FIELDS } as never, xml2js: { strict: true } });
+  return new Parser({
+    defaultRSS: 2,
+    customFields: { item: RAW_ITEM_FIELDS, feed: RAW_FEED_FIELDS } as never,
+    xml2js: { strict: true, async: true, chunkSize: PARSE_CHUNK_CHARS } as never,
+  });
 }
 
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+const PARSE_CHUNK_CHARS = 256 * 1024;
+
+const BUILDERS = ["buildAtomFeed", "buildRSS0_9", "buildRSS1", "buildRSS2"] as const;
+
+/** Runs one rss-parser pass, abandoning (and halting) it when the deadline passes. */
+function parseWithDeadline(xml: string, deadline: number): Promise<Parsed> {
+  const parser = newParser();
+  const xmlParser = (parser as unknown as { xmlParser: { processAsync: () => void } }).xmlParser;
+  // In chunked mode xml2js loses an exception thrown by rss-parser's feed builders
+  // (it emits the error object as an event name), so the promise would never settle:
+  // catch it in the builder and settle it here.
+  let builderError: unknown;
+  const builders = parser as unknown as Record<(typeof BUILDERS)[number], (xmlObj: unknown) => unknown>;
+  for (const name of BUILDERS) {
+    const build = builders[name].bind(parser);
+    builders[name] = (xmlObj: unknown) => {
+      try {
+        return build(xmlObj);
+      } catch (error) {
+        builderError = error;
+        return { items: [] };
+      }
+    };
+  }
+  const ms = Math.max(1, deadline - Date.now());
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new ParseError("timeout", `parsing took longer than ${ms} ms; the document is abandoned`)), ms);
+    timer = setTimeout(() => {
+      // The next scheduled chunk finds nothing to do: the abandoned parse stops using CPU.
+      xmlParser.processAsync = () => {};
+      reject(new ParseError("timeout", "parsing took longer than the limit; the document is abandoned (raise parseTimeoutMs if it is just large)"));
+    }, ms);
   });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+  const parse = (parser.parseString(xml) as Promise<Parsed>).then((parsed) => {
+    if (builderError !== undefined) throw builderError;
+    return parsed;
+  });
+  return Promise.race([parse, timeout]).finally(() => clearTimeout(timer));
 }
 
-function detectFormat(xml: string): RawFeed["format"] | undefined {
-  const root = /<(?!\?|!)([\w:-]+)/.exec(xml)?.[1]?.toLowerCase();
-  if (root === "feed") return "atom";
-  if (root === "rss") return "rss";
-  if (root === "rdf:rdf" || root?.endsWith(":rdf") || root === "rdf") return "rdf";
-  return undefined;
+interface Root {
+  format: RawFeed["format"];
+  /** xml:base on the root element (on <rss> it is not visible through rss-parser). */
+  base?: string;
+}
+
+function detectRoot(xml: string): Root | undefined {
+  const m = /<([A-Za-z_][\w.:-]*)([^>]*)>/.exec(
+    xml
+      .slice(0, 64 * 1024)
+      .replace(/^(?:\s*(?:<\?[\s\S]*?\?>|<!--[\s\S]*?-->))*/, "")
+      .slice(0, 4096),
+  );
+  const name = m?.[1]?.toLowerCase();
+  let format: RawFeed["format"] | undefined;
+  if (name === "feed") format = "atom";
+  else if (name === "rss") format = "rss";
+  else if (name === "rdf:rdf" || name?.endsWith(":rdf") || name === "rdf") format = "rdf";
+  if (format === undefined) return undefined;
+  const base = /\bxml:base\s*=\s*(["'])([^"']*)\1/.exec(m?.[2] ?? "")?.[2];
+  return { format, ...(base ? { base } : {}) };
 }
 
 function categoriesOf(raw: ParsedItem): RawCategory[] {
@@ -135,7 +197,7 @@ function atomLink(raw: ParsedItem): string | undefined {
   return attr(alternate, "href") ?? attr(links[0], "href") ?? (typeof links[0] === "string" ? links[0] : undefined);
 }
 
-function toItem(raw: ParsedItem, format: RawFeed["format"]): RawItem {
+function toItem(raw: ParsedItem, format: RawFeed["format"], feedBase: string | undefined): RawItem {
   const item: RawItem = {
     authors: authorsOf(raw),
     categories: categoriesOf(raw),
@@ -153,10 +215,18 @@ function toItem(raw: ParsedItem, format: RawFeed["format"]): RawItem {
     const isPermaLink = attr(guidNode, "isPermaLink");
     if (format !== "atom") item.guidIsPermaLink = isPermaLink === undefined || isPermaLink.toLowerCase() === "true";
   }
-  const base = attr(nodes(raw["x:$"])[0] ?? raw["x:$"], "xml:base");
+  const attrs = raw["x:$"] as Record<string, unknown> | undefined;
+  const base = resolveBase(typeof attrs?.["xml:base"] === "string" ? (attrs["xml:base"] as string) : undefined, feedBase);
   if (base) item.base = base;
-  const published = text(raw["x:published"]) ?? text(raw["x:fe-published"]) ?? text(raw["x:pubDate"]) ?? text(raw["x:dc:date"]);
-  const updated = text(raw["x:updated"]) ?? text(raw["x:fe-updated"]);
+  // Atom 0.3 (issued/modified/created) and RSS 1.0 (dc:date) spell the dates differently.
+  const published =
+    text(raw["x:published"]) ??
+    text(raw["x:fe-published"]) ??
+    text(raw["x:pubDate"]) ??
+    text(raw["x:issued"]) ??
+    text(raw["x:created"]) ??
+    text(raw["x:dc:date"]);
+  const updated = text(raw["x:updated"]) ?? text(raw["x:fe-updated"]) ?? text(raw["x:modified"]);
   if (published?.trim()) item.published = published.trim();
   if (updated?.trim()) item.updated = updated.trim();
   const encoded = raw["content:encoded"];
@@ -196,32 +266,109 @@ function hideAtomDates(xml: string): string {
   return xml.replace(/<(\/?)(published|updated)(\s*>)/g, "<$1fe-$2$3");
 }
 
-/** Text → RawFeed. Throws ParseError with a code when the text is no feed. */
-export async function parseFeed(xml: string, options: ParseOptions): Promise<RawFeed> {
-  const trimmed = xml.trimStart();
-  if (trimmed === "") throw new ParseError("empty", "the document is empty; check the source URL");
-  const format = detectFormat(trimmed);
-  if (format === undefined) {
-    throw new ParseError("not-a-feed", "the document is not RSS, RDF or Atom; check the source URL");
-  }
-  let parsed: Record<string, unknown> & { items: ParsedItem[] };
+// rss-parser reads `channel[0]` without checking: an <rss> or <rdf:RDF> with no
+// <channel> throws a TypeError. Give it an empty channel (RSS 2.0 requires one).
+function addEmptyChannel(xml: string): string {
+  return xml.replace(/<((?:rss|[\w.-]*:?RDF)\b[^>]*?)(\/?)>/, (_m, open: string, selfClosing: string) =>
+    selfClosing ? `<${open}><channel></channel></${open.split(/\s/)[0]}>` : `<${open}><channel></channel>`,
+  );
+}
+
+/** One strict parse, with rss-parser's own failures on valid XML worked around. */
+async function parseStrict(xml: string, format: RawFeed["format"], deadline: number): Promise<Parsed> {
   try {
-    parsed = await withTimeout(newParser().parseString(trimmed), options.timeoutMs);
+    return await parseWithDeadline(xml, deadline);
   } catch (error) {
-    if (error instanceof RangeError && format === "atom") {
-      parsed = await withTimeout(newParser().parseString(hideAtomDates(trimmed)), options.timeoutMs);
-    } else if (error instanceof ParseError) {
-      throw error;
-    } else {
-      const reason = error instanceof Error ? error.message.split("\n")[0] : String(error);
-      throw new ParseError("parse", `the ${format.toUpperCase()} document is not well-formed XML (${reason})`, { cause: error });
+    if (isStackOverflow(error)) {
+      throw new ParseError("hostile-xml", "the document nests elements too deeply to read; it is refused", { cause: error });
+    }
+    if (error instanceof RangeError && format === "atom") return parseWithDeadline(hideAtomDates(xml), deadline);
+    // An empty <rss/> reaches rss-parser as "" ("not recognized"); one without <channel> as a TypeError.
+    const channelless = error instanceof TypeError || (error instanceof Error && error.message.includes("not recognized"));
+    if (channelless && format !== "atom" && !/<channel[\s>]/.test(xml)) return parseWithDeadline(addEmptyChannel(xml), deadline);
+    throw error;
+  }
+}
+
+function isStackOverflow(error: unknown): boolean {
+  return error instanceof RangeError && /call stack/i.test(error.message);
+}
+
+function reasonOf(error: unknown): string {
+  return error instanceof Error ? (error.message.split("\n")[0] ?? "") : String(error);
+}
+
+/** The well-formed parse, or — only when it fails — the repairs that real readers make, in order. */
+async function parseOrRepair(xml: string, root: Root, entities: Map<string, string>, deadline: number, repairs: string[]): Promise<Parsed> {
+  let firstError: unknown;
+  try {
+    return await parseStrict(xml, root.format, deadline);
+  } catch (error) {
+    if (error instanceof ParseError) throw error;
+    firstError = error;
+  }
+  // Entities declared in a DOCTYPE count toward a budget: a quadratic blowup is refused, not expanded.
+  const fixed = repairText(xml, entities, Math.max(MIN_EXPANSION_CHARS, xml.length));
+  if (fixed.repairs.length > 0) {
+    try {
+      const parsed = await parseStrict(fixed.xml, root.format, deadline);
+      repairs.push(...fixed.repairs);
+      return parsed;
+    } catch (error) {
+      if (error instanceof ParseError) throw error;
     }
   }
-  const feedBase = attr(nodes(parsed["x:$"])[0] ?? parsed["x:$"], "xml:base");
+  if (Date.now() >= deadline) throw new ParseError("timeout", "parsing took longer than the limit; the document is abandoned");
+  const rebuilt = rebuildTree(fixed.xml);
+  try {
+    const parsed = await parseStrict(rebuilt, root.format, deadline);
+    repairs.push(...fixed.repairs, describeRebuild(fixed.xml));
+    return parsed;
+  } catch (error) {
+    if (error instanceof ParseError) throw error;
+    throw new ParseError("parse", `the ${root.format.toUpperCase()} document is not well-formed XML and could not be repaired (${reasonOf(firstError)})`, {
+      cause: firstError,
+    });
+  }
+}
+
+const MIN_EXPANSION_CHARS = 1_000_000;
+
+function describeRebuild(xml: string): string {
+  const tail = xml.slice(-256).trimEnd();
+  return /<\/(rss|feed|[\w.-]*:?RDF)>$/i.test(tail)
+    ? "closed unbalanced elements (lenient re-parse)"
+    : "document was truncated: closed the open elements and kept what came before the cut (lenient re-parse)";
+}
+
+function resolveBase(base: string | undefined, against: string | undefined): string | undefined {
+  if (base === undefined || base.trim() === "") return against;
+  if (against === undefined) return base.trim();
+  try {
+    return new URL(base.trim(), against).href;
+  } catch {
+    return base.trim();
+  }
+}
+
+/** Text → RawFeed. Throws ParseError with a code when the text is no feed. */
+export async function parseFeed(xml: string, options: ParseOptions): Promise<RawFeed> {
+  const deadline = Date.now() + options.timeoutMs;
+  if (xml.trim() === "") throw new ParseError("empty", "the document is empty; check the source URL");
+  const prepared = prepareXml(xml);
+  const root = detectRoot(prepared.xml);
+  if (root === undefined) {
+    throw new ParseError("not-a-feed", "the document is not RSS, RDF or Atom (maybe an HTML page); check the source URL");
+  }
+  const repairs = [...prepared.repairs];
+  const parsed = await parseOrRepair(prepared.xml, root, prepared.entities, deadline, repairs);
+  const channelAttrs = parsed["x:$"] as Record<string, unknown> | undefined;
+  const channelBase = typeof channelAttrs?.["xml:base"] === "string" ? (channelAttrs["xml:base"] as string) : undefined;
+  const feedBase = resolveBase(channelBase, root.base);
   const feed: RawFeed = {
-    format,
-    items: (parsed.items ?? []).map((raw) => toItem(raw, format)),
-    repairs: [],
+    format: root.format,
+    items: (parsed.items ?? []).map((raw) => toItem(raw, root.format, feedBase)),
+    repairs,
   };
   if (typeof parsed.title === "string") feed.title = parsed.title;
   if (typeof parsed.link === "string") feed.link = parsed.link;
