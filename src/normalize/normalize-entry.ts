@@ -1,11 +1,11 @@
 import type { Entry, EntryImage, RawFeed, RawItem, RawMedia } from "../model/index.js";
 import { sha256Hex, uuidFromName } from "../shared/hash.js";
 import { stripIllegalXmlChars } from "../shared/xml-text.js";
-import { detectLanguage, normalizeLanguageTag } from "./detect-language.js";
+import { detectLanguage, LANGUAGE_SAMPLE_CHARS, normalizeLanguageTag } from "./detect-language.js";
 import { htmlToText, plainTitle } from "./html-text.js";
 import { extractNewsStructure } from "./news-structure.js";
 import { parseDate } from "./parse-date.js";
-import { resolveUrl, trackingParamMatcher } from "./resolve-url.js";
+import { effectiveBase, resolveUrl, trackingParamMatcher } from "./resolve-url.js";
 import { sanitizeContent } from "./sanitize-content.js";
 import { countWords, summarize } from "./summarize.js";
 
@@ -78,16 +78,17 @@ export function createNormalizer(feed: RawFeed, options: NormalizeOptions): (ite
     feed.link && /^https?:/i.test(feed.link) ? feed.link : undefined,
     options.feedUrl?.startsWith("http") ? options.feedUrl : undefined,
   ];
+  const feedBase = effectiveBase(feedBases);
   const feedLanguage = normalizeLanguageTag(feed.language) ?? options.defaultLanguage;
 
   return (item) => {
-    const bases = [item.base, ...feedBases];
+    const base = item.base === undefined ? feedBase : effectiveBase([item.base, ...feedBases]);
     const title = stripIllegalXmlChars(plainTitle(item.title));
-    const link = resolveUrl(item.link ?? (item.guidIsPermaLink ? item.guid : undefined), bases, isTracking);
+    const link = resolveUrl(item.link ?? (item.guidIsPermaLink ? item.guid : undefined), base, isTracking);
     const published = isoDate(item.published, now, tolerance);
     const updatedRaw = isoDate(item.updated, now, tolerance);
     const rawHtml = item.content ?? item.summary ?? "";
-    const sanitized = sanitizeContent(stripIllegalXmlChars(rawHtml), { bases, isTracking });
+    const sanitized = sanitizeContent(stripIllegalXmlChars(rawHtml), { base, isTracking });
     const structure = extractNewsStructure(sanitized, boilerplate);
     const fullText = structure.bodyText;
     if (title === "" && fullText === "" && link === undefined) return undefined;
@@ -96,7 +97,7 @@ export function createNormalizer(feed: RawFeed, options: NormalizeOptions): (ite
     let image: EntryImage | undefined;
     const mediaImage = [...item.enclosures, ...item.media].find(isImage);
     if (mediaImage) {
-      const url = resolveUrl(mediaImage.url, bases);
+      const url = resolveUrl(mediaImage.url, base);
       if (url) {
         image = { url };
         if (mediaImage.type) image.type = mediaImage.type;
@@ -126,10 +127,10 @@ export function createNormalizer(feed: RawFeed, options: NormalizeOptions): (ite
     const summarySource = fullText !== "" ? fullText : htmlToText(item.summary ?? "");
     const summary = summarize(summarySource.replace(/\n/g, " "));
     const wordCount = countWords(fullText);
-    const language = normalizeLanguageTag(item.language) ?? feedLanguage ?? detectLanguage(`${title}. ${fullText.slice(0, 1500)}`);
+    const language = normalizeLanguageTag(item.language) ?? feedLanguage ?? detectLanguage(`${title}. ${fullText.slice(0, LANGUAGE_SAMPLE_CHARS)}`);
     const enclosures = item.enclosures
       .filter((e) => !isImage(e))
-      .map((e) => ({ url: resolveUrl(e.url, bases), type: e.type, length: e.length }))
+      .map((e) => ({ url: resolveUrl(e.url, base), type: e.type, length: e.length }))
       .filter((e): e is { url: string; type: string | undefined; length: number | undefined } => e.url !== undefined)
       .map((e) => ({ url: e.url, ...(e.type ? { type: e.type } : {}), ...(e.length ? { length: e.length } : {}) }));
     const authors = item.authors.map((a) => plainTitle(a)).filter((a) => a !== "");
