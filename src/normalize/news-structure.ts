@@ -11,6 +11,8 @@ export interface NewsStructure {
   /** A lead sentence that stood in the caption block before the caption proper. */
   standfirst?: string;
   dateline?: Dateline;
+  /** True when the caption was put into the content as <figure><figcaption>. */
+  captionInContent?: boolean;
   /** First image in the content, with its alt text. */
   firstImage?: { url: string; alt?: string; width?: number; height?: number };
 }
@@ -112,6 +114,8 @@ interface Block {
   end: number;
   text: string;
   hasMedia: boolean;
+  /** The first <img> tag inside, as the sanitizer wrote it. */
+  imgTag?: string;
   children: Block[];
 }
 
@@ -131,6 +135,7 @@ function scan(html: string): { roots: Block[]; firstImage?: Record<string, strin
   let depth = 0;
   let firstImage: Record<string, string> | undefined;
   let textRoot: OpenBlock | undefined;
+  let imgTag: string | undefined;
   const push = (b: OpenBlock) => {
     const parent = stack.at(-1);
     if (parent === undefined) roots.push(b);
@@ -149,11 +154,18 @@ function scan(html: string): { roots: Block[]; firstImage?: Record<string, strin
     {
       onopentag(name, attribs) {
         closeTextRoot();
+        imgTag = undefined;
         if (MEDIA.has(name)) for (const b of stack) b.hasMedia = true;
-        if (name === "img" && firstImage === undefined && attribs.src) firstImage = attribs;
+        if (name === "img" && attribs.src) {
+          if (firstImage === undefined) firstImage = attribs;
+          const tag = html.slice(parser.startIndex, parser.endIndex + 1);
+          for (const b of stack) b.imgTag ??= tag;
+          imgTag = tag;
+        }
         if (name === "br") appendText(" ");
         if (depth < MAX_DEPTH) {
           const b: OpenBlock = { name, start: parser.startIndex, end: parser.endIndex + 1, text: "", hasMedia: MEDIA.has(name), children: [], parts: [] };
+          if (imgTag !== undefined) b.imgTag = imgTag;
           push(b);
           stack.push(b);
         }
@@ -200,6 +212,16 @@ function blocks(nodes: Block[]): Block[] {
   return nodes;
 }
 
+function escapeText(s: string): string {
+  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+}
+
+/** `<figure><img><figcaption>caption <small>credit</small></figcaption></figure>` (HTML Living Standard §4.4.12). */
+export function renderFigure(imgTag: string, caption: string, credit: string | undefined): string {
+  const parts = [caption !== "" ? escapeText(caption) : undefined, credit ? `<small>${escapeText(credit)}</small>` : undefined].filter(Boolean);
+  return `<figure>${imgTag}<figcaption>${parts.join(" ")}</figcaption></figure>`;
+}
+
 const SPACES = /[\s\u00a0\u200b]+/g;
 
 /**
@@ -212,6 +234,8 @@ export function extractNewsStructure(html: string, boilerplate: RegExp[]): NewsS
   const bodyParts: string[] = [];
   const result: NewsStructure = { contentHtml: "", bodyText: "" };
   let blockIndex = 0;
+  // The last kept block that was only an image: the photo a caption below it belongs to.
+  let lonePhoto: { keptIndex: number; imgTag: string } | undefined;
   for (const node of blocks(scanned.roots)) {
     const text = node.text.replace(SPACES, " ").trim();
     const source = html.slice(node.start, node.end);
@@ -226,7 +250,13 @@ export function extractNewsStructure(html: string, boilerplate: RegExp[]): NewsS
         if (caption.caption !== "") result.caption = caption.caption;
         result.credit = caption.credit;
         if (caption.standfirst !== undefined) result.standfirst = caption.standfirst;
-        if (node.hasMedia) kept.push(source);
+        const photo = node.imgTag !== undefined ? { keptIndex: kept.push("") - 1, imgTag: node.imgTag } : lonePhoto;
+        if (photo !== undefined) {
+          kept[photo.keptIndex] = renderFigure(photo.imgTag, caption.caption, caption.credit);
+          result.captionInContent = true;
+        } else if (node.hasMedia) {
+          kept.push(source);
+        }
         continue;
       }
     }
@@ -244,6 +274,7 @@ export function extractNewsStructure(html: string, boilerplate: RegExp[]): NewsS
     }
     if (text !== "") bodyParts.push(text);
     kept.push(node.name === undefined ? source.trim() : source);
+    lonePhoto = text === "" && node.imgTag !== undefined ? { keptIndex: kept.length - 1, imgTag: node.imgTag } : undefined;
   }
   result.contentHtml = kept.join("\n").trim();
   result.bodyText = bodyParts.join("\n");

@@ -3,7 +3,7 @@ import { sha256Hex, uuidFromName } from "../shared/hash.js";
 import { stripIllegalXmlChars } from "../shared/xml-text.js";
 import { detectLanguage, LANGUAGE_SAMPLE_CHARS, normalizeLanguageTag } from "./detect-language.js";
 import { htmlToText, plainTitle } from "./html-text.js";
-import { extractNewsStructure } from "./news-structure.js";
+import { extractNewsStructure, renderFigure } from "./news-structure.js";
 import { parseDate } from "./parse-date.js";
 import { effectiveBase, resolveUrl, trackingParamMatcher } from "./resolve-url.js";
 import { sanitizeContent } from "./sanitize-content.js";
@@ -119,9 +119,9 @@ export function createNormalizer(feed: RawFeed, options: NormalizeOptions): (ite
 
     let contentHtml = structure.contentHtml;
     if (structure.standfirst !== undefined) contentHtml = `<p>${escapeHtml(structure.standfirst)}</p>\n${contentHtml}`;
-    if (image && (structure.caption !== undefined || structure.credit !== undefined) && !contentHtml.includes(image.url)) {
-      const caption = [image.caption, image.credit ? `[${image.credit}]` : undefined].filter(Boolean).join(" ");
-      contentHtml = `<figure><img src="${escapeHtml(image.url)}" alt="${escapeHtml(image.caption ?? "")}"><figcaption>${escapeHtml(caption)}</figcaption></figure>\n${contentHtml}`;
+    if (image && !structure.captionInContent && (structure.caption !== undefined || structure.credit !== undefined) && !contentHtml.includes(image.url)) {
+      const img = `<img src="${escapeHtml(image.url)}" alt="${escapeHtml(image.caption ?? "")}" />`;
+      contentHtml = `${renderFigure(img, image.caption ?? "", image.credit)}\n${contentHtml}`;
     }
 
     const summarySource = fullText !== "" ? fullText : htmlToText(item.summary ?? "");
