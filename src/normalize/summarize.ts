@@ -11,7 +11,11 @@ export function summarize(text: string, maxChars = 300): string {
   return `${cut.replace(/[\s,;:.\-–—]+$/, "")}…`;
 }
 
+// A word may carry inner apostrophes, hyphens, dots and commas: "don't",
+// "active-duty", "U.S.", "1,500" are one word each.
+const WORD = /[\p{L}\p{N}]+(?:['’.,-][\p{L}\p{N}]+)*/gu;
+
 export function countWords(text: string): number {
-  const m = text.match(/[\p{L}\p{N}][\p{L}\p{N}'’-]*/gu);
+  const m = text.match(WORD);
   return m === null ? 0 : m.length;
 }
