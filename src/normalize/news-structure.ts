@@ -17,8 +17,39 @@ export interface NewsStructure {
   firstImage?: { url: string; alt?: string; width?: number; height?: number };
 }
 
-const MONTH =
-  "(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?|ene(?:ro)?|feb(?:rero)?|mar(?:zo)?|abr(?:il)?|may(?:o)?|jun(?:io)?|jul(?:io)?|ago(?:sto)?|sep(?:tiembre)?|set(?:iembre)?|oct(?:ubre)?|nov(?:iembre)?|dic(?:iembre)?)\\.?";
+// Month names and abbreviations (English, Spanish, Portuguese), either case of
+// the first letter: "January", "Jan.", "ene", "Set". The regexes cannot be
+// case-insensitive as a whole because places are recognised by capitals.
+const MONTH_NAMES = [
+  "Jan(?:uary)?",
+  "Feb(?:ruary)?",
+  "Mar(?:ch)?",
+  "Apr(?:il)?",
+  "May",
+  "June?",
+  "July?",
+  "Aug(?:ust)?",
+  "Sep(?:t(?:ember)?)?",
+  "Oct(?:ober)?",
+  "Nov(?:ember)?",
+  "Dec(?:ember)?",
+  "ene(?:ro)?",
+  "feb(?:rero)?",
+  "mar(?:zo)?",
+  "abr(?:il)?",
+  "may(?:o)?",
+  "jun(?:io)?",
+  "jul(?:io)?",
+  "ago(?:sto)?",
+  "sep(?:tiembre)?",
+  "set(?:iembre|embro)?",
+  "oct(?:ubre)?",
+  "out(?:ubro)?",
+  "nov(?:iembre|embro)?",
+  "dic(?:iembre)?",
+  "dez(?:embro)?",
+];
+const MONTH = `(?:${MONTH_NAMES.map((n) => `[${n[0]!.toUpperCase()}${n[0]!.toLowerCase()}]${n.slice(1)}`).join("|")})\\.?`;
 const PLACE = "[\\p{Lu}][\\p{L}.'’ -]{1,40}?";
 const AGENCY = "\\(([\\p{L}][\\p{L}\\d .&/-]{0,24})\\)";
 const DASH = "\\s*(?:\\.-|--|—|–|-|:)\\s*";
