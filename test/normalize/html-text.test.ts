@@ -74,3 +74,15 @@ describe("countWords", () => {
     expect(countWords("")).toBe(0);
   });
 });
+
+describe("summarize at sentence ends", () => {
+  it.each([
+    ["Officials told U.S. media that the service members involved included 500 marines.", "U.S."],
+    ["The meeting with Mr. Smith was set for Jan. 5 in the capital city of the country.", "Mr., Jan."],
+    ["He said: “We will win.” Then he left the room and went home to his family at last.", "closing quote"],
+  ])("does not cut after an abbreviation: %j (%s)", (sentence) => {
+    const text = `${sentence} ${"Another sentence follows here. ".repeat(20)}`;
+    const s = summarize(text, sentence.length + 20);
+    expect(s.startsWith(sentence)).toBe(true);
+  });
+});
