@@ -28,7 +28,7 @@ function one(item: Partial<RawItem>, options: Partial<NormalizeOptions> = {}, ex
 }
 
 describe("ids", () => {
-  it.each([
+  it.each<[Partial<RawItem>, string, string]>([
     [{ guid: "https://www.example.org/news/1", guidIsPermaLink: true }, "https://www.example.org/news/1", "permalink guid"],
     [{ guid: "tag:example.org,2025:news-1" }, "tag:example.org,2025:news-1", "tag: URI (RFC 4151)"],
     [{ guid: "urn:uuid:1225c695-cfb8-4ebb-aaaa-80da344efa6a" }, "urn:uuid:1225c695-cfb8-4ebb-aaaa-80da344efa6a", "Atom id from RFC 4287 §1.1"],
