@@ -2,7 +2,7 @@ import type { Entry, EntryImage, RawFeed, RawItem, RawMedia } from "../model/ind
 import { sha256Hex, uuidFromName } from "../shared/hash.js";
 import { stripIllegalXmlChars } from "../shared/xml-text.js";
 import { detectLanguage, LANGUAGE_SAMPLE_CHARS, normalizeLanguageTag } from "./detect-language.js";
-import { htmlToText, plainTitle } from "./html-text.js";
+import { htmlToText, plainTitle, stripTagLike } from "./html-text.js";
 import { extractNewsStructure, renderFigure } from "./news-structure.js";
 import { parseDate } from "./parse-date.js";
 import { effectiveBase, resolveUrl, trackingParamMatcher } from "./resolve-url.js";
@@ -172,7 +172,7 @@ export function createNormalizer(feed: RawFeed, options: NormalizeOptions): (ite
     }
 
     const summarySource = fullText !== "" ? fullText : htmlToText(item.summary ?? "");
-    const summary = summarize(summarySource.replace(/\n/g, " "));
+    const summary = summarize(stripTagLike(summarySource.replace(/\n/g, " ")));
     const wordCount = countWords(fullText);
     const language = normalizeLanguageTag(item.language) ?? feedLanguage ?? detectLanguage(`${title}. ${fullText.slice(0, LANGUAGE_SAMPLE_CHARS)}`);
     const enclosures = item.enclosures

@@ -17,9 +17,12 @@ export function trackingParamMatcher(patterns: string[]): (name: string) => bool
 
 // RFC 3986 §3.1: scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) ":".
 const HAS_SCHEME = /^[a-z][a-z0-9+.-]*:/i;
-// Browsers drop ASCII tab/newline/control characters inside URLs (WHATWG URL
-// "remove all ASCII tab or newline"), so `java\tscript:` is `javascript:`;
-// strip them the same way, and encode inner spaces.
+// Read URLs the way browsers do (WHATWG URL Standard, basic URL parser):
+// leading and trailing C0 controls and spaces are stripped, tabs and newlines
+// anywhere are removed, so ` \x0e javascript:` and `java\tscript:` are both
+// `javascript:` and get refused below. Other inner spaces are encoded.
+const EDGE_CONTROLS = /^[\u0000-\u0020]+|[\u0000-\u0020]+$/g;
+const TAB_OR_NEWLINE = /[\t\n\r]/g;
 const CONTROL_OR_SPACE = /[\u0000-\u001F\u007F\s]/;
 const CONTROL_OR_SPACE_RUNS = /[\u0000-\u001F\u007F\s]+/g;
 
@@ -65,7 +68,12 @@ export function resolveUrl(
 ): string | undefined {
   if (href === undefined) return undefined;
   let cleaned = href.trim();
-  if (CONTROL_OR_SPACE.test(cleaned)) cleaned = cleaned.replace(CONTROL_OR_SPACE_RUNS, (m) => (m.includes(" ") ? "%20" : ""));
+  if (CONTROL_OR_SPACE.test(cleaned)) {
+    cleaned = cleaned
+      .replace(EDGE_CONTROLS, "")
+      .replace(TAB_OR_NEWLINE, "")
+      .replace(CONTROL_OR_SPACE_RUNS, (m) => (/[ \u00a0]/.test(m) ? "%20" : ""));
+  }
   if (cleaned === "") return undefined;
   const baseUrl = typeof base === "string" || base === undefined ? base : effectiveBase(base);
   // Only parse with a base when the link is relative: a failed absolute parse
