@@ -64,6 +64,18 @@ function collapse(s: string): string {
   return s.replace(/[\s\u00a0\u200b]+/g, " ").trim();
 }
 
+// What still looks like a tag after the one decoding (`&amp;lt;b&amp;gt;` in
+// the XML): many readers render titles and summaries as HTML, so it must not
+// reach them as markup. Real text rarely has `<` directly before a letter.
+const TAG_LIKE = /<\/?[a-z][^<>]*>?/gi;
+
+/** Plain text with anything tag-like removed (titles, summaries, captions). */
+export function stripTagLike(text: string): string {
+  return text.includes("<") ? text.replace(TAG_LIKE, "") : text;
+}
+
+const EMPHASIS = /(?<![\p{L}\p{N}_*])(\*\*|__|\*|_)(?=\S)([^*_]+?)(?<=\S)\1(?![\p{L}\p{N}_*])/gu;
+
 /**
  * A title as plain text: tags removed, entities decoded once, whitespace
  * collapsed, markdown emphasis (`*…*`, `_…_`, `**…**`) unwrapped.
@@ -71,6 +83,7 @@ function collapse(s: string): string {
 export function plainTitle(raw: string | undefined): string {
   if (raw === undefined) return "";
   let t = htmlToText(raw).replace(/\n/g, " ");
-  t = t.replace(/(\*\*|__|\*|_)(?=\S)([^*_]+?)(?<=\S)\1/g, "$2");
+  // Only markers at word edges: `snake_case` and `5 * 3` are not emphasis.
+  t = stripTagLike(t).replace(EMPHASIS, "$2");
   return t.replace(/\s+/g, " ").trim();
 }

@@ -1,7 +1,4 @@
-import render from "dom-serializer";
-import { type ChildNode, type Element, isTag, isText } from "domhandler";
-import { textContent } from "domutils";
-import { parseDocument } from "htmlparser2";
+import { Parser } from "htmlparser2";
 import type { Dateline } from "../model/index.js";
 
 export interface NewsStructure {
@@ -14,12 +11,45 @@ export interface NewsStructure {
   /** A lead sentence that stood in the caption block before the caption proper. */
   standfirst?: string;
   dateline?: Dateline;
+  /** True when the caption was put into the content as <figure><figcaption>. */
+  captionInContent?: boolean;
   /** First image in the content, with its alt text. */
   firstImage?: { url: string; alt?: string; width?: number; height?: number };
 }
 
-const MONTH =
-  "(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?|ene(?:ro)?|feb(?:rero)?|mar(?:zo)?|abr(?:il)?|may(?:o)?|jun(?:io)?|jul(?:io)?|ago(?:sto)?|sep(?:tiembre)?|set(?:iembre)?|oct(?:ubre)?|nov(?:iembre)?|dic(?:iembre)?)\\.?";
+// Month names and abbreviations (English, Spanish, Portuguese), either case of
+// the first letter: "January", "Jan.", "ene", "Set". The regexes cannot be
+// case-insensitive as a whole because places are recognised by capitals.
+const MONTH_NAMES = [
+  "Jan(?:uary)?",
+  "Feb(?:ruary)?",
+  "Mar(?:ch)?",
+  "Apr(?:il)?",
+  "May",
+  "June?",
+  "July?",
+  "Aug(?:ust)?",
+  "Sep(?:t(?:ember)?)?",
+  "Oct(?:ober)?",
+  "Nov(?:ember)?",
+  "Dec(?:ember)?",
+  "ene(?:ro)?",
+  "feb(?:rero)?",
+  "mar(?:zo)?",
+  "abr(?:il)?",
+  "may(?:o)?",
+  "jun(?:io)?",
+  "jul(?:io)?",
+  "ago(?:sto)?",
+  "sep(?:tiembre)?",
+  "set(?:iembre|embro)?",
+  "oct(?:ubre)?",
+  "out(?:ubro)?",
+  "nov(?:iembre|embro)?",
+  "dic(?:iembre)?",
+  "dez(?:embro)?",
+];
+const MONTH = `(?:${MONTH_NAMES.map((n) => `[${n[0]!.toUpperCase()}${n[0]!.toLowerCase()}]${n.slice(1)}`).join("|")})\\.?`;
 const PLACE = "[\\p{Lu}][\\p{L}.'’ -]{1,40}?";
 const AGENCY = "\\(([\\p{L}][\\p{L}\\d .&/-]{0,24})\\)";
 const DASH = "\\s*(?:\\.-|--|—|–|-|:)\\s*";
@@ -76,48 +106,172 @@ export function parseCaption(text: string): { caption: string; credit: string; s
   return undefined;
 }
 
-function blocks(nodes: ChildNode[]): ChildNode[] {
-  // Unwrap a lone wrapper (<div><p>…</p><p>…</p></div>) so its paragraphs are the blocks.
-  const meaningful = nodes.filter((n) => !(isText(n) && n.data.trim() === ""));
-  if (meaningful.length === 1 && isTag(meaningful[0]!) && (meaningful[0] as Element).name === "div") {
-    return blocks((meaningful[0] as Element).children);
-  }
+const MEDIA = new Set(["img", "video", "audio", "picture"]);
+// Closing one of these separates words in the text of the enclosing blocks.
+const BLOCK_LEVEL = new Set([
+  "p",
+  "div",
+  "li",
+  "ul",
+  "ol",
+  "dl",
+  "dd",
+  "dt",
+  "h1",
+  "h2",
+  "h3",
+  "h4",
+  "h5",
+  "h6",
+  "blockquote",
+  "pre",
+  "table",
+  "tr",
+  "td",
+  "th",
+  "figure",
+  "figcaption",
+  "caption",
+  "hr",
+]);
+// Wrappers that are unwrapped when they are the only block, so that their
+// paragraphs are the blocks (`<div><p>…</p><p>…</p></div>`). Depth is bounded.
+const MAX_DEPTH = 3;
+
+/** A node of the sanitized HTML down to MAX_DEPTH: its span in the source and its text. */
+interface Block {
+  name: string | undefined;
+  start: number;
+  end: number;
+  text: string;
+  hasMedia: boolean;
+  /** The first <img> tag inside, as the sanitizer wrote it. */
+  imgTag?: string;
+  children: Block[];
+}
+
+interface OpenBlock extends Block {
+  parts: string[];
+}
+
+/**
+ * One streaming pass over sanitized HTML: the top-level nodes (and their
+ * children down to MAX_DEPTH) with source offsets and decoded text, and the
+ * first image. Cheaper than building a DOM and serializing it again, and the
+ * output keeps the sanitizer's bytes for every kept block.
+ */
+function scan(html: string): { roots: Block[]; firstImage?: Record<string, string> } {
+  const roots: Block[] = [];
+  const stack: OpenBlock[] = [];
+  let depth = 0;
+  let firstImage: Record<string, string> | undefined;
+  let textRoot: OpenBlock | undefined;
+  let imgTag: string | undefined;
+  const push = (b: OpenBlock) => {
+    const parent = stack.at(-1);
+    if (parent === undefined) roots.push(b);
+    else parent.children.push(b);
+  };
+  const appendText = (t: string) => {
+    for (const b of stack) b.parts.push(t);
+  };
+  const closeTextRoot = () => {
+    if (textRoot !== undefined) {
+      textRoot.text = textRoot.parts.join("");
+      textRoot = undefined;
+    }
+  };
+  const parser: Parser = new Parser(
+    {
+      onopentag(name, attribs) {
+        closeTextRoot();
+        imgTag = undefined;
+        if (MEDIA.has(name)) for (const b of stack) b.hasMedia = true;
+        if (name === "img" && attribs.src) {
+          if (firstImage === undefined) firstImage = attribs;
+          const tag = html.slice(parser.startIndex, parser.endIndex + 1);
+          for (const b of stack) b.imgTag ??= tag;
+          imgTag = tag;
+        }
+        if (name === "br") appendText(" ");
+        if (depth < MAX_DEPTH) {
+          const b: OpenBlock = { name, start: parser.startIndex, end: parser.endIndex + 1, text: "", hasMedia: MEDIA.has(name), children: [], parts: [] };
+          if (imgTag !== undefined) b.imgTag = imgTag;
+          push(b);
+          stack.push(b);
+        }
+        depth++;
+      },
+      onclosetag(name) {
+        closeTextRoot();
+        depth--;
+        if (depth < MAX_DEPTH) {
+          const b = stack.pop();
+          if (b !== undefined) {
+            b.end = parser.endIndex + 1;
+            b.text = b.parts.join("");
+            b.parts = [];
+          }
+        }
+        if (BLOCK_LEVEL.has(name)) appendText(" ");
+      },
+      ontext(text) {
+        if (depth < MAX_DEPTH) {
+          // A text node directly in a collected level is a block of its own.
+          if (textRoot === undefined) {
+            textRoot = { name: undefined, start: parser.startIndex, end: parser.endIndex + 1, text: "", hasMedia: false, children: [], parts: [] };
+            push(textRoot);
+          }
+          textRoot.parts.push(text);
+          textRoot.end = parser.endIndex + 1;
+        }
+        appendText(text);
+      },
+    },
+    { decodeEntities: true },
+  );
+  parser.write(html);
+  parser.end();
+  closeTextRoot();
+  return firstImage === undefined ? { roots } : { roots, firstImage };
+}
+
+function blocks(nodes: Block[]): Block[] {
+  const meaningful = nodes.filter((n) => !(n.name === undefined && n.text.trim() === ""));
+  const only = meaningful[0];
+  if (meaningful.length === 1 && only !== undefined && only.name === "div" && only.children.length > 0) return blocks(only.children);
   return nodes;
 }
 
-function hasMedia(node: ChildNode): boolean {
-  if (!isTag(node)) return false;
-  if (node.name === "img" || node.name === "video" || node.name === "audio" || node.name === "picture") return true;
-  return node.children.some(hasMedia);
+function escapeText(s: string): string {
+  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 }
 
-function findFirstImage(nodes: ChildNode[]): Element | undefined {
-  for (const n of nodes) {
-    if (!isTag(n)) continue;
-    if (n.name === "img" && n.attribs.src) return n;
-    const inner = findFirstImage(n.children);
-    if (inner) return inner;
-  }
-  return undefined;
+/** `<figure><img><figcaption>caption <small>credit</small></figcaption></figure>` (HTML Living Standard §4.4.12). */
+export function renderFigure(imgTag: string, caption: string, credit: string | undefined): string {
+  const parts = [caption !== "" ? escapeText(caption) : undefined, credit ? `<small>${escapeText(credit)}</small>` : undefined].filter(Boolean);
+  return `<figure>${imgTag}<figcaption>${parts.join(" ")}</figcaption></figure>`;
 }
+
+const SPACES = /[\s\u00a0\u200b]+/g;
 
 /**
  * Finds the news structure in sanitized HTML: photo caption and credit,
  * dateline, and per-source boilerplate; drops separators and empty blocks.
  */
 export function extractNewsStructure(html: string, boilerplate: RegExp[]): NewsStructure {
-  const doc = parseDocument(html);
-  const all = blocks(doc.children);
-  const kept: ChildNode[] = [];
+  const scanned = scan(html);
+  const kept: string[] = [];
   const bodyParts: string[] = [];
   const result: NewsStructure = { contentHtml: "", bodyText: "" };
   let blockIndex = 0;
-  for (const node of all) {
-    const text = textContent(node)
-      .replace(/[\s\u00a0]+/g, " ")
-      .trim();
-    if (text === "" && !hasMedia(node)) continue;
-    if (text !== "" && SEPARATOR.test(text) && !hasMedia(node)) continue;
+  // The last kept block that was only an image: the photo a caption below it belongs to.
+  let lonePhoto: { keptIndex: number; imgTag: string } | undefined;
+  for (const node of blocks(scanned.roots)) {
+    const text = node.text.replace(SPACES, " ").trim();
+    const source = html.slice(node.start, node.end);
+    if (text === "" && !node.hasMedia) continue;
+    if (text !== "" && !node.hasMedia && SEPARATOR.test(text)) continue;
     if (text !== "" && boilerplate.some((re) => re.test(text))) continue;
     const early = blockIndex < 4;
     blockIndex++;
@@ -127,7 +281,13 @@ export function extractNewsStructure(html: string, boilerplate: RegExp[]): NewsS
         if (caption.caption !== "") result.caption = caption.caption;
         result.credit = caption.credit;
         if (caption.standfirst !== undefined) result.standfirst = caption.standfirst;
-        if (hasMedia(node)) kept.push(node);
+        const photo = node.imgTag !== undefined ? { keptIndex: kept.push("") - 1, imgTag: node.imgTag } : lonePhoto;
+        if (photo !== undefined) {
+          kept[photo.keptIndex] = renderFigure(photo.imgTag, caption.caption, caption.credit);
+          result.captionInContent = true;
+        } else if (node.hasMedia) {
+          kept.push(source);
+        }
         continue;
       }
     }
@@ -139,22 +299,23 @@ export function extractNewsStructure(html: string, boilerplate: RegExp[]): NewsS
         // (a standfirst, a caption) is not the story's first sentence.
         bodyParts.length = 0;
         bodyParts.push(dl.rest);
-        kept.push(node);
+        kept.push(source);
         continue;
       }
     }
     if (text !== "") bodyParts.push(text);
-    kept.push(node);
+    kept.push(node.name === undefined ? source.trim() : source);
+    lonePhoto = text === "" && node.imgTag !== undefined ? { keptIndex: kept.length - 1, imgTag: node.imgTag } : undefined;
   }
-  result.contentHtml = render(kept, { encodeEntities: "utf8" }).trim();
+  result.contentHtml = kept.join("\n").trim();
   result.bodyText = bodyParts.join("\n");
-  const img = findFirstImage(doc.children);
-  if (img?.attribs.src) {
-    const width = Number(img.attribs.width);
-    const height = Number(img.attribs.height);
+  const img = scanned.firstImage;
+  if (img?.src) {
+    const width = Number(img.width);
+    const height = Number(img.height);
     result.firstImage = {
-      url: img.attribs.src,
-      ...(img.attribs.alt ? { alt: img.attribs.alt } : {}),
+      url: img.src,
+      ...(img.alt ? { alt: img.alt } : {}),
       ...(Number.isFinite(width) && width > 0 ? { width } : {}),
       ...(Number.isFinite(height) && height > 0 ? { height } : {}),
     };

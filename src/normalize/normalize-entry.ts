@@ -1,11 +1,11 @@
 import type { Entry, EntryImage, RawFeed, RawItem, RawMedia } from "../model/index.js";
 import { sha256Hex, uuidFromName } from "../shared/hash.js";
 import { stripIllegalXmlChars } from "../shared/xml-text.js";
-import { detectLanguage, normalizeLanguageTag } from "./detect-language.js";
-import { htmlToText, plainTitle } from "./html-text.js";
-import { extractNewsStructure } from "./news-structure.js";
+import { detectLanguage, LANGUAGE_SAMPLE_CHARS, normalizeLanguageTag } from "./detect-language.js";
+import { htmlToText, plainTitle, stripTagLike } from "./html-text.js";
+import { extractNewsStructure, renderFigure } from "./news-structure.js";
 import { parseDate } from "./parse-date.js";
-import { resolveUrl, trackingParamMatcher } from "./resolve-url.js";
+import { effectiveBase, resolveUrl, trackingParamMatcher } from "./resolve-url.js";
 import { sanitizeContent } from "./sanitize-content.js";
 import { countWords, summarize } from "./summarize.js";
 
@@ -23,6 +23,12 @@ export interface NormalizeOptions {
   now: string;
   /** Dates further in the future than this are clamped to `now`. */
   futureToleranceMs?: number;
+  /**
+   * When an entry with this id was first seen in an earlier run (from the
+   * store). Keeps `firstSeen`, the date of record of an undated entry, the same
+   * from run to run; entries it does not know get `now`.
+   */
+  firstSeenOf?: (id: string) => string | undefined;
 }
 
 const WORDS_PER_MINUTE = 230;
@@ -37,10 +43,51 @@ function isImage(m: RawMedia): boolean {
   return m.type === undefined && m.medium === undefined && /\.(jpe?g|png|gif|webp|avif)(\?|$)/i.test(m.url);
 }
 
+// "Photograph: POOL/Reuters" (media:credit) → "POOL/Reuters".
+const CREDIT_PREFIX = /^(?:Photograph|Photo|Foto|Fotograf[ií]a|Image|Imagen|Picture|Credit|Cr[eé]dito)s?\s*:\s*/iu;
+
+/**
+ * The lead image among enclosures and media elements: an image enclosure
+ * first (RSS 2.0 <enclosure>), else the widest media:content/thumbnail
+ * (Media RSS lists renditions of one picture; readers want the large one).
+ */
+function leadMediaImage(item: RawItem): RawMedia | undefined {
+  const enclosure = item.enclosures.find(isImage);
+  if (enclosure !== undefined) return enclosure;
+  let best: RawMedia | undefined;
+  for (const m of item.media) {
+    if (!isImage(m)) continue;
+    if (best === undefined || (m.width ?? 0) > (best.width ?? 0)) best = m;
+  }
+  return best;
+}
+
+// RSS 2.0 <author> is "email (Name)"; Atom and dc:creator give a name, some feeds "Name <email>".
+const EMAIL_THEN_NAME = /^\S+@\S+\s*\((.+)\)$/u;
+const NAME_THEN_EMAIL = /^(.+?)\s*<\S+@\S+>$/u;
+
+/** Author names in order, without e-mail decoration or repeats (dc:creator and author often say the same). */
+function authorNames(raw: string[]): string[] {
+  const out: string[] = [];
+  const seen = new Set<string>();
+  for (const a of raw) {
+    const text = plainTitle(a);
+    const name = (EMAIL_THEN_NAME.exec(text)?.[1] ?? NAME_THEN_EMAIL.exec(text)?.[1] ?? text).trim();
+    const key = name.toLowerCase();
+    if (name === "" || seen.has(key)) continue;
+    seen.add(key);
+    out.push(name);
+  }
+  return out;
+}
+
+// Values some generators write when they have no id: not an identity.
+const PLACEHOLDER_GUID = /^(?:|0|-|null|undefined|none|n\/a|\[object object\])$/i;
+
 /** Stable id: the source's guid/id when it is real, else the canonical link, else a hash of source + title + date. */
 function entryId(item: RawItem, link: string | undefined, title: string, date: string | undefined, sourceId: string): string {
   const guid = item.guid?.trim();
-  if (guid !== undefined && guid !== "") {
+  if (guid !== undefined && !PLACEHOLDER_GUID.test(guid)) {
     // An absolute URI is already a global id; anything else is only unique within its source.
     if (/^(https?:\/\/\S+|urn:[a-z0-9][a-z0-9-]{0,31}:\S+|tag:\S+)$/i.test(guid) && !/\s/.test(guid)) {
       try {
@@ -78,25 +125,26 @@ export function createNormalizer(feed: RawFeed, options: NormalizeOptions): (ite
     feed.link && /^https?:/i.test(feed.link) ? feed.link : undefined,
     options.feedUrl?.startsWith("http") ? options.feedUrl : undefined,
   ];
+  const feedBase = effectiveBase(feedBases);
   const feedLanguage = normalizeLanguageTag(feed.language) ?? options.defaultLanguage;
 
   return (item) => {
-    const bases = [item.base, ...feedBases];
+    const base = item.base === undefined ? feedBase : effectiveBase([item.base, ...feedBases]);
     const title = stripIllegalXmlChars(plainTitle(item.title));
-    const link = resolveUrl(item.link ?? (item.guidIsPermaLink ? item.guid : undefined), bases, isTracking);
+    const link = resolveUrl(item.link ?? (item.guidIsPermaLink ? item.guid : undefined), base, isTracking);
     const published = isoDate(item.published, now, tolerance);
     const updatedRaw = isoDate(item.updated, now, tolerance);
     const rawHtml = item.content ?? item.summary ?? "";
-    const sanitized = sanitizeContent(stripIllegalXmlChars(rawHtml), { bases, isTracking });
+    const sanitized = sanitizeContent(stripIllegalXmlChars(rawHtml), { base, isTracking });
     const structure = extractNewsStructure(sanitized, boilerplate);
     const fullText = structure.bodyText;
     if (title === "" && fullText === "" && link === undefined) return undefined;
 
     // Lead image: enclosure, then media:content/thumbnail, then the first image in the content.
     let image: EntryImage | undefined;
-    const mediaImage = [...item.enclosures, ...item.media].find(isImage);
+    const mediaImage = leadMediaImage(item);
     if (mediaImage) {
-      const url = resolveUrl(mediaImage.url, bases);
+      const url = resolveUrl(mediaImage.url, base);
       if (url) {
         image = { url };
         if (mediaImage.type) image.type = mediaImage.type;
@@ -105,7 +153,7 @@ export function createNormalizer(feed: RawFeed, options: NormalizeOptions): (ite
         if (mediaImage.height) image.height = mediaImage.height;
         const caption = mediaImage.description ?? mediaImage.title;
         if (caption) image.caption = plainTitle(caption);
-        if (mediaImage.credit) image.credit = plainTitle(mediaImage.credit);
+        if (mediaImage.credit) image.credit = plainTitle(mediaImage.credit).replace(CREDIT_PREFIX, "");
       }
     }
     if (image === undefined && structure.firstImage) {
@@ -118,24 +166,28 @@ export function createNormalizer(feed: RawFeed, options: NormalizeOptions): (ite
 
     let contentHtml = structure.contentHtml;
     if (structure.standfirst !== undefined) contentHtml = `<p>${escapeHtml(structure.standfirst)}</p>\n${contentHtml}`;
-    if (image && (structure.caption !== undefined || structure.credit !== undefined) && !contentHtml.includes(image.url)) {
-      const caption = [image.caption, image.credit ? `[${image.credit}]` : undefined].filter(Boolean).join(" ");
-      contentHtml = `<figure><img src="${escapeHtml(image.url)}" alt="${escapeHtml(image.caption ?? "")}"><figcaption>${escapeHtml(caption)}</figcaption></figure>\n${contentHtml}`;
+    if (image && !structure.captionInContent && (structure.caption !== undefined || structure.credit !== undefined) && !contentHtml.includes(image.url)) {
+      const img = `<img src="${escapeHtml(image.url)}" alt="${escapeHtml(image.caption ?? "")}" />`;
+      contentHtml = `${renderFigure(img, image.caption ?? "", image.credit)}\n${contentHtml}`;
     }
 
     const summarySource = fullText !== "" ? fullText : htmlToText(item.summary ?? "");
-    const summary = summarize(summarySource.replace(/\n/g, " "));
+    const summary = summarize(stripTagLike(summarySource.replace(/\n/g, " ")));
     const wordCount = countWords(fullText);
-    const language = normalizeLanguageTag(item.language) ?? feedLanguage ?? detectLanguage(`${title}. ${fullText.slice(0, 1500)}`);
+    const language = normalizeLanguageTag(item.language) ?? feedLanguage ?? detectLanguage(`${title}. ${fullText.slice(0, LANGUAGE_SAMPLE_CHARS)}`);
     const enclosures = item.enclosures
       .filter((e) => !isImage(e))
-      .map((e) => ({ url: resolveUrl(e.url, bases), type: e.type, length: e.length }))
+      .map((e) => ({ url: resolveUrl(e.url, base), type: e.type, length: e.length }))
       .filter((e): e is { url: string; type: string | undefined; length: number | undefined } => e.url !== undefined)
       .map((e) => ({ url: e.url, ...(e.type ? { type: e.type } : {}), ...(e.length ? { length: e.length } : {}) }));
-    const authors = item.authors.map((a) => plainTitle(a)).filter((a) => a !== "");
+    const authors = authorNames(item.authors);
     const categories = item.categories.map((c) => ({ ...c, term: plainTitle(c.term) })).filter((c) => c.term !== "");
 
-    const id = entryId(item, link, title, item.published ?? item.updated, options.sourceId);
+    // The hash fallback uses the parsed date, not its text, so a feed that
+    // rewrites "Thu, 23 Jan 2025 14:10:00 -0500" as RFC 3339 keeps its ids.
+    // Not the clamped date: a clamped date moves with `now`.
+    const dateText = item.published ?? item.updated;
+    const id = entryId(item, link, title, parseDate(dateText)?.toISOString() ?? dateText, options.sourceId);
     const updated = updatedRaw !== undefined && updatedRaw !== published ? updatedRaw : undefined;
     const entry: Entry = {
       id,
@@ -144,7 +196,7 @@ export function createNormalizer(feed: RawFeed, options: NormalizeOptions): (ite
       ...(link !== undefined ? { link } : {}),
       ...(published !== undefined ? { published } : updated !== undefined ? { published: updated } : {}),
       ...(updated !== undefined && published !== undefined ? { updated } : {}),
-      firstSeen: options.now,
+      firstSeen: options.firstSeenOf?.(id) ?? options.now,
       authors,
       summary,
       contentHtml,

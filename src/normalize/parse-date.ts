@@ -146,7 +146,8 @@ export function parseDate(input: string | undefined): Date | undefined {
   if (s === "") return undefined;
 
   // RFC 3339 / ISO 8601, also with a space for T and no zone.
-  let m = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?\s*(Z|[+-]\d{2}:?\d{2}|[A-Z]{2,5})?)?$/i.exec(s);
+  // Slashes and one-digit months/days ("2020/1/10 14:33:00") are read the same way.
+  let m = /^(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?\s*(Z|[+-]\d{2}:?\d{2}|[A-Z]{2,5})?)?$/i.exec(s);
   if (m) {
     const offset = zoneOffset(m[7]) ?? "+0000";
     return build(Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4] ?? 0), Number(m[5] ?? 0), Number(m[6] ?? 0), offset);
@@ -172,7 +173,7 @@ export function parseDate(input: string | undefined): Date | undefined {
   }
   // Month first: "January 23, 2025 10:00 EST", "Mon, Jan 23 2025 …".
   m =
-    /^(?:[a-z]+\.?,?\s*)?([a-z]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})(?:,?\s+(?:at\s+)?(\d{1,2}):(\d{2})(?::(\d{2}))?\s*(am|pm)?)?\s*([a-z]{1,5}|[+-]\d{2}:?\d{2})?$/.exec(
+    /^(?:[a-z]+\.?,\s*|[a-z]+\.?\s+)?([a-z]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})(?:,?\s+(?:at\s+)?(\d{1,2}):(\d{2})(?::(\d{2}))?\s*(am|pm)?)?\s*([a-z]{1,5}|[+-]\d{2}:?\d{2})?$/.exec(
       normalized,
     );
   if (m && MONTHS[m[1]!] !== undefined) {

@@ -9,56 +9,86 @@ export function trackingParamMatcher(patterns: string[]): (name: string) => bool
   }
   return (name) => {
     const n = name.toLowerCase();
-    return exact.has(n) || prefixes.some((p) => n.startsWith(p));
+    if (exact.has(n)) return true;
+    for (const p of prefixes) if (n.startsWith(p)) return true;
+    return false;
   };
 }
 
-/**
- * Resolves `href` against the bases in order and returns an absolute http(s)
- * URL without tracking parameters, or undefined (relative with no base,
- * javascript:, data:, mailto: …). Fragments are kept.
- */
-export function resolveUrl(href: string | undefined, bases: Array<string | undefined>, isTracking?: (name: string) => boolean): string | undefined {
-  if (href === undefined) return undefined;
-  const cleaned = href.trim().replace(/[\u0000-\u001F\u007F\s]+/g, (m) => (m.includes(" ") ? "%20" : ""));
-  if (cleaned === "") return undefined;
-  let url: URL | undefined;
+// RFC 3986 §3.1: scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) ":".
+const HAS_SCHEME = /^[a-z][a-z0-9+.-]*:/i;
+// Read URLs the way browsers do (WHATWG URL Standard, basic URL parser):
+// leading and trailing C0 controls and spaces are stripped, tabs and newlines
+// anywhere are removed, so ` \x0e javascript:` and `java\tscript:` are both
+// `javascript:` and get refused below. Other inner spaces are encoded.
+const EDGE_CONTROLS = /^[\u0000-\u0020]+|[\u0000-\u0020]+$/g;
+const TAB_OR_NEWLINE = /[\t\n\r]/g;
+const CONTROL_OR_SPACE = /[\u0000-\u001F\u007F\s]/;
+const CONTROL_OR_SPACE_RUNS = /[\u0000-\u001F\u007F\s]+/g;
+
+function tryUrl(input: string, base?: string): URL | undefined {
   try {
-    url = new URL(cleaned);
+    return base === undefined ? new URL(input) : new URL(input, base);
   } catch {
-    for (const base of bases) {
-      if (base === undefined) continue;
-      try {
-        url = new URL(cleaned, resolveBase(base, bases));
-        break;
-      } catch {
-        // try the next base
-      }
-    }
+    return undefined;
   }
-  if (url === undefined || (url.protocol !== "http:" && url.protocol !== "https:")) return undefined;
-  if (isTracking !== undefined && url.search !== "") {
-    const kept = [...url.searchParams].filter(([name]) => !isTracking(name));
-    if (kept.length !== [...url.searchParams].length) {
-      url.search = kept.length === 0 ? "" : new URLSearchParams(kept).toString();
-    }
-  }
-  return url.href;
 }
 
-// A relative xml:base is itself relative to the next base out.
-function resolveBase(base: string, all: Array<string | undefined>): string {
-  try {
-    return new URL(base).href;
-  } catch {
-    for (const outer of all) {
-      if (outer === undefined || outer === base) continue;
-      try {
-        return new URL(base, outer).href;
-      } catch {
-        // keep looking
-      }
+/**
+ * The base that relative links of an item resolve against: the first of
+ * `bases` (innermost xml:base first, then the feed link, then the feed URL)
+ * that is, or resolves to, an absolute URL. A relative xml:base is itself
+ * relative to the next base out (XML Base §4.2). Computed once per item.
+ */
+export function effectiveBase(bases: ReadonlyArray<string | undefined>): string | undefined {
+  for (let i = 0; i < bases.length; i++) {
+    const base = bases[i];
+    if (base === undefined || base.trim() === "") continue;
+    const abs = tryUrl(base.trim());
+    if (abs !== undefined) return abs.href;
+    const outer = effectiveBase(bases.slice(i + 1));
+    if (outer !== undefined) {
+      const resolved = tryUrl(base.trim(), outer);
+      if (resolved !== undefined) return resolved.href;
     }
-    return base;
   }
+  return undefined;
+}
+
+/**
+ * Resolves `href` against `base` (see effectiveBase; an array of bases is
+ * accepted too) and returns an absolute http(s) URL without tracking
+ * parameters, or undefined (relative with no base, javascript:, data:,
+ * mailto: …). Fragments are kept.
+ */
+export function resolveUrl(
+  href: string | undefined,
+  base: string | ReadonlyArray<string | undefined> | undefined,
+  isTracking?: (name: string) => boolean,
+): string | undefined {
+  if (href === undefined) return undefined;
+  let cleaned = href.trim();
+  if (CONTROL_OR_SPACE.test(cleaned)) {
+    cleaned = cleaned
+      .replace(EDGE_CONTROLS, "")
+      .replace(TAB_OR_NEWLINE, "")
+      .replace(CONTROL_OR_SPACE_RUNS, (m) => (/[ \u00a0]/.test(m) ? "%20" : ""));
+  }
+  if (cleaned === "") return undefined;
+  const baseUrl = typeof base === "string" || base === undefined ? base : effectiveBase(base);
+  // Only parse with a base when the link is relative: a failed absolute parse
+  // would throw, and exceptions are the slow path of URL parsing.
+  const url = HAS_SCHEME.test(cleaned) ? tryUrl(cleaned) : baseUrl === undefined ? undefined : tryUrl(cleaned, baseUrl);
+  if (url === undefined || (url.protocol !== "http:" && url.protocol !== "https:")) return undefined;
+  if (isTracking !== undefined && url.search !== "") {
+    const params = url.searchParams;
+    const kept: Array<[string, string]> = [];
+    let dropped = false;
+    for (const [name, value] of params) {
+      if (isTracking(name)) dropped = true;
+      else kept.push([name, value]);
+    }
+    if (dropped) url.search = kept.length === 0 ? "" : new URLSearchParams(kept).toString();
+  }
+  return url.href;
 }

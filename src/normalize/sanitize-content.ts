@@ -2,7 +2,8 @@ import sanitizeHtml from "sanitize-html";
 import { resolveUrl } from "./resolve-url.js";
 
 export interface SanitizeOptions {
-  bases: Array<string | undefined>;
+  /** Base of relative URLs (see effectiveBase). */
+  base: string | undefined;
   isTracking: (name: string) => boolean;
 }
 
@@ -63,7 +64,7 @@ const ALLOWED_TAGS = [
 
 /** Sanitizes untrusted HTML and makes every URL in it absolute. */
 export function sanitizeContent(html: string, options: SanitizeOptions): string {
-  const fix = (value: string | undefined) => resolveUrl(value, options.bases, options.isTracking);
+  const fix = (value: string | undefined) => resolveUrl(value, options.base, options.isTracking);
   const fixSrcset = (srcset: string) =>
     srcset
       .split(",")

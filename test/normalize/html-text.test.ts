@@ -1,0 +1,88 @@
+import { describe, expect, it } from "vitest";
+import { htmlToText, plainTitle } from "../../src/normalize/index.js";
+import { countWords, summarize } from "../../src/normalize/summarize.js";
+
+// [raw title as the parser hands it over (entities of the XML already decoded once), expected, origin]
+const TITLES: Array<[string, string, string]> = [
+  [
+    "*U.S. military sends troops to Mexico border amid Trump immigration crackdown*",
+    "U.S. military sends troops to Mexico border amid Trump immigration crackdown",
+    "markdown emphasis, seed story (config/sample/radiohc-en.rss)",
+  ],
+  [
+    "<b>Slack</b> Stock Has a Compelling Story and the Numbers to Back It Up",
+    "Slack Stock Has a Compelling Story and the Numbers to Back It Up",
+    "Google Alerts title (corpus feedjira__google_alerts_atom.xml)",
+  ],
+  ["Recode Daily: <b>Slack</b> has a Snap problem", "Recode Daily: Slack has a Snap problem", "Google Alerts title"],
+  ["Chas &amp; Dave", "Chas & Dave", "entity decoded once"],
+  ["Chas &amp;amp; Dave", "Chas &amp; Dave", "double-encoded: decoded once only, the rest is literal text"],
+  ["AT&T &lt;3 fans", "AT&T <3 fans", "bare ampersand and an escaped <"],
+  ["  Trump says\n  Mexico  would repay   U.S. ", "Trump says Mexico would repay U.S.", "whitespace collapsed"],
+  ["**Breaking**: _markets_ rally", "Breaking: markets rally", "bold and underscore emphasis"],
+  ["snake_case_name stays", "snake_case_name stays", "underscores inside words are not emphasis"],
+  ["5 * 3 * 2 = 30", "5 * 3 * 2 = 30", "lone asterisks with spaces are not emphasis"],
+  ["Hello<script>alert(1)</script> world", "Hello world", "script content dropped"],
+  ["Caf\u00e9 &eacute;t&eacute;", "Caf\u00e9 \u00e9t\u00e9", "named entities"],
+];
+
+describe("plainTitle", () => {
+  it.each(TITLES)("%j → %j (%s)", (raw, expected) => {
+    expect(plainTitle(raw)).toBe(expected);
+  });
+});
+
+describe("htmlToText", () => {
+  it("puts blocks on their own lines and decodes entities once", () => {
+    expect(htmlToText("<p>One &amp; two</p><p>Three<br>four</p><ul><li>a</li><li>b</li></ul>")).toBe("One & two\nThree\nfour\na\nb");
+  });
+});
+
+describe("summarize", () => {
+  const STORY =
+    "The U.S. military has started to send 1,500 active-duty troops to the country's southern border with Mexico, as part of President Donald Trump's long-promised crackdown on immigration. The White House confirmed the troop movement on Wednesday, though the full details of the order have yet to be released. Officials told U.S. media that the service members involved included 500 marines.";
+
+  it("keeps short text as it is", () => {
+    expect(summarize("A short story.")).toBe("A short story.");
+  });
+
+  it("cuts at the last sentence end within the limit", () => {
+    const s = summarize(STORY);
+    expect(s.length).toBeLessThanOrEqual(300);
+    expect(s).toBe(
+      "The U.S. military has started to send 1,500 active-duty troops to the country's southern border with Mexico, as part of President Donald Trump's long-promised crackdown on immigration.",
+    );
+  });
+
+  it("cuts at a word boundary with an ellipsis when no sentence ends late enough", () => {
+    const long = "word ".repeat(100).trim();
+    const s = summarize(long, 50);
+    expect(s.length).toBeLessThanOrEqual(50);
+    expect(s.endsWith("word…")).toBe(true);
+  });
+
+  it("never cuts inside a word", () => {
+    const s = summarize("Supercalifragilistic expialidocious ".repeat(20), 100);
+    expect(s).toMatch(/(?:Supercalifragilistic|expialidocious)…$/);
+  });
+});
+
+describe("countWords", () => {
+  it("counts words in any script, numbers included, hyphenated words once", () => {
+    expect(countWords("The U.S. military sent 1,500 active-duty troops.")).toBe(7);
+    expect(countWords("Соединённые Штаты направили войска")).toBe(4);
+    expect(countWords("")).toBe(0);
+  });
+});
+
+describe("summarize at sentence ends", () => {
+  it.each([
+    ["Officials told U.S. media that the service members involved included 500 marines.", "U.S."],
+    ["The meeting with Mr. Smith was set for Jan. 5 in the capital city of the country.", "Mr., Jan."],
+    ["He said: “We will win.” Then he left the room and went home to his family at last.", "closing quote"],
+  ])("does not cut after an abbreviation: %j (%s)", (sentence) => {
+    const text = `${sentence} ${"Another sentence follows here. ".repeat(20)}`;
+    const s = summarize(text, sentence.length + 20);
+    expect(s.startsWith(sentence)).toBe(true);
+  });
+});
