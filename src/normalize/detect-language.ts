@@ -46,8 +46,8 @@ const ISO1: Record<string, string> = {
 // franc compares trigrams against every candidate, so a short list is faster
 // and any other answer would be discarded anyway.
 const CANDIDATES = Object.keys(ISO1);
-/** Enough text for trigram statistics; more costs time without changing the answer. */
-export const LANGUAGE_SAMPLE_CHARS = 600;
+/** Enough text for trigram statistics (franc is linear in it: ~0.7 µs a character with the list above); more costs time without changing the answer for news prose. */
+export const LANGUAGE_SAMPLE_CHARS = 300;
 
 /** ISO 639-1 code of the text's language, or undefined when the text is too short to tell. */
 export function detectLanguage(text: string): string | undefined {

@@ -43,6 +43,16 @@ function isImage(m: RawMedia): boolean {
   return m.type === undefined && m.medium === undefined && /\.(jpe?g|png|gif|webp|avif)(\?|$)/i.test(m.url);
 }
 
+// Google Alerts and Google News link through a redirect
+// (https://www.google.com/url?…&url=<story>&ct=ga&usg=…): the story is the link.
+const GOOGLE_REDIRECT = /^https:\/\/(?:www\.)?google\.[a-z.]+\/url\?/i;
+
+function unwrapRedirect(link: string | undefined, isTracking: (name: string) => boolean): string | undefined {
+  if (link === undefined || !GOOGLE_REDIRECT.test(link)) return link;
+  const params = new URL(link).searchParams;
+  return resolveUrl(params.get("url") ?? params.get("q") ?? undefined, undefined, isTracking) ?? link;
+}
+
 // "Photograph: POOL/Reuters" (media:credit) → "POOL/Reuters".
 const CREDIT_PREFIX = /^(?:Photograph|Photo|Foto|Fotograf[ií]a|Image|Imagen|Picture|Credit|Cr[eé]dito)s?\s*:\s*/iu;
 
@@ -131,7 +141,7 @@ export function createNormalizer(feed: RawFeed, options: NormalizeOptions): (ite
   return (item) => {
     const base = item.base === undefined ? feedBase : effectiveBase([item.base, ...feedBases]);
     const title = stripIllegalXmlChars(plainTitle(item.title));
-    const link = resolveUrl(item.link ?? (item.guidIsPermaLink ? item.guid : undefined), base, isTracking);
+    const link = unwrapRedirect(resolveUrl(item.link ?? (item.guidIsPermaLink ? item.guid : undefined), base, isTracking), isTracking);
     const published = isoDate(item.published, now, tolerance);
     const updatedRaw = isoDate(item.updated, now, tolerance);
     const rawHtml = item.content ?? item.summary ?? "";

@@ -62,6 +62,17 @@ const ALLOWED_TAGS = [
   "video",
 ];
 
+// FeedBurner's per-item beacon (`/~r/<feed>/~4/<id>`) and any 1×1 image: web
+// bugs, not pictures. They must neither show nor become the lead image.
+const FEEDBURNER_BEACON = /^https?:\/\/feeds\.feedburner\.com\/~r\/[^/]+\/~4\//i;
+
+export function isTrackingPixel(attribs: Record<string, string | undefined>): boolean {
+  const w = Number(attribs.width);
+  const h = Number(attribs.height);
+  if (attribs.width !== undefined && attribs.height !== undefined && w <= 2 && h <= 2) return true;
+  return attribs.src !== undefined && FEEDBURNER_BEACON.test(attribs.src);
+}
+
 /** Sanitizes untrusted HTML and makes every URL in it absolute. */
 export function sanitizeContent(html: string, options: SanitizeOptions): string {
   const fix = (value: string | undefined) => resolveUrl(value, options.base, options.isTracking);
@@ -130,7 +141,7 @@ export function sanitizeContent(html: string, options: SanitizeOptions): string 
       },
     },
     exclusiveFilter: (frame) => {
-      if (frame.tag === "img") return frame.attribs.src === undefined;
+      if (frame.tag === "img") return frame.attribs.src === undefined || isTrackingPixel(frame.attribs);
       // Empty paragraphs and wrappers (only whitespace or &nbsp;) are noise in a reader.
       if ((frame.tag === "p" || frame.tag === "span" || frame.tag === "div") && frame.mediaChildren.length === 0) {
         return frame.text.replace(/[\s\u00a0]+/g, "") === "";
