@@ -166,7 +166,9 @@ function sniffingInflate(): Transform {
   const outer = new Transform({
     transform(chunk: Buffer, _enc, done: TransformCallback) {
       if (inner === undefined) {
-        inner = (chunk[0]! & 0x0f) === 8 ? createInflate() : createInflateRaw();
+        // A zlib header has CM = 8 and (CMF << 8 | FLG) divisible by 31 (RFC 1950 §2.2).
+        const zlibWrapped = (chunk[0]! & 0x0f) === 8 && (chunk.length < 2 || ((chunk[0]! << 8) | chunk[1]!) % 31 === 0);
+        inner = zlibWrapped ? createInflate() : createInflateRaw();
         inner.on("data", (d: Buffer) => {
           if (!outer.push(d)) inner!.pause();
         });

@@ -94,6 +94,14 @@ describe("decompression", () => {
     expect(result.body.toString()).toBe(SAMPLE_FEED);
   });
 
+  it.each(["deflate", "raw-deflate", "gzip", "br"] as const)("inflates a megabyte-sized %s body intact", async (encoding) => {
+    const big = Array.from({ length: 20_000 }, (_, i) => `<item><title>Story ${i}</title><guid>${(i * 2654435761) % 4294967296}</guid></item>`).join("\n");
+    server.route(`/big-${encoding}`, compressed(big, encoding));
+    const result = ok(await get(`/big-${encoding}`, { timeoutMs: 20_000 }));
+    expect(result.body.length).toBe(Buffer.byteLength(big));
+    expect(result.body.toString()).toBe(big);
+  });
+
   it("reports a corrupt compressed body as decompress", async () => {
     server.route("/corrupt.gz", sendBody(Buffer.from("this is not gzip at all"), { "content-encoding": "gzip" }));
     const error = await failure(get("/corrupt.gz"));
