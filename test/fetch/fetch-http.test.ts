@@ -10,7 +10,7 @@ import { measurePeakRss } from "../helpers/memory-peak.js";
 import { REPO_ROOT } from "../helpers/temp-project.js";
 
 const OPTIONS: FetchOptions = {
-  timeoutMs: 1500,
+  timeoutMs: 5000,
   connectTimeoutMs: 1000,
   maxBytes: 10 * MIB,
   maxRedirects: 5,

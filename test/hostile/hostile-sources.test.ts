@@ -302,7 +302,7 @@ async function closeRun(run: Run | undefined): Promise<void> {
 describe("slow hostile sources", () => {
   let run: Run | undefined;
   beforeAll(async () => {
-    run = await runCases(SLOW_CASES, 1000);
+    run = await runCases(SLOW_CASES, 2000);
   });
   afterAll(() => closeRun(run));
   checkRun(() => run!, SLOW_CASES);
