@@ -27,6 +27,8 @@ export interface EvilServer {
   route(path: string, handler: Handler): void;
   /** Every request received, in order. */
   requests: SeenRequest[];
+  /** Connections still open (a client that gave up must have hung up). */
+  openConnections(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -246,6 +248,7 @@ export async function startEvilServer(options: { host?: string } = {}): Promise<
     url,
     route: (path, handler) => routes.set(path, handler),
     requests,
+    openConnections: () => new Promise<number>((resolve, reject) => server.getConnections((error, count) => (error ? reject(error) : resolve(count)))),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
