@@ -385,7 +385,7 @@ describe("TLS", () => {
   });
 
   it("refuses an untrusted certificate with code tls", async () => {
-    const dir = join(REPO_ROOT, "test/fixtures/tls");
+    const dir = join(REPO_ROOT, "test/fetch/fixtures/tls");
     const tls = createHttpsServer({ key: readFileSync(join(dir, "key.pem")), cert: readFileSync(join(dir, "cert.pem")) }, (_req, res) => res.end(SAMPLE_FEED));
     await new Promise<void>((resolve) => tls.listen(0, "127.0.0.1", resolve));
     try {
