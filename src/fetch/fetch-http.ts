@@ -116,12 +116,8 @@ function classify(url: string, error: NodeJS.ErrnoException, options: HttpOption
   return new FetchError("connect", `${url}: ${error.message}${code ? ` (${code})` : ""}; it will be retried`, { cause: error });
 }
 
-interface Hop {
-  res: IncomingMessage;
-}
-
 /** One GET, without following redirects. Resolves with the response or rejects with a FetchError. */
-function requestOnce(url: URL, validators: Validators, options: HttpOptions, signal: AbortSignal): Promise<Hop> {
+function requestOnce(url: URL, validators: Validators, options: HttpOptions, signal: AbortSignal): Promise<IncomingMessage> {
   return new Promise((resolve, reject) => {
     const lib = url.protocol === "https:" ? https : http;
     const isBlocked = options.allowPrivate ? undefined : (options.isBlockedAddress ?? isPrivateAddress);
@@ -148,7 +144,7 @@ function requestOnce(url: URL, validators: Validators, options: HttpOptions, sig
     });
     req.on("response", (res) => {
       clearTimeout(connectTimer);
-      resolve({ res });
+      resolve(res);
     });
     req.on("error", (error: NodeJS.ErrnoException) => {
       clearTimeout(connectTimer);
@@ -159,14 +155,16 @@ function requestOnce(url: URL, validators: Validators, options: HttpOptions, sig
 
 /**
  * "deflate" should be zlib-wrapped (RFC 9110 §8.4.1.2) but some servers send raw
- * DEFLATE; the first byte tells them apart (RFC 1950: CM = 8 in the low nibble).
+ * DEFLATE; the first two bytes tell them apart.
  */
 function sniffingInflate(): Transform {
   let inner: Transform | undefined;
   const outer = new Transform({
     transform(chunk: Buffer, _enc, done: TransformCallback) {
       if (inner === undefined) {
-        inner = (chunk[0]! & 0x0f) === 8 ? createInflate() : createInflateRaw();
+        // A zlib header has CM = 8 and (CMF << 8 | FLG) divisible by 31 (RFC 1950 §2.2).
+        const zlibWrapped = (chunk[0]! & 0x0f) === 8 && (chunk.length < 2 || ((chunk[0]! << 8) | chunk[1]!) % 31 === 0);
+        inner = zlibWrapped ? createInflate() : createInflateRaw();
         inner.on("data", (d: Buffer) => {
           if (!outer.push(d)) inner!.pause();
         });
@@ -254,7 +252,7 @@ export async function fetchHttp(startUrl: string, validators: Validators, option
   let res: IncomingMessage | undefined;
   try {
     for (let hop = 0; ; hop++) {
-      ({ res } = await requestOnce(url, validators, options, controller.signal));
+      res = await requestOnce(url, validators, options, controller.signal);
       const status = res.statusCode ?? 0;
       const moved = movedTo !== undefined ? { movedTo } : {};
       if (status >= 300 && status < 400 && status !== 304 && res.headers.location) {

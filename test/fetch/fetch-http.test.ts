@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { createServer as createHttpsServer } from "node:https";
-import type { AddressInfo } from "node:net";
+import { type AddressInfo, createServer as createNetServer } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FetchError, type FetchOptions, type FetchResult, fetchSource, parseRetryAfter, type Validators } from "../../src/fetch/index.js";
@@ -10,7 +10,7 @@ import { measurePeakRss } from "../helpers/memory-peak.js";
 import { REPO_ROOT } from "../helpers/temp-project.js";
 
 const OPTIONS: FetchOptions = {
-  timeoutMs: 1500,
+  timeoutMs: 5000,
   connectTimeoutMs: 1000,
   maxBytes: 10 * MIB,
   maxRedirects: 5,
@@ -92,6 +92,14 @@ describe("decompression", () => {
   it.each(["/feed.gz", "/feed.br", "/feed.deflate", "/feed.raw-deflate"])("inflates %s to the feed", async (path) => {
     const result = ok(await get(path));
     expect(result.body.toString()).toBe(SAMPLE_FEED);
+  });
+
+  it.each(["deflate", "raw-deflate", "gzip", "br"] as const)("inflates a megabyte-sized %s body intact", async (encoding) => {
+    const big = Array.from({ length: 20_000 }, (_, i) => `<item><title>Story ${i}</title><guid>${(i * 2654435761) % 4294967296}</guid></item>`).join("\n");
+    server.route(`/big-${encoding}`, compressed(big, encoding));
+    const result = ok(await get(`/big-${encoding}`, { timeoutMs: 20_000 }));
+    expect(result.body.length).toBe(Buffer.byteLength(big));
+    expect(result.body.toString()).toBe(big);
   });
 
   it("reports a corrupt compressed body as decompress", async () => {
@@ -265,6 +273,25 @@ function compressedBytes(): Buffer {
   return Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 0x0b, 0xc9, 0xc8, 0x2c, 0x56, 0x00, 0xa2, 0x44, 0x85, 0xe2, 0x92]);
 }
 
+describe("giving up", () => {
+  it("hangs up every connection it abandons", async () => {
+    const own = await startEvilServer();
+    try {
+      const routes = ["/huge", "/bomb", "/drip", "/endless-headers", "/silent", "/500", "/loop-a"];
+      for (const path of routes) await failure(get(own.url(path), { timeoutMs: 800 }));
+      // The server notices a hang-up asynchronously; give it a moment rather than a fixed delay.
+      let open = await own.openConnections();
+      for (let i = 0; i < 100 && open > 0; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        open = await own.openConnections();
+      }
+      expect(open).toBe(0);
+    } finally {
+      await own.close();
+    }
+  });
+});
+
 describe("HTTP errors", () => {
   it("classifies a 500 with its status", async () => {
     const error = await failure(get("/500"));
@@ -342,8 +369,23 @@ describe("the private-address guard", () => {
 });
 
 describe("TLS", () => {
+  it("applies the connect timeout to a TLS handshake that never completes", async () => {
+    // TCP is accepted but the ClientHello is never answered: the connection is not made, so the connect timeout fires.
+    // It reads (and ignores) what arrives, so it sees the client hang up.
+    const mute = createNetServer((socket) => socket.resume().on("error", () => {}));
+    await new Promise<void>((resolve) => mute.listen(0, "127.0.0.1", resolve));
+    try {
+      const port = (mute.address() as AddressInfo).port;
+      const error = await failure(get(`https://127.0.0.1:${port}/feed.rss`, { connectTimeoutMs: 300, timeoutMs: 10_000 }));
+      expect(error.code).toBe("timeout");
+      expect(error.message).toContain("no connection within 300 ms (fetch.connectTimeoutMs)");
+    } finally {
+      await new Promise((resolve) => mute.close(resolve));
+    }
+  });
+
   it("refuses an untrusted certificate with code tls", async () => {
-    const dir = join(REPO_ROOT, "test/fixtures/tls");
+    const dir = join(REPO_ROOT, "test/fetch/fixtures/tls");
     const tls = createHttpsServer({ key: readFileSync(join(dir, "key.pem")), cert: readFileSync(join(dir, "cert.pem")) }, (_req, res) => res.end(SAMPLE_FEED));
     await new Promise<void>((resolve) => tls.listen(0, "127.0.0.1", resolve));
     try {

@@ -2,7 +2,7 @@ import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Serv
 import type { AddressInfo } from "node:net";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from "node:zlib";
+import { brotliCompressSync, constants, deflateRawSync, deflateSync, gzipSync } from "node:zlib";
 
 /**
  * A hostile HTTP source for tests, on 127.0.0.1 only. Every body that could be
@@ -27,6 +27,8 @@ export interface EvilServer {
   route(path: string, handler: Handler): void;
   /** Every request received, in order. */
   requests: SeenRequest[];
+  /** Connections still open (a client that gave up must have hung up). */
+  openConnections(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -73,7 +75,13 @@ export function sendBody(body: string | Buffer, headers: Record<string, string> 
 export function compressed(body: string, encoding: "gzip" | "br" | "deflate" | "raw-deflate"): Handler {
   const input = Buffer.from(body);
   const bytes =
-    encoding === "gzip" ? gzipSync(input) : encoding === "br" ? brotliCompressSync(input) : encoding === "deflate" ? deflateSync(input) : deflateRawSync(input);
+    encoding === "gzip"
+      ? gzipSync(input)
+      : encoding === "br"
+        ? brotliCompressSync(input, { params: { [constants.BROTLI_PARAM_QUALITY]: 5 } })
+        : encoding === "deflate"
+          ? deflateSync(input)
+          : deflateRawSync(input);
   return sendBody(bytes, { "content-encoding": encoding === "raw-deflate" ? "deflate" : encoding });
 }
 
@@ -240,6 +248,7 @@ export async function startEvilServer(options: { host?: string } = {}): Promise<
     url,
     route: (path, handler) => routes.set(path, handler),
     requests,
+    openConnections: () => new Promise<number>((resolve, reject) => server.getConnections((error, count) => (error ? reject(error) : resolve(count)))),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
