@@ -1,3 +1,4 @@
+import { isUtf8 } from "node:buffer";
 import iconv from "iconv-lite";
 import { FeedEnricherError } from "../shared/errors.js";
 import { stripIllegalXmlChars } from "../shared/xml-text.js";
@@ -93,14 +94,13 @@ function decodeWith(bytes: Uint8Array, name: string): string {
   return iconv.decode(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), name, { stripBOM: true });
 }
 
-const UTF8_FATAL = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+// Controls XML forbids, U+FFFE/U+FFFF and any surrogate (stripIllegalXmlChars keeps the paired ones).
+const MAYBE_ILLEGAL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF\uD800-\uDFFF]/;
 
+/** The bytes as UTF-8 when they are valid UTF-8 (simdutf validation, then Node's fast decoder). */
 function tryUtf8(bytes: Uint8Array): string | undefined {
-  try {
-    return UTF8_FATAL.decode(bytes);
-  } catch {
-    return undefined;
-  }
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return isUtf8(buffer) ? buffer.toString("utf8") : undefined;
 }
 
 /** The text is Unicode now: an `encoding="…"` left in the declaration would only mislead a later reader. */
@@ -161,5 +161,8 @@ export function decodeBytes(bytes: Uint8Array, httpContentType?: string): Decode
       via = "default";
     }
   }
-  return { text: stripIllegalXmlChars(dropDeclaredEncoding(text)), charset, via };
+  text = dropDeclaredEncoding(text);
+  // Most documents have none: a quick test spares the replace pass.
+  if (MAYBE_ILLEGAL.test(text)) text = stripIllegalXmlChars(text);
+  return { text, charset, via };
 }

@@ -354,7 +354,7 @@ function resolveBase(base: string | undefined, against: string | undefined): str
 /** Text → RawFeed. Throws ParseError with a code when the text is no feed. */
 export async function parseFeed(xml: string, options: ParseOptions): Promise<RawFeed> {
   const deadline = Date.now() + options.timeoutMs;
-  if (xml.trim() === "") throw new ParseError("empty", "the document is empty; check the source URL");
+  if (!/\S/.test(xml)) throw new ParseError("empty", "the document is empty; check the source URL");
   const prepared = prepareXml(xml);
   const root = detectRoot(prepared.xml);
   if (root === undefined) {
