@@ -13,6 +13,7 @@ export interface ParseOptions {
 // Raw xml2js nodes we read ourselves because rss-parser drops or flattens them.
 const RAW_ITEM_FIELDS = [
   "$",
+  "title",
   "category",
   "media:content",
   "media:thumbnail",
@@ -84,6 +85,7 @@ function parseWithDeadline(xml: string, deadline: number): Promise<Parsed> {
     const build = builders[name].bind(parser);
     builders[name] = (xmlObj: unknown) => {
       try {
+        if (name === "buildAtomFeed") giveAtomLinksAttributes(xmlObj);
         return build(xmlObj);
       } catch (error) {
         builderError = error;
@@ -105,6 +107,52 @@ function parseWithDeadline(xml: string, deadline: number): Promise<Parsed> {
     return parsed;
   });
   return Promise.race([parse, timeout]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * rss-parser reads `link.$.rel` on every Atom link: a `<link>URL</link>` (text,
+ * no attributes, as some generators write) throws. Such a link becomes `href`.
+ */
+function giveAtomLinksAttributes(xmlObj: unknown): void {
+  const feed = (xmlObj as { feed?: Record<string, unknown> }).feed;
+  if (feed === undefined || feed === null || typeof feed !== "object") return;
+  const fix = (owner: Record<string, unknown>) => {
+    if (!Array.isArray(owner.link)) return;
+    owner.link = owner.link.map((l: unknown) => {
+      if (typeof l === "string") return { $: { href: l.trim() } };
+      if (l !== null && typeof l === "object" && (l as { $?: unknown }).$ === undefined) {
+        return { ...(l as object), $: { href: String((l as { _?: unknown })._ ?? "").trim() } };
+      }
+      return l;
+    });
+  };
+  fix(feed);
+  if (Array.isArray(feed.entry)) for (const entry of feed.entry) if (entry !== null && typeof entry === "object") fix(entry as Record<string, unknown>);
+}
+
+/**
+ * Text of an element that has child elements (an Atom type="xhtml" title, HTML
+ * left unescaped in an RSS title). xml2js keeps an element's own text apart
+ * from its children, so mixed content comes out in that order; iterative,
+ * because the element may be deep.
+ */
+function deepText(node: unknown): string | undefined {
+  if (node === null || typeof node !== "object") return undefined;
+  const parts: string[] = [];
+  const stack: unknown[] = [node];
+  while (stack.length > 0 && parts.length < 10_000) {
+    const n = stack.pop();
+    if (typeof n === "string") parts.push(n);
+    else if (Array.isArray(n)) for (let i = n.length - 1; i >= 0; i--) stack.push(n[i]);
+    else if (n !== null && typeof n === "object") {
+      const children = Object.entries(n as Record<string, unknown>).filter(([k]) => k !== "$" && k !== "_");
+      for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]?.[1]);
+      const own = (n as { _?: unknown })._;
+      if (typeof own === "string") parts.push(own);
+    }
+  }
+  const text = parts.join(" ").replace(/\s+/g, " ").trim();
+  return text === "" ? undefined : text;
 }
 
 interface Root {
@@ -204,7 +252,9 @@ function toItem(raw: ParsedItem, format: RawFeed["format"], feedBase: string | u
     enclosures: [],
     media: mediaList(raw),
   };
-  const title = typeof raw.title === "string" ? raw.title : undefined;
+  const titleNode = nodes(raw["x:title"])[0];
+  const hasChildren = typeof titleNode === "object" && Object.keys(titleNode).some((k) => k !== "$" && k !== "_");
+  const title = hasChildren ? deepText(titleNode) : typeof raw.title === "string" ? raw.title : deepText(raw.title);
   if (title !== undefined) item.title = title;
   const link = format === "atom" ? atomLink(raw) : (text(nodes(raw["x:link"])[0]) ?? raw.link);
   if (typeof link === "string" && link.trim() !== "") item.link = link.trim();
@@ -370,7 +420,8 @@ export async function parseFeed(xml: string, options: ParseOptions): Promise<Raw
     items: (parsed.items ?? []).map((raw) => toItem(raw, root.format, feedBase)),
     repairs,
   };
-  if (typeof parsed.title === "string") feed.title = parsed.title;
+  const feedTitle = typeof parsed.title === "string" ? parsed.title : deepText(parsed.title);
+  if (feedTitle !== undefined) feed.title = feedTitle;
   if (typeof parsed.link === "string") feed.link = parsed.link;
   if (typeof parsed.description === "string") feed.description = parsed.description;
   const language = typeof parsed.language === "string" ? parsed.language : text(parsed["x:dc:language"]);

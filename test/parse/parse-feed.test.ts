@@ -159,6 +159,25 @@ describe("parseFeed: what rss-parser leaves out", () => {
     expect(feed.items[0]?.published).toBe("not a date");
   });
 
+  it("an Atom <link> written as text instead of href does not lose the feed", async () => {
+    const feed = await parseFeed(
+      '<feed xmlns="http://www.w3.org/2005/Atom"><title>t</title><entry><title>a</title><link>http://example.com/a</link></entry></feed>',
+      opts,
+    );
+    expect(feed.items[0]?.link).toBe("http://example.com/a");
+  });
+
+  it("titles with child elements (Atom xhtml, HTML left in an RSS title) keep their text", async () => {
+    const atom = await parseFeed(
+      '<feed xmlns="http://www.w3.org/2005/Atom"><title type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml">Feed <b>bold</b></div></title><entry><title type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml">Entry</div></title></entry></feed>',
+      opts,
+    );
+    expect(atom.title).toBe("Feed bold");
+    expect(atom.items[0]?.title).toBe("Entry");
+    const rss = await parseFeed("<rss version='2.0'><channel><title>t</title><item><title>Hello <b>world</b></title></item></channel></rss>", opts);
+    expect(rss.items[0]?.title).toBe("Hello world");
+  });
+
   it("ttl and sy:updatePeriod become minutes", async () => {
     const ttl = await parseFeed("<rss version='2.0'><channel><title>t</title><ttl>45</ttl></channel></rss>", opts);
     expect(ttl.ttlMinutes).toBe(45);
