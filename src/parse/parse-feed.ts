@@ -14,6 +14,8 @@ export interface ParseOptions {
 const RAW_ITEM_FIELDS = [
   "$",
   "title",
+  "content",
+  "summary",
   "category",
   "media:content",
   "media:thumbnail",
@@ -283,6 +285,12 @@ function toItem(raw: ParsedItem, format: RawFeed["format"], feedBase: string | u
   if (format === "atom") {
     if (typeof raw.content === "string") item.content = raw.content;
     if (typeof raw.summary === "string") item.summary = raw.summary;
+    const bodyNode = nodes(raw["x:content"])[0] ?? nodes(raw["x:summary"])[0];
+    const bodyBase = typeof bodyNode === "object" ? bodyNode.$?.["xml:base"] : undefined;
+    if (bodyBase !== undefined) {
+      const contentBase = resolveBase(bodyBase, item.base);
+      if (contentBase) item.contentBase = contentBase;
+    }
   } else {
     if (typeof raw.content === "string") item.summary = raw.content; // rss-parser puts <description> in `content`
     if (typeof encoded === "string") item.content = encoded;

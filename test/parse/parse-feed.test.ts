@@ -130,6 +130,18 @@ describe("parseFeed: what rss-parser leaves out", () => {
     ]);
   });
 
+  it("xml:base on an Atom <content> is handed on as contentBase, resolved against the entry's", async () => {
+    const feed = await parseFeed(
+      `<feed version="0.3" xmlns="http://purl.org/atom/ns#" xml:base="http://example.com/parent/"><entry xml:base="e/">
+<content type="application/xhtml+xml" xml:base="../test/"><div xmlns="http://www.w3.org/1999/xhtml">Example <a href="test.html">test</a></div></content>
+</entry><entry><content type="html">x</content></entry></feed>`,
+      opts,
+    );
+    expect(feed.items[0]?.base).toBe("http://example.com/parent/e/");
+    expect(feed.items[0]?.contentBase).toBe("http://example.com/parent/test/");
+    expect(feed.items[1]?.contentBase).toBeUndefined();
+  });
+
   it("xml:base on <rss> reaches the items", async () => {
     const feed = await parseFeed(
       '<rss version="2.0" xml:base="http://example.org/news/"><channel><title>t</title><item><title>x</title><link>a.html</link></item></channel></rss>',
