@@ -103,6 +103,15 @@ function tryUtf8(bytes: Uint8Array): string | undefined {
   return isUtf8(buffer) ? buffer.toString("utf8") : undefined;
 }
 
+/** A declared-UTF-8 document with only a stray broken byte or two stays UTF-8; more means it is not UTF-8. */
+function fewReplacements(text: string): boolean {
+  let count = 0;
+  for (let i = text.indexOf("\uFFFD"); i >= 0 && count <= MAX_REPLACEMENTS; i = text.indexOf("\uFFFD", i + 1)) count++;
+  return count <= MAX_REPLACEMENTS;
+}
+
+const MAX_REPLACEMENTS = 3;
+
 /** The text is Unicode now: an `encoding="…"` left in the declaration would only mislead a later reader. */
 function dropDeclaredEncoding(text: string): string {
   const start = text.charCodeAt(0) === 0xfeff ? 1 : 0;
@@ -137,6 +146,8 @@ export function decodeBytes(bytes: Uint8Array, httpContentType?: string): Decode
     const utf8 = tryUtf8(bytes);
     const fromHttp = canonical(charsetFromContentType(httpContentType));
     const fromXml = canonical(declaredCharset(bytes));
+    const saysUtf8 = utf8 === undefined && (fromXml === "utf-8" || fromHttp === "utf-8");
+    const lossyUtf8 = saysUtf8 ? decodeWith(bytes, "utf-8") : undefined;
     if (utf8 !== undefined) {
       text = utf8;
       charset = "utf-8";
@@ -149,13 +160,13 @@ export function decodeBytes(bytes: Uint8Array, httpContentType?: string): Decode
       text = decodeWith(bytes, fromXml);
       charset = fromXml;
       via = "xml-declaration";
-    } else if (fromXml === "utf-8" || fromHttp === "utf-8") {
+    } else if (lossyUtf8 !== undefined && fewReplacements(lossyUtf8)) {
       // Declared UTF-8 with a few broken sequences: keep the rest, mark the damage with U+FFFD.
-      text = decodeWith(bytes, "utf-8");
+      text = lossyUtf8;
       charset = "utf-8";
       via = fromHttp === "utf-8" ? "http" : "xml-declaration";
     } else {
-      // Not UTF-8 and nothing usable declared: windows-1252 is what such feeds almost always are.
+      // Not UTF-8, whatever was declared, and nothing else usable: windows-1252 is what such feeds almost always are.
       text = decodeWith(bytes, "windows-1252");
       charset = "windows-1252";
       via = "default";
