@@ -87,6 +87,7 @@ function parseWithDeadline(xml: string, deadline: number): Promise<Parsed> {
     const build = builders[name].bind(parser);
     builders[name] = (xmlObj: unknown) => {
       try {
+        objectifyEmptyElements(xmlObj);
         if (name === "buildAtomFeed") giveAtomLinksAttributes(xmlObj);
         return build(xmlObj);
       } catch (error) {
@@ -109,6 +110,32 @@ function parseWithDeadline(xml: string, deadline: number): Promise<Parsed> {
     return parsed;
   });
   return Promise.race([parse, timeout]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * xml2js turns an element with no children and no attributes (`<entry></entry>`,
+ * `<feed> </feed>`) into a string, and rss-parser then reads `entry.link` —
+ * which on a string is String.prototype.link, a function — and crashes. Such
+ * elements become empty objects.
+ */
+function objectifyEmptyElements(xmlObj: unknown): void {
+  if (xmlObj === null || typeof xmlObj !== "object") return;
+  const root = xmlObj as Record<string, unknown>;
+  const asObjects = (list: unknown) => (Array.isArray(list) ? list.map((e) => (e !== null && typeof e === "object" ? e : {})) : list);
+  if (typeof root.feed === "string") root.feed = {};
+  const feed = root.feed as Record<string, unknown> | undefined;
+  if (feed && Array.isArray(feed.entry)) feed.entry = asObjects(feed.entry);
+  const rdf = root["rdf:RDF"] as Record<string, unknown> | undefined;
+  if (rdf !== null && typeof rdf === "object") {
+    if (Array.isArray(rdf.channel)) rdf.channel = asObjects(rdf.channel);
+    if (Array.isArray(rdf.item)) rdf.item = asObjects(rdf.item);
+  }
+  const rss = root.rss as Record<string, unknown> | undefined;
+  if (rss !== null && typeof rss === "object" && Array.isArray(rss.channel)) {
+    rss.channel = asObjects(rss.channel);
+    const channel = (rss.channel as Array<Record<string, unknown>>)[0];
+    if (channel && Array.isArray(channel.item)) channel.item = asObjects(channel.item);
+  }
 }
 
 /**

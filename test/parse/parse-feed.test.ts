@@ -55,6 +55,14 @@ describe("parseFeed: formats", () => {
     }
   });
 
+  it("empty <entry>, <item> and <channel> elements do not crash rss-parser", async () => {
+    const atom = await parseFeed("<feed><title>t</title><entry>\n </entry><entry><title>b</title></entry></feed>", opts);
+    expect(atom.items.map((i) => i.title)).toEqual([undefined, "b"]);
+    const rss = await parseFeed("<rss version='2.0'><channel><title>t</title><item> </item><item><title>b</title></item></channel></rss>", opts);
+    expect(rss.items.map((i) => i.link)).toEqual([undefined, undefined]);
+    expect((await parseFeed("<rss version='2.0'><channel> </channel></rss>", opts)).items).toEqual([]);
+  });
+
   it("Atom 0.3 dates (issued, modified) are read", async () => {
     const feed = await parseFeed(
       `<feed version="0.3" xmlns="http://purl.org/atom/ns#"><title>Old Atom</title>
