@@ -1,3 +1,4 @@
+import { isUtf8 } from "node:buffer";
 import iconv from "iconv-lite";
 import { FeedEnricherError } from "../shared/errors.js";
 import { stripIllegalXmlChars } from "../shared/xml-text.js";
@@ -93,15 +94,23 @@ function decodeWith(bytes: Uint8Array, name: string): string {
   return iconv.decode(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), name, { stripBOM: true });
 }
 
-const UTF8_FATAL = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+// Controls XML forbids, U+FFFE/U+FFFF and any surrogate (stripIllegalXmlChars keeps the paired ones).
+const MAYBE_ILLEGAL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF\uD800-\uDFFF]/;
 
+/** The bytes as UTF-8 when they are valid UTF-8 (simdutf validation, then Node's fast decoder). */
 function tryUtf8(bytes: Uint8Array): string | undefined {
-  try {
-    return UTF8_FATAL.decode(bytes);
-  } catch {
-    return undefined;
-  }
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return isUtf8(buffer) ? buffer.toString("utf8") : undefined;
 }
+
+/** A declared-UTF-8 document with only a stray broken byte or two stays UTF-8; more means it is not UTF-8. */
+function fewReplacements(text: string): boolean {
+  let count = 0;
+  for (let i = text.indexOf("\uFFFD"); i >= 0 && count <= MAX_REPLACEMENTS; i = text.indexOf("\uFFFD", i + 1)) count++;
+  return count <= MAX_REPLACEMENTS;
+}
+
+const MAX_REPLACEMENTS = 3;
 
 /** The text is Unicode now: an `encoding="…"` left in the declaration would only mislead a later reader. */
 function dropDeclaredEncoding(text: string): string {
@@ -137,6 +146,8 @@ export function decodeBytes(bytes: Uint8Array, httpContentType?: string): Decode
     const utf8 = tryUtf8(bytes);
     const fromHttp = canonical(charsetFromContentType(httpContentType));
     const fromXml = canonical(declaredCharset(bytes));
+    const saysUtf8 = utf8 === undefined && (fromXml === "utf-8" || fromHttp === "utf-8");
+    const lossyUtf8 = saysUtf8 ? decodeWith(bytes, "utf-8") : undefined;
     if (utf8 !== undefined) {
       text = utf8;
       charset = "utf-8";
@@ -149,17 +160,20 @@ export function decodeBytes(bytes: Uint8Array, httpContentType?: string): Decode
       text = decodeWith(bytes, fromXml);
       charset = fromXml;
       via = "xml-declaration";
-    } else if (fromXml === "utf-8" || fromHttp === "utf-8") {
+    } else if (lossyUtf8 !== undefined && fewReplacements(lossyUtf8)) {
       // Declared UTF-8 with a few broken sequences: keep the rest, mark the damage with U+FFFD.
-      text = decodeWith(bytes, "utf-8");
+      text = lossyUtf8;
       charset = "utf-8";
       via = fromHttp === "utf-8" ? "http" : "xml-declaration";
     } else {
-      // Not UTF-8 and nothing usable declared: windows-1252 is what such feeds almost always are.
+      // Not UTF-8, whatever was declared, and nothing else usable: windows-1252 is what such feeds almost always are.
       text = decodeWith(bytes, "windows-1252");
       charset = "windows-1252";
       via = "default";
     }
   }
-  return { text: stripIllegalXmlChars(dropDeclaredEncoding(text)), charset, via };
+  text = dropDeclaredEncoding(text);
+  // Most documents have none: a quick test spares the replace pass.
+  if (MAYBE_ILLEGAL.test(text)) text = stripIllegalXmlChars(text);
+  return { text, charset, via };
 }

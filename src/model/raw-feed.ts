@@ -32,6 +32,12 @@ export interface RawItem {
   summary?: string;
   /** content:encoded / content (HTML). */
   content?: string;
+  /**
+   * xml:base set on the Atom <content> (or <summary> when there is no content)
+   * itself, resolved against `base`: relative links inside the content resolve
+   * against it (RFC 4287 §2, XML Base §4.2). Absent when the element sets none.
+   */
+  contentBase?: string;
   categories: RawCategory[];
   enclosures: RawMedia[];
   /** media:content, media:group and media:thumbnail, in document order. */

@@ -13,6 +13,9 @@ export interface ParseOptions {
 // Raw xml2js nodes we read ourselves because rss-parser drops or flattens them.
 const RAW_ITEM_FIELDS = [
   "$",
+  "title",
+  "content",
+  "summary",
   "category",
   "media:content",
   "media:thumbnail",
@@ -84,6 +87,8 @@ function parseWithDeadline(xml: string, deadline: number): Promise<Parsed> {
     const build = builders[name].bind(parser);
     builders[name] = (xmlObj: unknown) => {
       try {
+        objectifyEmptyElements(xmlObj);
+        if (name === "buildAtomFeed") giveAtomLinksAttributes(xmlObj);
         return build(xmlObj);
       } catch (error) {
         builderError = error;
@@ -105,6 +110,78 @@ function parseWithDeadline(xml: string, deadline: number): Promise<Parsed> {
     return parsed;
   });
   return Promise.race([parse, timeout]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * xml2js turns an element with no children and no attributes (`<entry></entry>`,
+ * `<feed> </feed>`) into a string, and rss-parser then reads `entry.link` —
+ * which on a string is String.prototype.link, a function — and crashes. Such
+ * elements become empty objects.
+ */
+function objectifyEmptyElements(xmlObj: unknown): void {
+  if (xmlObj === null || typeof xmlObj !== "object") return;
+  const root = xmlObj as Record<string, unknown>;
+  const asObjects = (list: unknown) => (Array.isArray(list) ? list.map((e) => (e !== null && typeof e === "object" ? e : {})) : list);
+  if (typeof root.feed === "string") root.feed = {};
+  const feed = root.feed as Record<string, unknown> | undefined;
+  if (feed && Array.isArray(feed.entry)) feed.entry = asObjects(feed.entry);
+  const rdf = root["rdf:RDF"] as Record<string, unknown> | undefined;
+  if (rdf !== null && typeof rdf === "object") {
+    if (Array.isArray(rdf.channel)) rdf.channel = asObjects(rdf.channel);
+    if (Array.isArray(rdf.item)) rdf.item = asObjects(rdf.item);
+  }
+  const rss = root.rss as Record<string, unknown> | undefined;
+  if (rss !== null && typeof rss === "object" && Array.isArray(rss.channel)) {
+    rss.channel = asObjects(rss.channel);
+    const channel = (rss.channel as Array<Record<string, unknown>>)[0];
+    if (channel && Array.isArray(channel.item)) channel.item = asObjects(channel.item);
+  }
+}
+
+/**
+ * rss-parser reads `link.$.rel` on every Atom link: a `<link>URL</link>` (text,
+ * no attributes, as some generators write) throws. Such a link becomes `href`.
+ */
+function giveAtomLinksAttributes(xmlObj: unknown): void {
+  const feed = (xmlObj as { feed?: Record<string, unknown> }).feed;
+  if (feed === undefined || feed === null || typeof feed !== "object") return;
+  const fix = (owner: Record<string, unknown>) => {
+    if (!Array.isArray(owner.link)) return;
+    owner.link = owner.link.map((l: unknown) => {
+      if (typeof l === "string") return { $: { href: l.trim() } };
+      if (l !== null && typeof l === "object" && (l as { $?: unknown }).$ === undefined) {
+        return { ...(l as object), $: { href: String((l as { _?: unknown })._ ?? "").trim() } };
+      }
+      return l;
+    });
+  };
+  fix(feed);
+  if (Array.isArray(feed.entry)) for (const entry of feed.entry) if (entry !== null && typeof entry === "object") fix(entry as Record<string, unknown>);
+}
+
+/**
+ * Text of an element that has child elements (an Atom type="xhtml" title, HTML
+ * left unescaped in an RSS title). xml2js keeps an element's own text apart
+ * from its children, so mixed content comes out in that order; iterative,
+ * because the element may be deep.
+ */
+function deepText(node: unknown): string | undefined {
+  if (node === null || typeof node !== "object") return undefined;
+  const parts: string[] = [];
+  const stack: unknown[] = [node];
+  while (stack.length > 0 && parts.length < 10_000) {
+    const n = stack.pop();
+    if (typeof n === "string") parts.push(n);
+    else if (Array.isArray(n)) for (let i = n.length - 1; i >= 0; i--) stack.push(n[i]);
+    else if (n !== null && typeof n === "object") {
+      const children = Object.entries(n as Record<string, unknown>).filter(([k]) => k !== "$" && k !== "_");
+      for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]?.[1]);
+      const own = (n as { _?: unknown })._;
+      if (typeof own === "string") parts.push(own);
+    }
+  }
+  const text = parts.join(" ").replace(/\s+/g, " ").trim();
+  return text === "" ? undefined : text;
 }
 
 interface Root {
@@ -204,7 +281,9 @@ function toItem(raw: ParsedItem, format: RawFeed["format"], feedBase: string | u
     enclosures: [],
     media: mediaList(raw),
   };
-  const title = typeof raw.title === "string" ? raw.title : undefined;
+  const titleNode = nodes(raw["x:title"])[0];
+  const hasChildren = typeof titleNode === "object" && Object.keys(titleNode).some((k) => k !== "$" && k !== "_");
+  const title = hasChildren ? deepText(titleNode) : typeof raw.title === "string" ? raw.title : deepText(raw.title);
   if (title !== undefined) item.title = title;
   const link = format === "atom" ? atomLink(raw) : (text(nodes(raw["x:link"])[0]) ?? raw.link);
   if (typeof link === "string" && link.trim() !== "") item.link = link.trim();
@@ -233,6 +312,12 @@ function toItem(raw: ParsedItem, format: RawFeed["format"], feedBase: string | u
   if (format === "atom") {
     if (typeof raw.content === "string") item.content = raw.content;
     if (typeof raw.summary === "string") item.summary = raw.summary;
+    const bodyNode = nodes(raw["x:content"])[0] ?? nodes(raw["x:summary"])[0];
+    const bodyBase = typeof bodyNode === "object" ? bodyNode.$?.["xml:base"] : undefined;
+    if (bodyBase !== undefined) {
+      const contentBase = resolveBase(bodyBase, item.base);
+      if (contentBase) item.contentBase = contentBase;
+    }
   } else {
     if (typeof raw.content === "string") item.summary = raw.content; // rss-parser puts <description> in `content`
     if (typeof encoded === "string") item.content = encoded;
@@ -354,7 +439,7 @@ function resolveBase(base: string | undefined, against: string | undefined): str
 /** Text → RawFeed. Throws ParseError with a code when the text is no feed. */
 export async function parseFeed(xml: string, options: ParseOptions): Promise<RawFeed> {
   const deadline = Date.now() + options.timeoutMs;
-  if (xml.trim() === "") throw new ParseError("empty", "the document is empty; check the source URL");
+  if (!/\S/.test(xml)) throw new ParseError("empty", "the document is empty; check the source URL");
   const prepared = prepareXml(xml);
   const root = detectRoot(prepared.xml);
   if (root === undefined) {
@@ -370,7 +455,8 @@ export async function parseFeed(xml: string, options: ParseOptions): Promise<Raw
     items: (parsed.items ?? []).map((raw) => toItem(raw, root.format, feedBase)),
     repairs,
   };
-  if (typeof parsed.title === "string") feed.title = parsed.title;
+  const feedTitle = typeof parsed.title === "string" ? parsed.title : deepText(parsed.title);
+  if (feedTitle !== undefined) feed.title = feedTitle;
   if (typeof parsed.link === "string") feed.link = parsed.link;
   if (typeof parsed.description === "string") feed.description = parsed.description;
   const language = typeof parsed.language === "string" ? parsed.language : text(parsed["x:dc:language"]);

@@ -68,7 +68,7 @@ const outcomes = new Map<string, Outcome>();
 
 beforeAll(async () => {
   for (const file of files) outcomes.set(file, await run(file));
-}, 120_000);
+}, 600_000);
 
 describe("corpus", () => {
   it("has every file described in SOURCES.md and in the feedparser expectations", () => {

@@ -92,6 +92,13 @@ describe("decodeBytes: declared and undeclared legacy charsets", () => {
     expect(decoded.text).toContain("Zürich \uFFFD</title>");
   });
 
+  it("declared UTF-8 over bytes that are plainly windows-1252 decodes as windows-1252", () => {
+    const bytes = encode(rss("Élève, café, naïve, déjà vu — été", "utf-8"), "windows-1252");
+    const decoded = decodeBytes(bytes, "text/xml; charset=utf-8");
+    expect(decoded.charset).toBe("windows-1252");
+    expect(decoded.text).toContain("<title>Élève, café, naïve, déjà vu — été</title>");
+  });
+
   it("an unknown charset label is ignored rather than fatal", () => {
     const decoded = decodeBytes(new TextEncoder().encode(rss("카페", "invalid")), "text/xml; charset=bogus");
     expect(decoded.text).toContain("<title>카페</title>");

@@ -55,6 +55,14 @@ describe("parseFeed: formats", () => {
     }
   });
 
+  it("empty <entry>, <item> and <channel> elements do not crash rss-parser", async () => {
+    const atom = await parseFeed("<feed><title>t</title><entry>\n </entry><entry><title>b</title></entry></feed>", opts);
+    expect(atom.items.map((i) => i.title)).toEqual([undefined, "b"]);
+    const rss = await parseFeed("<rss version='2.0'><channel><title>t</title><item> </item><item><title>b</title></item></channel></rss>", opts);
+    expect(rss.items.map((i) => i.link)).toEqual([undefined, undefined]);
+    expect((await parseFeed("<rss version='2.0'><channel> </channel></rss>", opts)).items).toEqual([]);
+  });
+
   it("Atom 0.3 dates (issued, modified) are read", async () => {
     const feed = await parseFeed(
       `<feed version="0.3" xmlns="http://purl.org/atom/ns#"><title>Old Atom</title>
@@ -130,6 +138,18 @@ describe("parseFeed: what rss-parser leaves out", () => {
     ]);
   });
 
+  it("xml:base on an Atom <content> is handed on as contentBase, resolved against the entry's", async () => {
+    const feed = await parseFeed(
+      `<feed version="0.3" xmlns="http://purl.org/atom/ns#" xml:base="http://example.com/parent/"><entry xml:base="e/">
+<content type="application/xhtml+xml" xml:base="../test/"><div xmlns="http://www.w3.org/1999/xhtml">Example <a href="test.html">test</a></div></content>
+</entry><entry><content type="html">x</content></entry></feed>`,
+      opts,
+    );
+    expect(feed.items[0]?.base).toBe("http://example.com/parent/e/");
+    expect(feed.items[0]?.contentBase).toBe("http://example.com/parent/test/");
+    expect(feed.items[1]?.contentBase).toBeUndefined();
+  });
+
   it("xml:base on <rss> reaches the items", async () => {
     const feed = await parseFeed(
       '<rss version="2.0" xml:base="http://example.org/news/"><channel><title>t</title><item><title>x</title><link>a.html</link></item></channel></rss>',
@@ -157,6 +177,25 @@ describe("parseFeed: what rss-parser leaves out", () => {
       opts,
     );
     expect(feed.items[0]?.published).toBe("not a date");
+  });
+
+  it("an Atom <link> written as text instead of href does not lose the feed", async () => {
+    const feed = await parseFeed(
+      '<feed xmlns="http://www.w3.org/2005/Atom"><title>t</title><entry><title>a</title><link>http://example.com/a</link></entry></feed>',
+      opts,
+    );
+    expect(feed.items[0]?.link).toBe("http://example.com/a");
+  });
+
+  it("titles with child elements (Atom xhtml, HTML left in an RSS title) keep their text", async () => {
+    const atom = await parseFeed(
+      '<feed xmlns="http://www.w3.org/2005/Atom"><title type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml">Feed <b>bold</b></div></title><entry><title type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml">Entry</div></title></entry></feed>',
+      opts,
+    );
+    expect(atom.title).toBe("Feed bold");
+    expect(atom.items[0]?.title).toBe("Entry");
+    const rss = await parseFeed("<rss version='2.0'><channel><title>t</title><item><title>Hello <b>world</b></title></item></channel></rss>", opts);
+    expect(rss.items[0]?.title).toBe("Hello world");
   });
 
   it("ttl and sy:updatePeriod become minutes", async () => {
