@@ -115,7 +115,7 @@ describe("faults: each gives a coded error, leaves the published files intact an
     expect(showsChange(join(project.feedsDir, "all.json"))).toBe(true);
   });
 
-  it("a corrupted database: a clear error naming the file; moved aside, the next run rebuilds from the sources", async () => {
+  it("a corrupted database: a clear error naming the file; moved aside, the next run rebuilds from the sources", { timeout: 180_000 }, async () => {
     project = storeProject(["alpha"]);
     await project.run();
     const published = contents(project.feedsDir);

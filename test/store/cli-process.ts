@@ -33,7 +33,7 @@ export function runCli(args: string[]): Promise<Finished> {
 }
 
 /** Resolves once `test` accepts the output so far. */
-export async function waitFor(check: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
+export async function waitFor(check: () => boolean, what: string, timeoutMs = 120_000): Promise<void> {
   const started = Date.now();
   while (!check()) {
     if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);

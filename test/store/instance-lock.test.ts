@@ -77,7 +77,7 @@ describe("feed-enricher with another instance running", () => {
   let project: StoreProject;
   afterEach(() => project.cleanup());
 
-  it("refuses run, still answers sources, waits with --wait, and cleans up temp files left by a killed write", async () => {
+  it("refuses run, still answers sources, waits with --wait, and cleans up temp files left by a killed write", { timeout: 180_000 }, async () => {
     project = storeProject(["alpha"]);
     const runtimeDir = join(project.root, ".feed-enricher");
     const held = await acquireInstanceLock(runtimeDir, { wait: false, command: "start" });
