@@ -3,6 +3,7 @@ import { fileURLToPath } from "node:url";
 import { buildApp } from "./cli/app.js";
 import { type CliArgs, parseCliArgs, USAGE, UsageError } from "./cli/parse-args.js";
 import { runCommand } from "./cli/run-command.js";
+import { serveCommand } from "./cli/serve-command.js";
 import { startCommand } from "./cli/start-command.js";
 import { loadConfig } from "./config/index.js";
 import { describeError, FeedEnricherError } from "./shared/errors.js";
@@ -40,6 +41,8 @@ async function main(argv: string[]): Promise<number> {
         return await runCommand(app, process.stdout);
       case "start":
         return await startCommand(app, process.stdout, controller.signal);
+      case "serve":
+        return await serveCommand(app, process.stdout, controller.signal);
       default:
         process.stderr.write(`feed-enricher: "${args.command}" is not available yet\n`);
         return 2;
