@@ -115,7 +115,11 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     },
     runNow(sources = options.sources) {
       if (stopped) return Promise.resolve();
-      const due = sources.filter((s) => !activeIds.has(s.id) && isDue(s));
+      const due = sources.filter((s) => {
+        if (!activeIds.has(s.id)) return isDue(s);
+        skip(s, "overlap");
+        return false;
+      });
       for (const s of due) activeIds.add(s.id);
       // An empty batch still runs: it renders outputs missing on disk.
       queue.push(...due);

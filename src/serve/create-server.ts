@@ -1,6 +1,5 @@
 import { realpathSync } from "node:fs";
 import { realpath } from "node:fs/promises";
-import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { join, sep } from "node:path";
 import { constants as zlib } from "node:zlib";
 import fastifyCompress from "@fastify/compress";
@@ -73,17 +72,11 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   const app = Fastify({
     // Per-request lines would drown the refresh log: requests are counted in /metrics instead.
     loggerInstance: options.logger.child({}, { level: "warn" }) as FastifyBaseLogger,
-    // Node enforces the timeouts; checking every second makes them bite on time.
-    serverFactory: (handler: (req: IncomingMessage, res: ServerResponse) => void) =>
-      createHttpServer(
-        {
-          requestTimeout: requestTimeoutMs,
-          headersTimeout: headersTimeoutMs,
-          keepAliveTimeout: options.keepAliveTimeoutMs ?? 5_000,
-          connectionsCheckingInterval: 1_000,
-        },
-        handler,
-      ),
+    // Slow-loris defence: a request must arrive whole within requestTimeout; Node checks every second.
+    requestTimeout: requestTimeoutMs,
+    keepAliveTimeout: options.keepAliveTimeoutMs ?? 5_000,
+    connectionTimeout: requestTimeoutMs * 3,
+    http: { headersTimeout: headersTimeoutMs, connectionsCheckingInterval: 1_000 },
     return503OnClosing: true,
   });
 
