@@ -41,7 +41,7 @@ const FORMAT_LABELS: Record<OutputFormat, string> = { rss: "RSS", atom: "Atom", 
 export const INDEX_STYLESHEET = `:root{color-scheme:light dark;--fg:#1b1b1b;--bg:#fdfdfc;--muted:#5d5d5d;--line:#d9d9d6;--accent:#0b5cad;--tag:#eef3f9}
 @media (prefers-color-scheme:dark){:root{--fg:#e8e8e6;--bg:#161616;--muted:#a9a9a6;--line:#333;--accent:#7db4ff;--tag:#1f2a38}}
 *{box-sizing:border-box}
-body{margin:0 auto;max-width:60rem;padding:1rem;font:1rem/1.5 system-ui,sans-serif;color:var(--fg);background:var(--bg)}
+body{margin:0 auto;max-width:60rem;padding:1rem;font:1rem/1.5 system-ui,sans-serif;overflow-wrap:anywhere;color:var(--fg);background:var(--bg)}
 a{color:var(--accent)}
 h1{font-size:1.6rem;margin:.5rem 0}
 h2{font-size:1.25rem;border-bottom:1px solid var(--line);padding-bottom:.25rem;margin-top:2rem}
@@ -60,7 +60,7 @@ ul.tags{list-style:none;display:flex;flex-wrap:wrap;gap:.3rem;padding:0;margin:.
 .panel{display:none}
 .panel:target,#latest-all{display:block}
 .panel:target~#latest-all{display:none}
-@media (max-width:40rem){body{padding:.6rem}th.formats-head,td.formats{display:block}td.formats{border-bottom:none;padding-top:0}}
+@media (max-width:40rem){body{padding:.6rem}thead{display:none}table,tbody,tr,td{display:block}tr{border-bottom:1px solid var(--line);padding:.4rem 0}td{border:none;padding:.1rem 0}td.count{text-align:left}td.count::after{content:" entries"}}
 `;
 
 function topicAnchor(id: string): string {
