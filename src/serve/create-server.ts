@@ -5,6 +5,7 @@ import { constants as zlib } from "node:zlib";
 import fastifyCompress from "@fastify/compress";
 import fastifyStatic from "@fastify/static";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
+import { FeedEnricherError } from "../shared/errors.js";
 import type { Logger } from "../shared/logger.js";
 import { contentTypeFor } from "./content-types.js";
 import type { HealthReport } from "./health-report.js";
@@ -191,9 +192,25 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   return app;
 }
 
+export class ServeError extends FeedEnricherError {
+  constructor(code: "address-in-use" | "listen-failed", message: string, options?: { cause?: unknown }) {
+    super("serve", code, message, options);
+  }
+}
+
 /** Starts listening; returns the base URL (useful with port 0). */
 export async function listen(app: FastifyInstance, host: string, port: number): Promise<string> {
-  await app.listen({ host, port });
+  try {
+    await app.listen({ host, port });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "EADDRINUSE") {
+      throw new ServeError("address-in-use", `${host}:${port} is already in use; stop the other server or set server.port in the config`, { cause: error });
+    }
+    throw new ServeError("listen-failed", `cannot listen on ${host}:${port} (${code ?? (error as Error).message}); check server.host and server.port`, {
+      cause: error,
+    });
+  }
   const address = app.server.address();
   if (address === null || typeof address === "string") return `http://${host}:${port}/`;
   const h = address.family === "IPv6" ? `[${address.address}]` : address.address;

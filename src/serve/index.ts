@@ -3,7 +3,7 @@
 // and WebSub publish pings. It must not refresh sources or render feeds.
 
 export { CONTENT_TYPES, contentTypeFor } from "./content-types.js";
-export { CONTENT_SECURITY_POLICY, createServer, listen, type ServerOptions } from "./create-server.js";
+export { CONTENT_SECURITY_POLICY, createServer, listen, ServeError, type ServerOptions } from "./create-server.js";
 export { type HealthReport, healthReport, type SourceHealth } from "./health-report.js";
 export { type HubPingOptions, pingHub } from "./ping-hub.js";
 export { type RefreshOutcome, ServiceMetrics } from "./service-metrics.js";
