@@ -55,6 +55,9 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
+    // A refresh abandoned after the shutdown grace period may still hold a socket
+    // open until its fetch timeout: exit anyway (the timer does not keep the process alive).
+    setTimeout(() => process.exit(), 2000).unref();
   },
   (error: unknown) => {
     if (error instanceof FeedEnricherError) {
