@@ -7,6 +7,7 @@ import fastifyStatic from "@fastify/static";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import { FeedEnricherError } from "../shared/errors.js";
 import type { Logger } from "../shared/logger.js";
+import { CompressedVariants, preferredCoding } from "./compressed-variants.js";
 import { contentTypeFor } from "./content-types.js";
 import type { HealthReport } from "./health-report.js";
 import type { ServiceMetrics } from "./service-metrics.js";
@@ -37,6 +38,8 @@ export const CONTENT_SECURITY_POLICY =
   "default-src 'none'; style-src 'self'; img-src https: data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 const ALLOW = "GET, HEAD";
+/** Smaller bodies gain little from compression. */
+const COMPRESS_MIN_BYTES = 1024;
 
 /**
  * A compressed body is a different representation, so its strong tag must
@@ -68,6 +71,7 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   const requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
   const headersTimeoutMs = Math.min(options.headersTimeoutMs ?? 5_000, requestTimeoutMs);
   const etags = new StrongEtags();
+  const variants = new CompressedVariants();
   const cacheControl = `public, max-age=${Math.max(0, Math.round(options.maxAgeSeconds))}`;
 
   const app = Fastify({
@@ -84,7 +88,7 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   await app.register(fastifyCompress, {
     global: true,
     encodings: ["br", "gzip"],
-    threshold: 1024,
+    threshold: COMPRESS_MIN_BYTES,
     // Quality 5 is close to the best ratio for text at a fraction of quality 11's CPU.
     brotliOptions: { params: { [zlib.BROTLI_PARAM_MODE]: zlib.BROTLI_MODE_TEXT, [zlib.BROTLI_PARAM_QUALITY]: 5 } },
     customTypes: /^(application\/(rss|atom|feed)\+(xml|json)|application\/(json|xml)|text\/.*)(;|$)/,
@@ -132,6 +136,23 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
           .headers({ "cache-control": cacheControl, "last-modified": tag.mtime.toUTCString(), vary: "Accept-Encoding" })
           .send();
       }
+    }
+    // Compressed answers come from a per-version cache; @fastify/compress passes them through.
+    const coding = preferredCoding(request.headers["accept-encoding"]);
+    if (coding !== undefined && tag.size > COMPRESS_MIN_BYTES) {
+      const body = await variants.get(real, tag.etag, coding);
+      return reply
+        .code(200)
+        .headers({
+          "content-type": contentTypeFor(real),
+          "content-encoding": coding,
+          etag: `${tag.etag.slice(0, -1)}-${coding}"`,
+          "last-modified": tag.mtime.toUTCString(),
+          "cache-control": cacheControl,
+          vary: "Accept-Encoding",
+          "access-control-allow-origin": "*",
+        })
+        .send(body);
     }
   });
 

@@ -11,6 +11,7 @@ interface Entry {
 export interface FileTag {
   etag: string;
   mtime: Date;
+  size: number;
 }
 
 /**
@@ -38,7 +39,7 @@ export class StrongEtags {
     if (!st.isFile()) return undefined;
     const cached = this.cache.get(path);
     if (cached && cached.ino === st.ino && cached.size === st.size && cached.mtimeMs === st.mtimeMs) {
-      return { etag: cached.etag, mtime: st.mtime };
+      return { etag: cached.etag, mtime: st.mtime, size: st.size };
     }
     let bytes: Buffer;
     try {
@@ -49,7 +50,7 @@ export class StrongEtags {
     const etag = `"${createHash("sha256").update(bytes).digest("base64url").slice(0, 27)}"`;
     if (this.cache.size >= this.maxEntries) this.cache.clear();
     this.cache.set(path, { ino: st.ino, size: st.size, mtimeMs: st.mtimeMs, etag });
-    return { etag, mtime: st.mtime };
+    return { etag, mtime: st.mtime, size: st.size };
   }
 }
 

@@ -103,6 +103,20 @@ describe("the HTTP server", () => {
     }
   });
 
+  it("negotiates the coding (q=0 refuses one) and compresses each file version once, with a length", async () => {
+    const res = await rawRequest(base, "/all.rss", { headers: { "accept-encoding": "br;q=0, gzip;q=0.5" } });
+    expect(res.headers["content-encoding"]).toBe("gzip");
+    expect(res.headers["content-length"]).toBe(String(res.body.length));
+    expect(decodedBody(res)).toBe(RSS);
+    const none = await rawRequest(base, "/all.rss", { headers: { "accept-encoding": "identity" } });
+    expect(none.headers["content-encoding"]).toBeUndefined();
+    expect(none.body.toString("utf8")).toBe(RSS);
+    const head = await rawRequest(base, "/all.rss", { method: "HEAD", headers: { "accept-encoding": "br" } });
+    expect(head.status).toBe(200);
+    expect(head.headers["content-encoding"]).toBe("br");
+    expect(head.body.length).toBe(0);
+  });
+
   it("answers HEAD with the headers and no body", async () => {
     const res = await rawRequest(base, "/all.atom", { method: "HEAD" });
     expect(res.status).toBe(200);
