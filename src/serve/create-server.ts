@@ -127,15 +127,20 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
     if (tag === undefined) return;
     reply.header("etag", tag.etag);
     const ifNoneMatch = request.headers["if-none-match"];
-    if (ifNoneMatch !== undefined) {
-      const hit = noneMatchHits(ifNoneMatch, tag.etag);
-      if (hit !== undefined) {
-        return reply
-          .code(304)
-          .header("etag", hit)
-          .headers({ "cache-control": cacheControl, "last-modified": tag.mtime.toUTCString(), vary: "Accept-Encoding" })
-          .send();
-      }
+    const ifModifiedSince = request.headers["if-modified-since"];
+    // If-None-Match wins over If-Modified-Since (RFC 9110 §13.2.2); dates have whole seconds.
+    const hit =
+      ifNoneMatch !== undefined
+        ? noneMatchHits(ifNoneMatch, tag.etag)
+        : ifModifiedSince !== undefined && Math.floor(tag.mtime.getTime() / 1000) * 1000 <= Date.parse(ifModifiedSince)
+          ? tag.etag
+          : undefined;
+    if (hit !== undefined) {
+      return reply
+        .code(304)
+        .header("etag", hit)
+        .headers({ "cache-control": cacheControl, "last-modified": tag.mtime.toUTCString(), vary: "Accept-Encoding" })
+        .send();
     }
     // Compressed answers come from a per-version cache; @fastify/compress passes them through.
     const coding = preferredCoding(request.headers["accept-encoding"]);

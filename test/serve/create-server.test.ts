@@ -83,6 +83,12 @@ describe("the HTTP server", () => {
     expect(byWeakList.status).toBe(304);
     const byDate = await rawRequest(base, "/all.rss", { headers: { "if-modified-since": String(first.headers["last-modified"]) } });
     expect(byDate.status).toBe(304);
+    const byDateGzip = await rawRequest(base, "/all.rss", {
+      headers: { "if-modified-since": String(first.headers["last-modified"]), "accept-encoding": "gzip" },
+    });
+    expect(byDateGzip.status).toBe(304);
+    const older = await rawRequest(base, "/all.rss", { headers: { "if-modified-since": "Thu, 01 Jan 2015 00:00:00 GMT", "accept-encoding": "gzip" } });
+    expect(older.status).toBe(200);
     const stale = await rawRequest(base, "/all.rss", { headers: { "if-none-match": '"stale"' } });
     expect(stale.status).toBe(200);
     expect(stale.body.toString("utf8")).toBe(RSS);
