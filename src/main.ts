@@ -7,6 +7,7 @@ import { rebuildCommand } from "./cli/rebuild-command.js";
 import { removeStaleTempFiles } from "./cli/remove-stale-temp-files.js";
 import { retagCommand } from "./cli/retag-command.js";
 import { runCommand } from "./cli/run-command.js";
+import { serveCommand } from "./cli/serve-command.js";
 import { sourcesCommand } from "./cli/sources-command.js";
 import { startCommand } from "./cli/start-command.js";
 import { loadConfig } from "./config/index.js";
@@ -70,6 +71,8 @@ async function main(argv: string[]): Promise<number> {
         return retagCommand(app, process.stdout);
       case "sources":
         return sourcesCommand(app, process.stdout, args.json);
+      case "serve":
+        return await serveCommand(app, process.stdout, controller.signal);
       default:
         process.stderr.write(`feed-enricher: "${args.command}" is not available yet\n`);
         return 2;
@@ -83,6 +86,9 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
+    // A refresh abandoned after the shutdown grace period may still hold a socket
+    // open until its fetch timeout: exit anyway (the timer does not keep the process alive).
+    setTimeout(() => process.exit(), 2000).unref();
   },
   (error: unknown) => {
     if (error instanceof FeedEnricherError) {

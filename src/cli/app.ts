@@ -4,6 +4,7 @@ import type { Config } from "../config/index.js";
 import { compileMatcher, loadTaxonomy, type Matcher } from "../enrich/index.js";
 import type { Store, Taxonomy } from "../model/index.js";
 import { type OutputPlan, type PublishOptions, planOutputs, type RefreshDeps } from "../refresh/index.js";
+import { cronIntervalSeconds } from "../schedule/index.js";
 import type { Logger } from "../shared/logger.js";
 import { SqliteStore } from "../store/index.js";
 
@@ -34,6 +35,15 @@ export interface BuildOptions {
   busyTimeoutMs?: number;
 }
 
+/**
+ * The shortest refresh interval of any source, in seconds: outputs such as
+ * all.* can change that often, so it is their RSS <ttl> and HTTP max-age.
+ */
+export function refreshIntervalSeconds(config: Config): number {
+  const schedules = new Set([config.schedule.default, ...config.sources.map((s) => s.schedule)]);
+  return Math.min(...[...schedules].map((s) => cronIntervalSeconds(s)));
+}
+
 export function buildApp(config: Config, logger: Logger, options: BuildOptions = {}): App {
   const taxonomy = loadTaxonomy(config.taxonomyFile, { scheme: `${config.publicBaseUrl}topics/` });
   const matcher = compileMatcher(taxonomy);
@@ -50,7 +60,8 @@ export function buildApp(config: Config, logger: Logger, options: BuildOptions =
     maxItems: config.outputs.maxItems,
     topicScheme: taxonomy.scheme,
     siteTitle: config.outputs.title,
-    ttlMinutes: 15,
+    // RSS 2.0 <ttl> is in whole minutes.
+    ttlMinutes: Math.max(1, Math.round(refreshIntervalSeconds(config) / 60)),
     ...(config.outputs.hub ? { hub: config.outputs.hub } : {}),
   };
   const deps: RefreshDeps = {

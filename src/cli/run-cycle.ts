@@ -1,8 +1,10 @@
+import { relative, sep } from "node:path";
 import type { Source } from "../model/index.js";
-import { type OutputPlan, publishOpml, publishOutputs, type RefreshResult, refreshSources } from "../refresh/index.js";
+import { type OutputPlan, publishIndexPage, publishOpml, publishOutputs, type RefreshResult, refreshSources } from "../refresh/index.js";
+import { pingHub, type ServiceMetrics } from "../serve/index.js";
 import { describeError } from "../shared/errors.js";
 import { outputKey } from "../store/index.js";
-import { type App, missingPlans } from "./app.js";
+import { type App, missingPlans, userAgent } from "./app.js";
 
 export interface CycleReport {
   results: RefreshResult[];
@@ -12,6 +14,13 @@ export interface CycleReport {
   /** Why the outputs could not be written (they stay pending and are rendered next run). */
   publishError?: { code: string; message: string };
 }
+
+export interface CycleOptions {
+  /** Counters of the running service (`start`); absent for one-shot commands. */
+  metrics?: ServiceMetrics;
+}
+
+const FEED_FILE = /\.(rss|atom|json)$/;
 
 /**
  * The outputs to render: those the store recorded as pending (entries
@@ -28,12 +37,19 @@ export function plansToRender(app: App): OutputPlan[] {
   return app.plans.filter((p) => pending.has(outputKey(p.selector)) || missing.has(p));
 }
 
-/** Renders the given outputs and the OPML; failures are reported, not thrown, so the refresh results survive. */
+/**
+ * Renders the given outputs, the OPML and the index page; failures are
+ * reported, not thrown, so the refresh results survive.
+ */
 export function renderPlans(app: App, plans: OutputPlan[]): Pick<CycleReport, "changedFiles" | "publishError"> {
   try {
     const published = publishOutputs(app.store, plans, app.publish);
     publishOpml(app.plans, app.publish);
-    return { changedFiles: published.changedFiles };
+    const pageFiles = publishIndexPage(app.store, app.plans, app.publish, {
+      topics: app.taxonomy.topics.map((t) => ({ id: t.id, label: t.label })),
+      sourceTitles: Object.fromEntries(app.config.sources.map((s) => [s.id, s.title])),
+    });
+    return { changedFiles: [...published.changedFiles, ...pageFiles] };
   } catch (error) {
     const { code, message } = describeError(error);
     app.logger.error({ code, err: error }, message);
@@ -42,12 +58,16 @@ export function renderPlans(app: App, plans: OutputPlan[]): Pick<CycleReport, "c
 }
 
 /**
- * Refreshes the sources, applies retention to them, then renders each output
- * whose entries changed exactly once.
+ * Refreshes the sources (concurrency limit, one request per host), applies
+ * retention, then renders each output whose entries changed exactly once,
+ * the OPML and the index page, and tells the WebSub hub which feeds changed.
  */
-export async function runCycle(app: App, sources: Source[]): Promise<CycleReport> {
+export async function runCycle(app: App, sources: Source[], options: CycleOptions = {}): Promise<CycleReport> {
   const results = await refreshSources(sources, app.deps, { concurrency: app.config.schedule.concurrency });
-  for (const r of results) logResult(app, r);
+  for (const r of results) {
+    logResult(app, r);
+    options.metrics?.recordRefresh(r);
+  }
   let pruned = 0;
   const now = app.deps.now();
   for (const s of sources) {
@@ -66,7 +86,24 @@ export async function runCycle(app: App, sources: Source[]): Promise<CycleReport
     app.logger.error({ code, err: error }, message);
     return { results, changedFiles: [], pruned, publishError: { code, message } };
   }
-  return { results, pruned, ...renderPlans(app, plans) };
+  const rendered = renderPlans(app, plans);
+  options.metrics?.recordPublished(rendered.changedFiles.length);
+  await pingHubFor(app, rendered.changedFiles, options);
+  return { results, pruned, ...rendered };
+}
+
+/** WebSub publish pings for the feed files whose bytes changed (W3C WebSub §7). */
+async function pingHubFor(app: App, changedFiles: string[], options: CycleOptions): Promise<void> {
+  const hub = app.config.outputs.hub;
+  if (hub === undefined) return;
+  const urls = changedFiles
+    .filter((f) => FEED_FILE.test(f))
+    .map((f) => `${app.publish.baseUrl}${relative(app.publish.feedsDir, f).split(sep).join("/")}`)
+    .sort();
+  if (urls.length === 0) return;
+  const { ok, failed } = await pingHub(urls, { hub, userAgent: userAgent(app.config), timeoutMs: 10_000, logger: app.logger });
+  options.metrics?.recordHubPings(ok, failed);
+  app.logger.info({ hub, pinged: ok, failed }, `serve: WebSub hub told about ${ok} changed feed(s)`);
 }
 
 function logResult(app: App, r: RefreshResult): void {

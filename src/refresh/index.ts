@@ -3,6 +3,14 @@
 // outputs that changed. It takes everything as arguments and keeps no state.
 
 export { dirtyPlans, type OutputPlan, planOutputs } from "./plan-outputs.js";
-export { metaFor, type PublishOptions, type PublishResult, publishOpml, publishOutputs } from "./publish-outputs.js";
+export {
+  type IndexPageOptions,
+  metaFor,
+  type PublishOptions,
+  type PublishResult,
+  publishIndexPage,
+  publishOpml,
+  publishOutputs,
+} from "./publish-outputs.js";
 export { type CycleOptions, refreshSources } from "./refresh-cycle.js";
 export { backoffMinutes, type RefreshDeps, type RefreshResult, refreshSource } from "./refresh-source.js";

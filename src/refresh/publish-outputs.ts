@@ -1,6 +1,16 @@
 import { join } from "node:path";
 import type { Store } from "../model/index.js";
-import { type FeedMeta, feedUrl, type OutputFormat, renderOpml, sortNewestFirst, writeFileAtomic, writeOutput } from "../write/index.js";
+import {
+  type FeedMeta,
+  feedUrl,
+  INDEX_STYLESHEET,
+  type OutputFormat,
+  renderIndexPage,
+  renderOpml,
+  sortNewestFirst,
+  writeFileAtomic,
+  writeOutput,
+} from "../write/index.js";
 import type { OutputPlan } from "./plan-outputs.js";
 
 export interface PublishOptions {
@@ -57,4 +67,40 @@ export function publishOpml(plans: OutputPlan[], options: PublishOptions): boole
   const format: OutputFormat = options.formats.includes("atom") ? "atom" : options.formats[0]!;
   const feeds = plans.map((p) => ({ title: p.title, xmlUrl: feedUrl(metaFor(p, options), format), htmlUrl: p.homePage ?? options.baseUrl, group: p.group }));
   return (options.writeFile ?? writeFileAtomic)(join(options.feedsDir, "feeds.opml"), renderOpml(options.siteTitle, feeds, new Date(0)));
+}
+
+export interface IndexPageOptions {
+  topics: Array<{ id: string; label: string }>;
+  sourceTitles: Record<string, string>;
+  /** Entries listed in "latest" and per topic. */
+  latestCount?: number;
+}
+
+/**
+ * index.html and index.css: every feed with its entry count, the latest
+ * entries and a topic filter. Rendered from the store, so it is the same
+ * bytes until an entry changes. Returns the files that changed.
+ */
+export function publishIndexPage(store: Store, plans: OutputPlan[], options: PublishOptions, page: IndexPageOptions): string[] {
+  const latestCount = page.latestCount ?? 30;
+  const feeds = plans.map((p) => ({ title: p.title, path: p.path, group: p.group, entryCount: Math.min(store.countEntries(p.selector), options.maxItems) }));
+  const topicIds = new Set(plans.flatMap((p) => (p.selector.kind === "topic" ? [p.selector.topicId] : [])));
+  const topics = page.topics
+    .filter((t) => topicIds.has(t.id))
+    .map((t) => ({ id: t.id, label: t.label, entries: sortNewestFirst(store.latest({ kind: "topic", topicId: t.id }, latestCount)) }));
+  const html = renderIndexPage({
+    title: options.siteTitle,
+    baseUrl: options.baseUrl,
+    formats: options.formats,
+    feeds,
+    topics,
+    latest: sortNewestFirst(store.latest({ kind: "all" }, latestCount)),
+    sourceTitles: page.sourceTitles,
+  });
+  const changed: string[] = [];
+  const css = join(options.feedsDir, "index.css");
+  if (writeFileAtomic(css, INDEX_STYLESHEET)) changed.push(css);
+  const index = join(options.feedsDir, "index.html");
+  if (writeFileAtomic(index, html)) changed.push(index);
+  return changed;
 }

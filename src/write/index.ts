@@ -4,6 +4,7 @@
 
 export { escapeHtml, feedUpdated, sortNewestFirst } from "./entry-view.js";
 export { type FeedMeta, feedUrl, IPTC_SCHEME } from "./feed-meta.js";
+export { INDEX_STYLESHEET, type IndexFeed, type IndexPageInput, type IndexTopic, renderIndexPage } from "./render-index-page.js";
 export { renderJsonFeed } from "./render-json-feed.js";
 export { type OpmlFeed, renderOpml } from "./render-opml.js";
 export { renderAtom, renderRss } from "./render-xml-feeds.js";
