@@ -81,6 +81,8 @@ ${sourcesYaml}`,
 
 export interface ChildRun {
   code: number | null;
+  /** Killed after the time limit: wallMs is then a lower bound. */
+  timedOut: boolean;
   wallMs: number;
   maxRssKb: number;
   stdout: string;
@@ -90,18 +92,33 @@ export interface ChildRun {
 const TIME_BIN = existsSync("/usr/bin/time") ? "/usr/bin/time" : undefined;
 
 /** A child process, timed from spawn to exit, with its peak RSS from /usr/bin/time -v when available. */
-export function runChild(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<ChildRun> {
+export function runChild(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<ChildRun> {
   gc();
   const [cmd, argv] = TIME_BIN ? [TIME_BIN, ["-v", ...args]] : [args[0]!, args.slice(1)];
   return new Promise((done, fail) => {
     const started = performance.now();
-    const child = spawn(cmd, argv, { cwd: options.cwd ?? REPO_ROOT, env: { ...process.env, ...options.env }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(cmd, argv, {
+      cwd: options.cwd ?? REPO_ROOT,
+      env: { ...process.env, ...options.env },
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: true,
+    });
     let stdout = "";
     let stderr = "";
+    let timedOut = false;
+    const timer =
+      options.timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            timedOut = true;
+            // The child leads its own process group (detached): kill the group, /usr/bin/time and node alike.
+            if (child.pid !== undefined) process.kill(-child.pid, "SIGKILL");
+          }, options.timeoutMs);
     child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
     child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
     child.on("error", fail);
     child.on("close", (code) => {
+      clearTimeout(timer);
       const wallMs = performance.now() - started;
       const m = /Maximum resident set size \(kbytes\): (\d+)/.exec(stderr);
       let maxRssKb = m ? Number(m[1]) : Number.NaN;
@@ -109,7 +126,7 @@ export function runChild(args: string[], options: { cwd?: string; env?: NodeJS.P
         const printed = /"maxRssKb":(\d+)/.exec(stdout);
         if (printed) maxRssKb = Number(printed[1]);
       }
-      done({ code, wallMs, maxRssKb, stdout, stderr });
+      done({ code, timedOut, wallMs, maxRssKb, stdout, stderr });
     });
   });
 }
