@@ -299,6 +299,8 @@ interface Story {
   link: string;
   guid: string;
   image: string;
+  /** Half the stories say their language; the others leave it to detection (the feed is mixed). */
+  declareLanguage: boolean;
 }
 
 function sentence(r: () => number, w: TopicWords): string {
@@ -361,6 +363,7 @@ function story(r: () => number, index: number, key: string, baseTime: number): S
     link,
     guid: `https://news.example.com/${key}/item/${index}`,
     image,
+    declareLanguage: index % 2 === 0,
   };
 }
 
@@ -375,7 +378,7 @@ function rssItem(s: Story): string {
     <link>${escapeXml(s.link)}</link>
     <guid isPermaLink="false">${s.guid}</guid>
     <pubDate>${s.date.toUTCString()}</pubDate>
-    <dc:creator><![CDATA[${s.author}]]></dc:creator>
+    <dc:creator><![CDATA[${s.author}]]></dc:creator>${s.declareLanguage ? `\n    <dc:language>${s.lang}</dc:language>` : ""}
     <category domain="https://news.example.com/sections">${s.topic}</category>
     <category>${s.lang === "en" ? "World" : "Mundo"}</category>
     <description>${escapeXml(`<p>${s.summary}</p>`)}</description>
@@ -387,7 +390,7 @@ function rssItem(s: Story): string {
 }
 
 function atomEntry(s: Story): string {
-  return `  <entry>
+  return `  <entry${s.declareLanguage ? ` xml:lang="${s.lang}"` : ""}>
     <title type="html">${escapeXml(s.title)}</title>
     <link rel="alternate" type="text/html" href="${escapeXml(s.link)}"/>
     <link rel="enclosure" type="image/jpeg" length="123456" href="${s.image}"/>
@@ -415,14 +418,13 @@ export function generateFeed(options: GenerateOptions): Buffer {
   <link>https://news.example.com/${key}/</link>
   <atom:link href="https://news.example.com/${key}/rss" rel="self" type="application/rss+xml"/>
   <description>Wire stories in English and Spanish</description>
-  <language>en</language>
   <ttl>15</ttl>
 `);
     for (let i = 0; i < options.items; i++) parts.push(rssItem(story(r, i, key, BASE_TIME)));
     parts.push("</channel>\n</rss>\n");
   } else {
     parts.push(`<?xml version="1.0" encoding="utf-8"?>
-<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="en">
+<feed xmlns="http://www.w3.org/2005/Atom">
   <title>Generated News ${key}</title>
   <id>https://news.example.com/${key}/</id>
   <link rel="alternate" href="https://news.example.com/${key}/"/>

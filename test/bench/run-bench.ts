@@ -717,7 +717,8 @@ const table = markdownTable();
 process.stdout.write(`\n${table}\n${notes.map((n) => `- ${n}`).join("\n")}\nTotal ${fmtMs(totalMs)}\n`);
 
 if (WRITE) {
-  const command = `${QUICK ? "BENCH_QUICK=1 " : ""}${ONLY ? `BENCH_ONLY=${ONLY.join(",")} ` : ""}npm run bench -- --write`;
+  const env = ["BENCH_QUICK", "BENCH_ONLY", "BENCH_TIMEOUT_S", "BENCH_MANY"].filter((k) => process.env[k] !== undefined).map((k) => `${k}=${process.env[k]} `);
+  const command = `${env.join("")}npm run bench -- --write`;
   const doc = readFileSync(join(REPO_ROOT, "test/bench/BENCHMARKS.template.md"), "utf8")
     .replace("{{command}}", command)
     .replace("{{machine}}", machine)
