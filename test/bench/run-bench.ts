@@ -184,6 +184,8 @@ async function stageSection(): Promise<void> {
 }
 
 // ─── 2. Render cost vs `feed` ───────────────────────────────────────────────
+const IPTC = "http://cv.iptc.org/newscodes/mediatopic/";
+
 function feedPackageRender(entries: Entry[]): string {
   const newest = entries[0];
   const feed = new Feed({
@@ -206,10 +208,15 @@ function feedPackageRender(entries: Entry[]): string {
       description: e.summary,
       content: e.contentHtml,
       author: e.authors.map((name) => ({ name })),
-      category: e.topics.flatMap((t) => [
-        { name: t.id, term: t.id, scheme: META.topicScheme, domain: META.topicScheme },
-        { name: t.iptcCode, term: t.iptcCode, scheme: "http://cv.iptc.org/newscodes/mediatopic/", domain: "http://cv.iptc.org/newscodes/mediatopic/" },
-      ]),
+      // The same categories ours writes: topic, IPTC code, IPTC ancestors, the source's own.
+      category: [
+        ...e.topics.flatMap((t) => [
+          { name: t.id, term: t.id, scheme: META.topicScheme, domain: META.topicScheme },
+          { name: t.iptcCode, term: t.iptcCode, scheme: IPTC, domain: IPTC },
+          ...t.iptcAncestors.map((code) => ({ name: code, term: code, scheme: IPTC, domain: IPTC })),
+        ]),
+        ...e.categories.map((c) => ({ name: c.term, term: c.term, ...(c.scheme ? { scheme: c.scheme, domain: c.scheme } : {}) })),
+      ],
       ...(e.enclosures[0] ? { enclosure: { url: e.enclosures[0].url, type: e.enclosures[0].type ?? "image/jpeg", length: e.enclosures[0].length ?? 0 } } : {}),
     });
   }
