@@ -104,10 +104,10 @@ async function stageSection(): Promise<void> {
         ["rss", 1000, 3],
       ]
     : [
-        ["rss", 100, 15],
-        ["atom", 100, 15],
-        ["rss", 1000, 5],
-        ["rss", 10_000, 2],
+        ["rss", 100, 11],
+        ["atom", 100, 11],
+        ["rss", 1000, 3],
+        ["rss", 10_000, 1],
       ];
   const dir = tempDir("stages");
   for (const [format, n, reps] of cases) {
@@ -439,7 +439,7 @@ async function backfillSection(): Promise<void> {
         [10_000, 1],
       ]
     : [
-        [10_000, 2],
+        [10_000, 1],
         [50_000, 1],
       ];
   const dir = tempDir("backfill");
