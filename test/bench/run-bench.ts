@@ -474,7 +474,16 @@ async function backfillSection(): Promise<void> {
     const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
     const wallTarget = n === 10_000 ? 2.5 : n === 50_000 ? 3.5 : undefined;
     const bound = killed ? " (killed at the time limit: lower bound)" : "";
-    ratioRow("backfill", `${n} items, cold store: node bin/feed-enricher.js run (wall)${bound}`, med(ours), med(yard), QUICK ? undefined : wallTarget);
+    ratioRow(
+      "backfill",
+      `${n} items, cold store: node bin/feed-enricher.js run (wall)${bound}`,
+      med(ours),
+      med(yard),
+      QUICK ? undefined : wallTarget,
+      fmtMs,
+      "rss-parser",
+      killed,
+    );
     if (killed) {
       // /usr/bin/time was killed too: no peak RSS for this size.
       walls.set(n, Number.NaN);
@@ -567,6 +576,9 @@ async function manySection(): Promise<void> {
     ours.wallMs,
     yard.wallMs,
     2.0,
+    fmtMs,
+    "rss-parser",
+    ours.timedOut,
   );
   if (!ours.timedOut) ratioRow("memory", `${count} sources: peak RSS`, ours.maxRssKb, yard.maxRssKb, undefined, fmtMb);
   project.cleanup();
