@@ -1,0 +1,210 @@
+// Small measuring tools shared by the benchmark sections: medians of
+// interleaved repetitions, forced GC between runs, child processes with peak
+// RSS, temp projects, and the report table.
+import { spawn } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
+
+export const REPO_ROOT = resolve(fileURLToPath(import.meta.url), "../../..");
+export const TOPICS_FILE = join(REPO_ROOT, "config/topics.yaml");
+
+// A full GC before each timed run so one run's garbage is not billed to the next.
+setFlagsFromString("--expose-gc");
+const gcFn = runInNewContext("gc") as () => void;
+export function gc(): void {
+  gcFn();
+}
+
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+export async function timeMs(fn: () => unknown): Promise<number> {
+  gc();
+  const t = performance.now();
+  await fn();
+  return performance.now() - t;
+}
+
+/**
+ * Runs every contender once per repetition, rotating who goes first, and
+ * returns each one's median: the yardstick and our code see the same machine state.
+ */
+export async function interleaved(reps: number, contenders: Record<string, () => unknown>): Promise<Record<string, number>> {
+  const names = Object.keys(contenders);
+  const times: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
+  for (let rep = 0; rep < reps; rep++) {
+    for (let k = 0; k < names.length; k++) {
+      const name = names[(k + rep) % names.length]!;
+      times[name]!.push(await timeMs(contenders[name]!));
+    }
+  }
+  return Object.fromEntries(names.map((n) => [n, median(times[n]!)]));
+}
+
+export function tempDir(prefix: string): string {
+  return mkdtempSync(join(tmpdir(), `fe-bench-${prefix}-`));
+}
+
+export interface BenchProject {
+  root: string;
+  configFile: string;
+  feedsDir: string;
+  cleanup(): void;
+}
+
+/** A throwaway project: config/feed-enricher.yaml with the given sources, the real taxonomy, its own store and feeds folder. */
+export function benchProject(sourcesYaml: string, extra = ""): BenchProject {
+  const root = tempDir("project");
+  mkdirSync(join(root, "config"));
+  const configFile = join(root, "config/feed-enricher.yaml");
+  writeFileSync(
+    configFile,
+    `publicBaseUrl: http://127.0.0.1:8080/
+runtimeDir: runtime
+feedsDir: feeds
+taxonomy: ${TOPICS_FILE}
+fetch:
+  maxBytes: 2000000000
+  timeoutMs: 600000
+${extra}sources:
+${sourcesYaml}`,
+  );
+  return { root, configFile, feedsDir: join(root, "feeds"), cleanup: () => rmSync(root, { recursive: true, force: true }) };
+}
+
+export interface ChildRun {
+  code: number | null;
+  /** Killed after the time limit: wallMs is then a lower bound. */
+  timedOut: boolean;
+  wallMs: number;
+  maxRssKb: number;
+  stdout: string;
+  stderr: string;
+}
+
+const TIME_BIN = existsSync("/usr/bin/time") ? "/usr/bin/time" : undefined;
+
+/** A child process, timed from spawn to exit, with its peak RSS from /usr/bin/time -v when available. */
+export function runChild(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<ChildRun> {
+  gc();
+  const [cmd, argv] = TIME_BIN ? [TIME_BIN, ["-v", ...args]] : [args[0]!, args.slice(1)];
+  return new Promise((done, fail) => {
+    const started = performance.now();
+    const child = spawn(cmd, argv, {
+      cwd: options.cwd ?? REPO_ROOT,
+      env: { ...process.env, ...options.env },
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: true,
+    });
+    let stdout = "";
+    let stderr = "";
+    let timedOut = false;
+    const timer =
+      options.timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            timedOut = true;
+            // The child leads its own process group (detached): kill the group, /usr/bin/time and node alike.
+            if (child.pid !== undefined) process.kill(-child.pid, "SIGKILL");
+          }, options.timeoutMs);
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.on("error", fail);
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      const wallMs = performance.now() - started;
+      const m = /Maximum resident set size \(kbytes\): (\d+)/.exec(stderr);
+      let maxRssKb = m ? Number(m[1]) : Number.NaN;
+      if (Number.isNaN(maxRssKb)) {
+        const printed = /"maxRssKb":(\d+)/.exec(stdout);
+        if (printed) maxRssKb = Number(printed[1]);
+      }
+      done({ code, timedOut, wallMs, maxRssKb, stdout, stderr });
+    });
+  });
+}
+
+export interface Row {
+  section: string;
+  measure: string;
+  ours: string;
+  yardstick: string;
+  ratio: string;
+  target: string;
+  verdict: "PASS" | "FAIL" | "info" | "skip";
+}
+
+export const rows: Row[] = [];
+export const notes: string[] = [];
+
+export function fmtMs(ms: number): string {
+  if (!Number.isFinite(ms)) return "n/a";
+  if (ms >= 10_000) return `${(ms / 1000).toFixed(1)} s`;
+  if (ms >= 100) return `${ms.toFixed(0)} ms`;
+  if (ms >= 1) return `${ms.toFixed(1)} ms`;
+  return `${ms.toFixed(3)} ms`;
+}
+
+export function fmtMb(kb: number): string {
+  return Number.isFinite(kb) ? `${(kb / 1024).toFixed(0)} MB` : "n/a";
+}
+
+/**
+ * Records a ratio against a target (ratio ≤ max) and prints it at once. With
+ * `lowerBound` (our run was cut short) a ratio under the target proves nothing: "skip".
+ */
+export function ratioRow(
+  section: string,
+  measure: string,
+  ours: number,
+  yard: number,
+  max: number | undefined,
+  fmt = fmtMs,
+  yardName = "rss-parser",
+  lowerBound = false,
+): number {
+  const ratio = ours / yard;
+  const verdict = max === undefined ? "info" : ratio > max ? "FAIL" : lowerBound ? "skip" : "PASS";
+  addRow({
+    section,
+    measure,
+    ours: fmt(ours),
+    yardstick: `${fmt(yard)} (${yardName})`,
+    ratio: `${lowerBound ? "> " : ""}${ratio.toFixed(3)}x`,
+    target: max === undefined ? "" : `≤ ${max}x`,
+    verdict,
+  });
+  return ratio;
+}
+
+export function addRow(row: Row): void {
+  rows.push(row);
+  const line = [row.verdict.padEnd(4), row.section, "|", row.measure, "|", "ours", row.ours, "|", "yardstick", row.yardstick, "|", row.ratio, row.target].join(
+    " ",
+  );
+  process.stdout.write(`${line}\n`);
+}
+
+export function note(text: string): void {
+  notes.push(text);
+  process.stdout.write(`note: ${text}\n`);
+}
+
+export function markdownTable(): string {
+  const head = "| Section | Measure | Ours | Yardstick (same run) | Ratio | Target | Result |\n|---|---|---|---|---|---|---|\n";
+  const esc = (s: string) => s.replace(/\|/g, "\\|");
+  return (
+    head +
+    rows
+      .map((r) => `| ${esc(r.section)} | ${esc(r.measure)} | ${esc(r.ours)} | ${esc(r.yardstick)} | ${r.ratio} | ${esc(r.target)} | ${r.verdict} |`)
+      .join("\n") +
+    "\n"
+  );
+}
