@@ -1,6 +1,5 @@
 import type { Entry, PhraseMatch, TopicMatch } from "../model/index.js";
 import type { Matcher } from "./compile-matcher.js";
-import { tokenize } from "./tokenize.js";
 
 export interface TagInput {
   title: string;
@@ -27,8 +26,7 @@ export function tagText(matcher: Matcher, input: TagInput): TopicMatch[] {
   ];
   for (const [field, text] of fields) {
     if (text === "") continue;
-    const tokens = tokenize(text);
-    const hits = matcher.scan(tokens);
+    const { hits } = matcher.scan(text);
     // Overlapping terms of one topic ("border patrol" and "border") count once: the longest wins.
     const claimed = new Map<string, Set<number>>();
     hits.sort((a, b) => b.length - a.length || a.start - b.start);
