@@ -180,8 +180,8 @@ export interface TermRef {
   term: TopicTerm;
   /** Words of the term as written, for case-sensitive comparison. */
   rawWords: string[];
-  near: WordTable<true> | undefined;
-  notNear: WordTable<true> | undefined;
+  near: ContextWords | undefined;
+  notNear: ContextWords | undefined;
 }
 
 interface TrieNode {
@@ -213,15 +213,25 @@ function newNode(): TrieNode {
   return { children: new WordTable(), terms: [] };
 }
 
-/** A context word list (`near`, `not_near`): words and `stem*` stems. */
-function contextTable(words: string[]): WordTable<true> | undefined {
-  if (words.length === 0) return undefined;
+/**
+ * A context list (`near`, `not_near`): single words and `stem*` stems in a
+ * table, and phrases ("Doctors Without Borders") as word sequences.
+ */
+interface ContextWords {
+  words: WordTable<true> | undefined;
+  phrases: Array<Array<{ folded: string; stem: boolean }>>;
+}
+
+function contextWords(entries: string[]): ContextWords | undefined {
+  if (entries.length === 0) return undefined;
   const table = new WordTable<true>();
-  for (const w of words) {
-    const stem = w.endsWith("*");
-    for (const part of tokenize(stem ? w.slice(0, -1) : w)) table.set(part.folded, stem, true);
+  const phrases: ContextWords["phrases"] = [];
+  for (const entry of entries) {
+    const words = termWords(entry);
+    if (words.length === 1) table.set(words[0]!.folded, words[0]!.stem, true);
+    else if (words.length > 1) phrases.push(words.map(({ folded, stem }) => ({ folded, stem })));
   }
-  return table.size > 0 ? table : undefined;
+  return { words: table.size > 0 ? table : undefined, phrases };
 }
 
 /** The folded words of a term, the last one a stem when written `stem*`. */
@@ -264,8 +274,8 @@ export function compileMatcher(taxonomy: Taxonomy): Matcher {
         topic,
         term,
         rawWords: words.map((w) => w.raw),
-        near: contextTable(term.requireNear),
-        notNear: contextTable(term.forbidNear),
+        near: contextWords(term.requireNear),
+        notNear: contextWords(term.forbidNear),
       });
     }
   }
@@ -275,6 +285,25 @@ export function compileMatcher(taxonomy: Taxonomy): Matcher {
   let ends = new Int32Array(1024);
   const firstHits: TrieNode[] = [];
 
+  /** Whether a context phrase starts at word i. */
+  function phraseAt(phrase: Array<{ folded: string; stem: boolean }>, text: string, n: number, i: number): boolean {
+    if (i + phrase.length > n) return false;
+    for (let k = 0; k < phrase.length; k++) {
+      const w = phrase[k]!;
+      const len = ends[i + k]! - starts[i + k]!;
+      if (w.stem ? len < w.folded.length : len !== w.folded.length) return false;
+      if (!sameFolded(w.folded, text, starts[i + k]!)) return false;
+    }
+    return true;
+  }
+
+  function inContext(ctx: ContextWords, text: string, n: number, i: number, start: number, length: number): boolean {
+    // A single context word never matches the term itself; a phrase may contain it.
+    if (ctx.words !== undefined && (i < start || i >= start + length) && ctx.words.has(text, starts[i]!, ends[i]!)) return true;
+    for (const phrase of ctx.phrases) if (phraseAt(phrase, text, n, i)) return true;
+    return false;
+  }
+
   function contextHolds(ref: TermRef, text: string, n: number, start: number, length: number): boolean {
     if (ref.near === undefined && ref.notNear === undefined) return true;
     const window = ref.term.windowWords;
@@ -282,9 +311,8 @@ export function compileMatcher(taxonomy: Taxonomy): Matcher {
     const to = Math.min(n, start + length + window);
     let nearFound = ref.near === undefined;
     for (let i = from; i < to; i++) {
-      if (i >= start && i < start + length) continue;
-      if (ref.notNear?.has(text, starts[i]!, ends[i]!)) return false;
-      if (!nearFound && ref.near!.has(text, starts[i]!, ends[i]!)) nearFound = true;
+      if (ref.notNear !== undefined && inContext(ref.notNear, text, n, i, start, length)) return false;
+      if (!nearFound && inContext(ref.near!, text, n, i, start, length)) nearFound = true;
     }
     return nearFound;
   }

@@ -49,13 +49,19 @@ export function tagText(matcher: Matcher, input: TagInput): TopicMatch[] {
     }
   }
   const out: TopicMatch[] = [];
+  // Topics the title alone is enough for: what the item is about, whatever the body says.
+  const headlined = new Set<string>();
   for (const { topic, phrases } of perTopic.values()) {
     let score = 0;
+    let titleScore = 0;
     for (const p of phrases.values()) {
-      score += p.weight * repeatWeight(p.count) * (p.field === "title" ? taxonomy.titleWeight : 1);
+      const s = p.weight * repeatWeight(p.count) * (p.field === "title" ? taxonomy.titleWeight : 1);
+      score += s;
+      if (p.field === "title") titleScore += s;
     }
     score = Math.round(score * 100) / 100;
     if (score < taxonomy.threshold) continue;
+    if (titleScore >= taxonomy.threshold) headlined.add(topic.id);
     out.push({
       id: topic.id,
       label: topic.label,
@@ -70,7 +76,10 @@ export function tagText(matcher: Matcher, input: TagInput): TopicMatch[] {
   }
   // Stable order: strongest first, then taxonomy order.
   const order = new Map(taxonomy.topics.map((t, i) => [t.id, i]));
-  return out.sort((a, b) => b.score - a.score || order.get(a.id)! - order.get(b.id)!);
+  out.sort((a, b) => b.score - a.score || order.get(a.id)! - order.get(b.id)!);
+  // A topic far weaker than the item's main one is a passing mention, not what it is about.
+  const top = out[0]?.score ?? 0;
+  return out.filter((t) => headlined.has(t.id) || t.score >= top * taxonomy.relativeThreshold).slice(0, taxonomy.maxTopics);
 }
 
 /** Tags an entry from its title and body text. */
