@@ -79,7 +79,10 @@ export function tagText(matcher: Matcher, input: TagInput): TopicMatch[] {
   out.sort((a, b) => b.score - a.score || order.get(a.id)! - order.get(b.id)!);
   // A topic far weaker than the item's main one is a passing mention, not what it is about.
   const top = out[0]?.score ?? 0;
-  return out.filter((t) => headlined.has(t.id) || t.score >= top * taxonomy.relativeThreshold).slice(0, taxonomy.maxTopics);
+  const kept = out.filter((t) => headlined.has(t.id) || t.score >= top * taxonomy.relativeThreshold);
+  // The cap keeps headline topics first, then the strongest of the rest; output stays strongest first.
+  const capped = new Set([...kept.filter((t) => headlined.has(t.id)), ...kept.filter((t) => !headlined.has(t.id))].slice(0, taxonomy.maxTopics));
+  return kept.filter((t) => capped.has(t));
 }
 
 /** Tags an entry from its title and body text. */
