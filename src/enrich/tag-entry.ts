@@ -1,5 +1,6 @@
 import type { Entry, PhraseMatch, TopicMatch } from "../model/index.js";
 import type { Matcher } from "./compile-matcher.js";
+import { DEFAULT_ENTITY_OPTIONS, type EntityOptions, extractEntities } from "./extract-entities.js";
 
 export interface TagInput {
   title: string;
@@ -85,8 +86,9 @@ export function tagText(matcher: Matcher, input: TagInput): TopicMatch[] {
   return kept.filter((t) => capped.has(t));
 }
 
-/** Tags an entry from its title and body text. */
-export function tagEntry(matcher: Matcher, entry: Entry, bodyText: string): Entry {
+/** Tags an entry from its title and body text: topics, and the people, places and organizations it names. */
+export function tagEntry(matcher: Matcher, entry: Entry, bodyText: string, entityOptions: EntityOptions = DEFAULT_ENTITY_OPTIONS): Entry {
   const topics = tagText(matcher, { title: entry.title, body: bodyText, ...(entry.language ? { language: entry.language } : {}) });
-  return { ...entry, topics, taxonomyVersion: matcher.taxonomy.version };
+  const entities = entityOptions.maxBodyChars >= 0 ? extractEntities(entry.title, bodyText, entry.language, entityOptions) : [];
+  return { ...entry, topics, entities, taxonomyVersion: matcher.taxonomy.version };
 }
