@@ -1,9 +1,11 @@
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { buildApp } from "./cli/app.js";
+import { checkCommand } from "./cli/check-command.js";
 import { type CliArgs, parseCliArgs, USAGE, UsageError } from "./cli/parse-args.js";
 import { runCommand } from "./cli/run-command.js";
 import { startCommand } from "./cli/start-command.js";
+import { tagCommand } from "./cli/tag-command.js";
 import { loadConfig } from "./config/index.js";
 import { describeError, FeedEnricherError } from "./shared/errors.js";
 import { createLogger } from "./shared/logger.js";
@@ -27,6 +29,8 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return 0;
   }
+  // check reports a broken config or taxonomy instead of failing to build the app.
+  if (args.command === "check") return checkCommand(args.configPath, process.stdout);
   const logger = createLogger();
   const config = loadConfig(args.configPath);
   const app = buildApp(config, logger);
@@ -40,6 +44,8 @@ async function main(argv: string[]): Promise<number> {
         return await runCommand(app, process.stdout);
       case "start":
         return await startCommand(app, process.stdout, controller.signal);
+      case "tag":
+        return await tagCommand(app, args.rest[0], args.json, process.stdout);
       default:
         process.stderr.write(`feed-enricher: "${args.command}" is not available yet\n`);
         return 2;
