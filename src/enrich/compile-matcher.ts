@@ -72,8 +72,14 @@ class WordTable<V> {
    * Filters on the low 16 bits of the hash (1 = some stem / some word may
    * have it): with a few hundred entries most probes stop at one byte.
    */
-  readonly stemFilter = new Uint8Array(0x10000);
-  readonly exactFilter = new Uint8Array(0x10000);
+  readonly stemFilter: Uint8Array;
+  readonly exactFilter: Uint8Array;
+
+  /** Only the first-word table needs the filters (64 KiB each); deeper tables are probed rarely. */
+  constructor(withFilters = false) {
+    this.stemFilter = new Uint8Array(withFilters ? 0x10000 : 1);
+    this.exactFilter = new Uint8Array(withFilters ? 0x10000 : 1);
+  }
   size = 0;
 
   /** The value stored for this exact word or stem, or undefined. */
@@ -90,7 +96,8 @@ class WordTable<V> {
     this.values.push(value);
     const h = hashOf(word, 0, word.length);
     this.next.push((stem ? this.stems : this.exact).put(h, index));
-    (stem ? this.stemFilter : this.exactFilter)[h & 0xffff] = 1;
+    const filter = stem ? this.stemFilter : this.exactFilter;
+    filter[h & (filter.length - 1)] = 1;
     this.size++;
     if (stem) {
       if (word.length >= this.stemLengths.length) {
@@ -209,8 +216,8 @@ export interface Matcher {
   scan(text: string): ScanResult;
 }
 
-function newNode(): TrieNode {
-  return { children: new WordTable(), terms: [] };
+function newNode(withFilters = false): TrieNode {
+  return { children: new WordTable(withFilters), terms: [] };
 }
 
 /**
@@ -219,19 +226,25 @@ function newNode(): TrieNode {
  */
 interface ContextWords {
   words: WordTable<true> | undefined;
-  phrases: Array<Array<{ folded: string; stem: boolean }>>;
+  /** Phrases by their first word: a phrase is compared only where its first word is. */
+  phrases: WordTable<Array<{ folded: string; stem: boolean }>> | undefined;
 }
 
 function contextWords(entries: string[]): ContextWords | undefined {
   if (entries.length === 0) return undefined;
   const table = new WordTable<true>();
-  const phrases: ContextWords["phrases"] = [];
+  const phrases = new WordTable<Array<{ folded: string; stem: boolean }>>();
   for (const entry of entries) {
     const words = termWords(entry);
     if (words.length === 1) table.set(words[0]!.folded, words[0]!.stem, true);
-    else if (words.length > 1) phrases.push(words.map(({ folded, stem }) => ({ folded, stem })));
+    else if (words.length > 1)
+      phrases.set(
+        words[0]!.folded,
+        words[0]!.stem,
+        words.map(({ folded, stem }) => ({ folded, stem })),
+      );
   }
-  return { words: table.size > 0 ? table : undefined, phrases };
+  return { words: table.size > 0 ? table : undefined, phrases: phrases.size > 0 ? phrases : undefined };
 }
 
 /** The folded words of a term, the last one a stem when written `stem*`. */
@@ -255,7 +268,14 @@ export function termWords(text: string): Array<{ folded: string; raw: string; st
  * is descended only when a first word matches.
  */
 export function compileMatcher(taxonomy: Taxonomy): Matcher {
-  const root = newNode();
+  const root = newNode(true);
+  // Terms of one group share their context lists: compile each list once.
+  const contexts = new Map<string, ContextWords | undefined>();
+  const context = (entries: string[]) => {
+    const key = entries.join("\u0000");
+    if (!contexts.has(key)) contexts.set(key, contextWords(entries));
+    return contexts.get(key);
+  };
   for (const topic of taxonomy.topics) {
     if (!topic.enabled) continue;
     for (const term of topic.terms) {
@@ -274,8 +294,8 @@ export function compileMatcher(taxonomy: Taxonomy): Matcher {
         topic,
         term,
         rawWords: words.map((w) => w.raw),
-        near: contextWords(term.requireNear),
-        notNear: contextWords(term.forbidNear),
+        near: context(term.requireNear),
+        notNear: context(term.forbidNear),
       });
     }
   }
@@ -284,6 +304,8 @@ export function compileMatcher(taxonomy: Taxonomy): Matcher {
   let starts = new Int32Array(1024);
   let ends = new Int32Array(1024);
   const firstHits: TrieNode[] = [];
+
+  const phraseScratch: Array<Array<{ folded: string; stem: boolean }>> = [];
 
   /** Whether a context phrase starts at word i. */
   function phraseAt(phrase: Array<{ folded: string; stem: boolean }>, text: string, n: number, i: number): boolean {
@@ -300,8 +322,13 @@ export function compileMatcher(taxonomy: Taxonomy): Matcher {
   function inContext(ctx: ContextWords, text: string, n: number, i: number, start: number, length: number): boolean {
     // A single context word never matches the term itself; a phrase may contain it.
     if (ctx.words !== undefined && (i < start || i >= start + length) && ctx.words.has(text, starts[i]!, ends[i]!)) return true;
-    for (const phrase of ctx.phrases) if (phraseAt(phrase, text, n, i)) return true;
-    return false;
+    if (ctx.phrases === undefined) return false;
+    const from = phraseScratch.length;
+    ctx.phrases.collect(text, starts[i]!, ends[i]!, phraseScratch);
+    let found = false;
+    for (let p = from; p < phraseScratch.length && !found; p++) found = phraseAt(phraseScratch[p]!, text, n, i);
+    while (phraseScratch.length > from) phraseScratch.pop();
+    return found;
   }
 
   function contextHolds(ref: TermRef, text: string, n: number, start: number, length: number): boolean {
@@ -332,15 +359,22 @@ export function compileMatcher(taxonomy: Taxonomy): Matcher {
     }
   }
 
-  /** Multi-word phrases: rare, so this path may allocate. */
+  // One result buffer per phrase depth, reused: descending allocates nothing.
+  const foundAtDepth: TrieNode[][] = [];
+
+  /** Multi-word phrases: the trie is descended only after a first word matched. */
   function descend(node: TrieNode, raw: string, folded: string, n: number, start: number, next: number, hits: Hit[]): void {
     if (next >= n || node.children.size === 0) return;
-    const found: TrieNode[] = [];
+    const depth = next - start;
+    const found = (foundAtDepth[depth] ??= []);
+    const from = found.length;
     node.children.collect(folded, starts[next]!, ends[next]!, found);
-    for (const child of found) {
+    for (let f = from; f < found.length; f++) {
+      const child = found[f]!;
       record(child, raw, folded, n, start, next - start + 1, hits);
       descend(child, raw, folded, n, start, next + 1, hits);
     }
+    while (found.length > from) found.pop();
   }
 
   // First words found during the pass: (word index, trie node), processed after it.
@@ -385,7 +419,7 @@ export function compileMatcher(taxonomy: Taxonomy): Matcher {
             pendingWord.push(n);
             pendingNode.push(node);
           }
-          firstHits.length = 0;
+          while (firstHits.length > 0) firstHits.pop();
         }
       } else if (start >= 0) {
         starts[n] = start;
@@ -396,7 +430,7 @@ export function compileMatcher(taxonomy: Taxonomy): Matcher {
             pendingWord.push(n);
             pendingNode.push(node);
           }
-          firstHits.length = 0;
+          while (firstHits.length > 0) firstHits.pop();
         }
         n++;
         start = -1;
@@ -409,8 +443,8 @@ export function compileMatcher(taxonomy: Taxonomy): Matcher {
       record(node, raw, folded, n, i, 1, hits);
       descend(node, raw, folded, n, i, i + 1, hits);
     }
-    pendingWord.length = 0;
-    pendingNode.length = 0;
+    while (pendingWord.length > 0) pendingWord.pop();
+    while (pendingNode.length > 0) pendingNode.pop();
     return { hits, words: n };
   }
 
