@@ -6,7 +6,13 @@ import { lintTaxonomy } from "../../src/enrich/index.js";
 import { SAMPLE_SOURCE_YAML, type TempProject, tempProject } from "../helpers/temp-project.js";
 
 function collect(): NodeJS.WritableStream & { text: string } {
-  const sink = { text: "", write: (chunk: string) => ((sink.text += chunk), true) };
+  const sink = {
+    text: "",
+    write: (chunk: string) => {
+      sink.text += chunk;
+      return true;
+    },
+  };
   return sink as unknown as NodeJS.WritableStream & { text: string };
 }
 
