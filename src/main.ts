@@ -1,6 +1,7 @@
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { buildApp } from "./cli/app.js";
+import { checkCommand } from "./cli/check-command.js";
 import { acquireInstanceLock, type InstanceLock } from "./cli/instance-lock.js";
 import { type CliArgs, parseCliArgs, USAGE, UsageError } from "./cli/parse-args.js";
 import { rebuildCommand } from "./cli/rebuild-command.js";
@@ -10,6 +11,7 @@ import { runCommand } from "./cli/run-command.js";
 import { serveCommand } from "./cli/serve-command.js";
 import { sourcesCommand } from "./cli/sources-command.js";
 import { startCommand } from "./cli/start-command.js";
+import { tagCommand } from "./cli/tag-command.js";
 import { loadConfig } from "./config/index.js";
 import { describeError, FeedEnricherError } from "./shared/errors.js";
 import { createLogger } from "./shared/logger.js";
@@ -35,6 +37,8 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return 0;
   }
+  // check reports a broken config or taxonomy instead of failing to build the app.
+  if (args.command === "check") return checkCommand(args.configPath, process.stdout);
   const logger = createLogger();
   const config = loadConfig(args.configPath);
   let lock: InstanceLock | undefined;
@@ -73,6 +77,8 @@ async function main(argv: string[]): Promise<number> {
         return sourcesCommand(app, process.stdout, args.json);
       case "serve":
         return await serveCommand(app, process.stdout, controller.signal);
+      case "tag":
+        return await tagCommand(app, args.rest[0], args.json, process.stdout);
       default:
         process.stderr.write(`feed-enricher: "${args.command}" is not available yet\n`);
         return 2;

@@ -39,7 +39,7 @@ export function iptcAncestors(vocabulary: IptcVocabulary, qcode: string): string
   return out;
 }
 
-type RawTerm = string | { term?: unknown; weight?: unknown; case?: unknown; near?: unknown; not_near?: unknown; window?: unknown };
+type RawTerm = string | { term?: unknown; terms?: unknown; weight?: unknown; case?: unknown; near?: unknown; not_near?: unknown; window?: unknown };
 
 function asStrings(value: unknown): string[] {
   if (value === undefined || value === null) return [];
@@ -47,28 +47,56 @@ function asStrings(value: unknown): string[] {
   return [String(value)];
 }
 
-function parseTerm(raw: RawTerm, lang: TopicTerm["lang"], where: string, problems: string[]): TopicTerm | undefined {
-  if (typeof raw === "string") {
-    return { text: raw, lang, weight: 1, caseSensitive: false, requireNear: [], forbidNear: [], windowWords: 12 };
+const TERM_KEYS = new Set(["term", "terms", "weight", "case", "near", "not_near", "window"]);
+
+/**
+ * One entry of a topic's term list: a plain term, a term with options
+ * (`{ term: ICE, case: true }`), or a group of terms sharing options
+ * (`{ terms: [earthquake*, tsunami], weight: 2 }`).
+ */
+function parseTerms(raw: RawTerm, lang: TopicTerm["lang"], where: string, problems: string[]): TopicTerm[] {
+  // A nested list is a group of plain terms.
+  if (Array.isArray(raw)) return raw.flatMap((item, k) => parseTerms(item as RawTerm, lang, `${where}[${k}]`, problems));
+  if (typeof raw === "string" || typeof raw === "number") {
+    return [{ text: String(raw), lang, weight: 1, caseSensitive: false, requireNear: [], forbidNear: [], windowWords: 12 }];
   }
-  if (raw === null || typeof raw !== "object" || typeof raw.term !== "string") {
-    problems.push(`${where}: expected a term (text, or a mapping with term:), got ${JSON.stringify(raw)}`);
-    return undefined;
+  const texts =
+    raw !== null && typeof raw === "object"
+      ? typeof raw.term === "string"
+        ? [raw.term]
+        : Array.isArray(raw.terms)
+          ? raw.terms.map(String)
+          : undefined
+      : undefined;
+  if (raw === null || typeof raw !== "object" || texts === undefined) {
+    problems.push(`${where}: expected a term (text, or a mapping with term: or terms:), got ${JSON.stringify(raw)}`);
+    return [];
   }
-  const known = new Set(["term", "weight", "case", "near", "not_near", "window"]);
-  for (const key of Object.keys(raw)) if (!known.has(key)) problems.push(`${where}.${key}: unknown key`);
+  for (const key of Object.keys(raw)) if (!TERM_KEYS.has(key)) problems.push(`${where}.${key}: unknown key (expected ${[...TERM_KEYS].join(", ")})`);
   const weight = raw.weight === undefined ? 1 : Number(raw.weight);
-  if (!Number.isFinite(weight)) problems.push(`${where}.weight: expected a number, got ${JSON.stringify(raw.weight)}`);
+  if (!Number.isFinite(weight) || weight <= 0) problems.push(`${where}.weight: expected a positive number, got ${JSON.stringify(raw.weight)}`);
   const windowWords = raw.window === undefined ? 12 : Number(raw.window);
-  return {
-    text: raw.term,
+  if (!Number.isInteger(windowWords) || windowWords < 1) problems.push(`${where}.window: expected a whole number of words, got ${JSON.stringify(raw.window)}`);
+  if (raw.case !== undefined && typeof raw.case !== "boolean") problems.push(`${where}.case: expected true or false, got ${JSON.stringify(raw.case)}`);
+  return texts.map((text) => ({
+    text,
     lang,
     weight,
     caseSensitive: raw.case === true,
     requireNear: asStrings(raw.near),
     forbidNear: asStrings(raw.not_near),
-    windowWords: Number.isFinite(windowWords) ? windowWords : 12,
-  };
+    windowWords: Number.isInteger(windowWords) && windowWords >= 1 ? windowWords : 12,
+  }));
+}
+
+function numberSetting(doc: Record<string, unknown>, key: string, fallback: number, problems: string[]): number {
+  const value = doc[key];
+  if (value === undefined) return fallback;
+  if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
+    problems.push(`${key}: expected a number of at least 0, got ${JSON.stringify(value)}`);
+    return fallback;
+  }
+  return value;
 }
 
 /**
@@ -100,6 +128,15 @@ export function loadTaxonomy(file: string, options: { scheme: string; iptcFile?:
     const concept = vocabulary.get(iptcCode);
     if (concept === undefined) problems.push(`${where}.iptc: unknown IPTC Media Topic ${JSON.stringify(t.iptc)} (see config/iptc/mediatopic.json)`);
     else if (concept.retired) problems.push(`${where}.iptc: ${iptcCode} is retired by IPTC; choose its successor`);
+    if (concept !== undefined && t.iptc_ancestors !== undefined) {
+      const written = asStrings(t.iptc_ancestors);
+      const actual = iptcAncestors(vocabulary, iptcCode);
+      if (written.join(" ") !== actual.join(" ")) {
+        problems.push(
+          `${where}.iptc_ancestors: ${iptcCode} has ancestors [${actual.join(", ")}] in the IPTC vocabulary, the taxonomy says [${written.join(", ")}]`,
+        );
+      }
+    }
     const terms: TopicTerm[] = [];
     const rawTerms = (t.terms ?? {}) as Record<string, unknown>;
     for (const lang of Object.keys(rawTerms)) {
@@ -113,8 +150,7 @@ export function loadTaxonomy(file: string, options: { scheme: string; iptcFile?:
         continue;
       }
       list.forEach((raw, j) => {
-        const term = parseTerm(raw as RawTerm, lang, `${where}.terms.${lang}[${j}]`, problems);
-        if (term) terms.push(term);
+        terms.push(...parseTerms(raw as RawTerm, lang, `${where}.terms.${lang}[${j}]`, problems));
       });
     }
     topics.push({
@@ -130,12 +166,16 @@ export function loadTaxonomy(file: string, options: { scheme: string; iptcFile?:
       terms,
     });
   });
+  const threshold = numberSetting(doc, "threshold", 2, problems);
+  const titleWeight = numberSetting(doc, "title_weight", 2, problems);
+  const relativeThreshold = numberSetting(doc, "relative_threshold", 0, problems);
+  const maxTopics = numberSetting(doc, "max_topics", 10, problems);
   if (problems.length > 0) throw new TaxonomyError(file, problems);
-  const threshold = doc.threshold === undefined ? 2 : Number(doc.threshold);
-  const titleWeight = doc.title_weight === undefined ? 2 : Number(doc.title_weight);
   return {
     version: sha256Hex(text).slice(0, 16),
     threshold,
+    relativeThreshold,
+    maxTopics,
     titleWeight,
     scheme: typeof doc.scheme === "string" ? doc.scheme : options.scheme,
     topics,

@@ -1,6 +1,6 @@
 import type { Entry, PhraseMatch, TopicMatch } from "../model/index.js";
 import type { Matcher } from "./compile-matcher.js";
-import { tokenize } from "./tokenize.js";
+import { DEFAULT_ENTITY_OPTIONS, type EntityOptions, extractEntities } from "./extract-entities.js";
 
 export interface TagInput {
   title: string;
@@ -27,8 +27,7 @@ export function tagText(matcher: Matcher, input: TagInput): TopicMatch[] {
   ];
   for (const [field, text] of fields) {
     if (text === "") continue;
-    const tokens = tokenize(text);
-    const hits = matcher.scan(tokens);
+    const { hits } = matcher.scan(text);
     // Overlapping terms of one topic ("border patrol" and "border") count once: the longest wins.
     const claimed = new Map<string, Set<number>>();
     hits.sort((a, b) => b.length - a.length || a.start - b.start);
@@ -51,13 +50,19 @@ export function tagText(matcher: Matcher, input: TagInput): TopicMatch[] {
     }
   }
   const out: TopicMatch[] = [];
+  // Topics the title alone is enough for: what the item is about, whatever the body says.
+  const headlined = new Set<string>();
   for (const { topic, phrases } of perTopic.values()) {
     let score = 0;
+    let titleScore = 0;
     for (const p of phrases.values()) {
-      score += p.weight * repeatWeight(p.count) * (p.field === "title" ? taxonomy.titleWeight : 1);
+      const s = p.weight * repeatWeight(p.count) * (p.field === "title" ? taxonomy.titleWeight : 1);
+      score += s;
+      if (p.field === "title") titleScore += s;
     }
     score = Math.round(score * 100) / 100;
     if (score < taxonomy.threshold) continue;
+    if (titleScore >= taxonomy.threshold) headlined.add(topic.id);
     out.push({
       id: topic.id,
       label: topic.label,
@@ -72,11 +77,18 @@ export function tagText(matcher: Matcher, input: TagInput): TopicMatch[] {
   }
   // Stable order: strongest first, then taxonomy order.
   const order = new Map(taxonomy.topics.map((t, i) => [t.id, i]));
-  return out.sort((a, b) => b.score - a.score || order.get(a.id)! - order.get(b.id)!);
+  out.sort((a, b) => b.score - a.score || order.get(a.id)! - order.get(b.id)!);
+  // A topic far weaker than the item's main one is a passing mention, not what it is about.
+  const top = out[0]?.score ?? 0;
+  const kept = out.filter((t) => headlined.has(t.id) || t.score >= top * taxonomy.relativeThreshold);
+  // The cap keeps headline topics first, then the strongest of the rest; output stays strongest first.
+  const capped = new Set([...kept.filter((t) => headlined.has(t.id)), ...kept.filter((t) => !headlined.has(t.id))].slice(0, taxonomy.maxTopics));
+  return kept.filter((t) => capped.has(t));
 }
 
-/** Tags an entry from its title and body text. */
-export function tagEntry(matcher: Matcher, entry: Entry, bodyText: string): Entry {
+/** Tags an entry from its title and body text: topics, and the people, places and organizations it names. */
+export function tagEntry(matcher: Matcher, entry: Entry, bodyText: string, entityOptions: EntityOptions = DEFAULT_ENTITY_OPTIONS): Entry {
   const topics = tagText(matcher, { title: entry.title, body: bodyText, ...(entry.language ? { language: entry.language } : {}) });
-  return { ...entry, topics, taxonomyVersion: matcher.taxonomy.version };
+  const entities = entityOptions.maxBodyChars >= 0 ? extractEntities(entry.title, bodyText, entry.language, entityOptions) : [];
+  return { ...entry, topics, entities, taxonomyVersion: matcher.taxonomy.version };
 }

@@ -33,6 +33,10 @@ export interface Taxonomy {
   version: string;
   /** Score a topic needs to be assigned. */
   threshold: number;
+  /** A topic is kept only when its score is at least this fraction of the item's best topic (0 keeps all). */
+  relativeThreshold: number;
+  /** At most this many topics per item, strongest first. */
+  maxTopics: number;
   /** Multiplier for matches in the title. */
   titleWeight: number;
   /** URI written as the category scheme/domain of every topic. */

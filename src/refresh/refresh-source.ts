@@ -85,7 +85,8 @@ export async function refreshSource(source: Source, deps: RefreshDeps): Promise<
     else delete success.etag;
     if (fetched.lastModified) success.lastModified = fetched.lastModified;
     else delete success.lastModified;
-    const bodyHash = sha256Hex(fetched.body);
+    // The taxonomy version is part of the hash: same bytes under a changed taxonomy are re-tagged.
+    const bodyHash = `${sha256Hex(fetched.body)}:${deps.matcher.taxonomy.version}`;
     if (sameUrl && previous.bodyHash === bodyHash && previous.lastErrorCode === undefined) {
       deps.store.saveSourceState(success);
       return { sourceId: source.id, status: "unchanged", durationMs: elapsed(), ...moved };
@@ -119,7 +120,12 @@ export async function refreshSource(source: Source, deps: RefreshDeps): Promise<
       e = tagEntry(deps.matcher, e, htmlToText(e.contentHtml) || e.summary);
       if (meta) {
         const contentChanged = meta.contentHash !== entry.contentHash;
-        const topicsChanged = meta.topicIds.join(" ") !== e.topics.map((t) => t.id).join(" ");
+        const topicsChanged =
+          [...meta.topicIds].sort().join(" ") !==
+          e.topics
+            .map((t) => t.id)
+            .sort()
+            .join(" ");
         if (!contentChanged && !topicsChanged) {
           // Only the taxonomy version moved: record it without touching `updated`.
           e = { ...e, ...(meta.updated ? { updated: meta.updated } : {}) };
