@@ -63,7 +63,10 @@ describe("retag", () => {
 
     // Football stories now also count as culture.
     const taxonomyFile = join(project.configDir, "topics.yaml");
-    writeFileSync(taxonomyFile, readFileSync(taxonomyFile, "utf8").replace("en: [film*, movie*,", "en: [football, film*, movie*,"));
+    writeFileSync(
+      taxonomyFile,
+      readFileSync(taxonomyFile, "utf8").replace("- { terms: [film*, movie*,", "- { terms: [football], weight: 3 }\n        - { terms: [film*, movie*,"),
+    );
 
     const app = project.open();
     try {
