@@ -42,7 +42,7 @@ import { type TempProject, tempProject } from "../helpers/temp-project.js";
  */
 
 type Expected =
-  | { status: "failed"; code: string; message?: RegExp; nextDueAtLeastSeconds?: number }
+  | { status: "failed"; code: string; message?: RegExp; nextDueAtLeastSeconds?: number; stage?: "fetch" | "parse" | "decode" }
   | { status: "not-modified" | "unchanged" | "updated"; movedTo?: true; newEntries?: number };
 
 interface Case {
@@ -158,6 +158,71 @@ const OTHER_CASES: Case[] = [
   },
 ];
 
+const RSS_OPEN = '<rss version="2.0"><channel><title>hostile</title><link>https://news.example.com/</link>';
+const RSS_CLOSE = "</channel></rss>";
+const item = (id: string, n: number, title: string, extra = "") =>
+  `<item><title>${title}</title><link>https://news.example.com/${id}/${n}</link><guid>https://news.example.com/${id}/${n}</guid><pubDate>Fri, 24 Jan 2025 10:00:00 GMT</pubDate>${extra}</item>`;
+
+/** Hostile XML: the refresh must refuse or survive it, bounded, without touching the last good output. */
+const XML_CASES: Case[] = [
+  {
+    id: "billion-laughs",
+    evil: () => {
+      const levels = Array.from({ length: 10 }, (_, i) => `<!ENTITY lol${i + 1} "${`&lol${i};`.repeat(10)}">`).join("");
+      return sendBody(`<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY lol0 "lol">${levels}]>${RSS_OPEN}${item("billion-laughs", 9, "&lol10;")}${RSS_CLOSE}`);
+    },
+    expected: { status: "failed", code: "hostile-xml", stage: "parse" },
+  },
+  {
+    id: "quadratic-blowup",
+    evil: () => {
+      const big = "A".repeat(100_000);
+      return sendBody(`<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY a "${big}">]>${RSS_OPEN}${item("quadratic-blowup", 9, "&a;".repeat(20_000))}${RSS_CLOSE}`);
+    },
+    expected: { status: "failed", code: "hostile-xml", stage: "parse" },
+  },
+  {
+    id: "xxe-file",
+    evil: () =>
+      sendBody(`<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>${RSS_OPEN}${item("xxe-file", 9, "leak &xxe;")}${RSS_CLOSE}`),
+    expected: { status: "failed", code: "hostile-xml", stage: "parse" },
+  },
+  {
+    id: "xxe-loopback",
+    evil: (s) => {
+      s.route("/secret", sendBody("internal secret"));
+      return sendBody(
+        `<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY xxe SYSTEM "${s.url("/secret")}">]>${RSS_OPEN}${item("xxe-loopback", 9, "leak &xxe;")}${RSS_CLOSE}`,
+      );
+    },
+    expected: { status: "failed", code: "hostile-xml", stage: "parse" },
+  },
+  {
+    id: "deep-nesting",
+    evil: () =>
+      sendBody(`${RSS_OPEN}${item("deep-nesting", 9, "deep", `<description>${"<div>".repeat(10_000)}x${"</div>".repeat(10_000)}</description>`)}${RSS_CLOSE}`),
+    expected: { status: "failed", code: "hostile-xml", stage: "parse" },
+  },
+  {
+    id: "invalid-utf8",
+    evil: () => sendBody(Buffer.concat([Buffer.from(`${RSS_OPEN}${item("invalid-utf8", 9, "caf")}`), Buffer.from([0xc3, 0x28, 0xff]), Buffer.from(RSS_CLOSE)])),
+    expected: { status: "updated", newEntries: 1 },
+  },
+  {
+    id: "script-injection",
+    evil: () =>
+      sendBody(
+        `${RSS_OPEN}${item(
+          "script-injection",
+          9,
+          "&lt;script&gt;alert(1)&lt;/script&gt;Headline",
+          `<description><![CDATA[<p onclick="alert(2)">Body<script>alert(3)</script><a href="javascript:alert(4)">x</a><img src="data:image/png;base64,AAAA" onerror="alert(5)"></p>]]></description>`,
+        )}${RSS_CLOSE}`,
+      ),
+    expected: { status: "updated", newEntries: 1 },
+  },
+];
+
 interface Run {
   project: TempProject;
   servers: Map<string, EvilServer>;
@@ -254,7 +319,7 @@ function checkCase(run: () => Run, c: Case): void {
     if (expected.status === "failed" && result.status === "failed") {
       expect(result.code).toBe(expected.code);
       // The message names the source and what went wrong where.
-      expect(result.message).toMatch(new RegExp(`^${c.id}: fetch: `));
+      expect(result.message).toMatch(new RegExp(`^${c.id}: ${expected.stage ?? "fetch"}: `));
       if (expected.message) expect(result.message).toMatch(expected.message);
       // It ended within its time limit (generously: the limit plus slack for a loaded machine).
       expect(result.durationMs).toBeLessThan(run().timeoutMs + 5_000);
@@ -333,5 +398,36 @@ describe("huge, broken and misdirected hostile sources", () => {
 
   it("never lets the redirect into the private network reach it", () => {
     expect(run!.internal.requests).toEqual([]);
+  });
+});
+
+describe("hostile XML documents through the whole refresh", () => {
+  let run: Run | undefined;
+  beforeAll(async () => {
+    run = await runCases(XML_CASES, 15_000);
+  });
+  afterAll(() => closeRun(run));
+  checkRun(() => run!, XML_CASES);
+
+  it("never fetches an external entity and never leaks a file", () => {
+    expect(run!.servers.get("xxe-loopback")!.requests.filter((r) => r.path === "/secret")).toHaveLength(0);
+    for (const name of ["all.rss", "all.atom", "all.json"]) {
+      const text = readFileSync(join(run!.project.feedsDir, name), "utf8");
+      expect(text).not.toContain("root:x:0");
+      expect(text).not.toContain("internal secret");
+    }
+  });
+
+  it("publishes the injected story with nothing executable left", () => {
+    const all = JSON.parse(readFileSync(join(run!.project.feedsDir, "all.json"), "utf8"));
+    const story = all.items.find((i: { url: string }) => i.url === "https://news.example.com/script-injection/9");
+    expect(story).toBeDefined();
+    const everything =
+      JSON.stringify(story) + readFileSync(join(run!.project.feedsDir, "all.rss"), "utf8") + readFileSync(join(run!.project.feedsDir, "all.atom"), "utf8");
+    expect(everything).not.toMatch(/<script/i);
+    expect(everything).not.toMatch(/javascript:/i);
+    expect(everything).not.toMatch(/\bon(click|error)\s*=/i);
+    expect(everything).not.toMatch(/data:image/i);
+    expect(story.title).toBe("Headline");
   });
 });
