@@ -1,6 +1,6 @@
 import { Parser } from "htmlparser2";
 import type { Dateline } from "../model/index.js";
-import { htmlToText, TEXT_BLOCK, TEXT_SKIP, textLines } from "./html-text.js";
+import { htmlToText, TEXT_BLOCK, TEXT_SKIP } from "./html-text.js";
 
 export interface NewsStructure {
   /** The content with caption, boilerplate, separators and empty blocks removed. */
@@ -8,11 +8,11 @@ export interface NewsStructure {
   /** Plain text of the story body (dateline removed), the source of the summary. */
   bodyText: string;
   /**
-   * htmlToText(contentHtml), collected in the same pass: the text enrich tags
-   * (and retag recomputes from the stored content), without parsing the
-   * content again.
+   * htmlToText(contentHtml) before its lines are collapsed (textLines), collected
+   * in the same pass: the text enrich tags (and retag recomputes from the
+   * stored content), without parsing the content again.
    */
-  contentText: string;
+  contentRawText: string;
   caption?: string;
   credit?: string;
   /** A lead sentence that stood in the caption block before the caption proper. */
@@ -314,7 +314,7 @@ export function extractNewsStructure(html: string, boilerplate: RegExp[]): NewsS
     return kept.push(source);
   };
   const bodyParts: string[] = [];
-  const result: NewsStructure = { contentHtml: "", bodyText: "", contentText: "" };
+  const result: NewsStructure = { contentHtml: "", bodyText: "", contentRawText: "" };
   let blockIndex = 0;
   // The last kept block that was only an image: the photo a caption below it belongs to.
   let lonePhoto: { keptIndex: number; imgTag: string } | undefined;
@@ -362,7 +362,7 @@ export function extractNewsStructure(html: string, boilerplate: RegExp[]): NewsS
   }
   result.contentHtml = kept.join("\n").trim();
   result.bodyText = bodyParts.join("\n");
-  result.contentText = textLines(keptText.join("\n"));
+  result.contentRawText = keptText.join("\n");
   const img = scanned.firstImage;
   if (img?.src) {
     const width = Number(img.width);

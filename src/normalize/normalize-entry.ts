@@ -2,7 +2,7 @@ import type { Entry, EntryImage, RawFeed, RawItem, RawMedia } from "../model/ind
 import { sha256Hex, uuidFromName } from "../shared/hash.js";
 import { stripIllegalXmlChars } from "../shared/xml-text.js";
 import { detectLanguage, LANGUAGE_SAMPLE_CHARS, normalizeLanguageTag } from "./detect-language.js";
-import { htmlToText, plainTitle, stripTagLike } from "./html-text.js";
+import { htmlToText, plainTitle, stripTagLike, textLines } from "./html-text.js";
 import { extractNewsStructure, renderFigure } from "./news-structure.js";
 import { parseDate } from "./parse-date.js";
 import { effectiveBase, resolveUrl, trackingParamMatcher } from "./resolve-url.js";
@@ -127,7 +127,7 @@ function compileBoilerplate(patterns: string[]): RegExp[] {
 /** An entry and the plain text of its content (htmlToText(entry.contentHtml)), which is not stored. */
 export interface NormalizedEntry {
   entry: Entry;
-  contentText: string;
+  contentText: () => string;
 }
 
 /** Prepares per-feed work once (tracking matcher, boilerplate regexes). */
@@ -188,7 +188,7 @@ export function createTextNormalizer(feed: RawFeed, options: NormalizeOptions): 
 
     let contentHtml = structure.contentHtml;
     // htmlToText(contentHtml), piece by piece: the pieces are joined by "\n", a line break either way.
-    const textPieces = [structure.contentText];
+    const textPieces = [structure.contentRawText];
     if (structure.standfirst !== undefined) {
       const standfirst = `<p>${escapeHtml(structure.standfirst)}</p>`;
       contentHtml = `${standfirst}\n${contentHtml}`;
@@ -200,8 +200,14 @@ export function createTextNormalizer(feed: RawFeed, options: NormalizeOptions): 
       contentHtml = `${figure}\n${contentHtml}`;
       textPieces.unshift(htmlToText(figure));
     }
-    // htmlToText reads markup-free text as one line.
-    const contentText = contentHtml.includes("<") || contentHtml.includes("&") ? textPieces.filter((t) => t !== "").join("\n") : htmlToText(contentHtml);
+    // Only entries that are tagged need it: collapsed on first use. htmlToText
+    // reads markup-free text as one line.
+    const finalHtml = contentHtml;
+    let text: string | undefined;
+    const contentText = () => {
+      text ??= finalHtml.includes("<") || finalHtml.includes("&") ? textLines(textPieces.join("\n")) : htmlToText(finalHtml);
+      return text;
+    };
 
     const summarySource = fullText !== "" ? fullText : htmlToText(item.summary ?? "");
     const summary = summarize(stripTagLike(summarySource.replace(/\n/g, " ")));

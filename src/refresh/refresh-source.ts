@@ -117,7 +117,7 @@ export async function refreshSource(source: Source, deps: RefreshDeps): Promise<
       if (meta && meta.contentHash === entry.contentHash && meta.taxonomyVersion === deps.matcher.taxonomy.version) continue;
       let e: Entry = { ...entry, firstSeen: meta?.firstSeen ?? entry.firstSeen };
       // contentText is htmlToText(contentHtml), the text retag also tags, collected while normalizing.
-      e = tagEntry(deps.matcher, e, contentText || e.summary);
+      e = tagEntry(deps.matcher, e, contentText() || e.summary);
       if (meta) {
         const contentChanged = meta.contentHash !== entry.contentHash;
         const topicsChanged = meta.topicIds.join(" ") !== e.topics.map((t) => t.id).join(" ");

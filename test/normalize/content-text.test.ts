@@ -28,7 +28,7 @@ async function checkFeed(bytes: Buffer, sourceId: string): Promise<number> {
   }
   const withText = normalizeFeedWithText(feed, options(sourceId));
   expect(withText.map((n) => n.entry)).toEqual(normalizeFeed(feed, options(sourceId)));
-  for (const { entry, contentText } of withText) expect(contentText, `${sourceId} ${entry.id}`).toBe(htmlToText(entry.contentHtml));
+  for (const { entry, contentText } of withText) expect(contentText(), `${sourceId} ${entry.id}`).toBe(htmlToText(entry.contentHtml));
   return withText.length;
 }
 
