@@ -1,6 +1,7 @@
 import { Parser } from "htmlparser2";
 
-const BLOCK = new Set([
+/** Elements that put their text on lines of their own. */
+export const TEXT_BLOCK = new Set([
   "p",
   "div",
   "br",
@@ -27,7 +28,8 @@ const BLOCK = new Set([
   "dd",
   "dt",
 ]);
-const SKIP = new Set(["script", "style", "noscript", "template", "iframe", "object"]);
+/** Elements whose content is not text. */
+export const TEXT_SKIP = new Set(["script", "style", "noscript", "template", "iframe", "object"]);
 
 /** Plain text of an HTML fragment: entities decoded once, blocks on their own lines, spaces collapsed. */
 export function htmlToText(html: string): string {
@@ -37,12 +39,12 @@ export function htmlToText(html: string): string {
   const parser = new Parser(
     {
       onopentag(name) {
-        if (SKIP.has(name)) skipDepth++;
-        else if (BLOCK.has(name)) out.push("\n");
+        if (TEXT_SKIP.has(name)) skipDepth++;
+        else if (TEXT_BLOCK.has(name)) out.push("\n");
       },
       onclosetag(name) {
-        if (SKIP.has(name)) skipDepth = Math.max(0, skipDepth - 1);
-        else if (BLOCK.has(name)) out.push("\n");
+        if (TEXT_SKIP.has(name)) skipDepth = Math.max(0, skipDepth - 1);
+        else if (TEXT_BLOCK.has(name)) out.push("\n");
       },
       ontext(text) {
         if (skipDepth === 0) out.push(text);
@@ -52,8 +54,12 @@ export function htmlToText(html: string): string {
   );
   parser.write(html);
   parser.end();
-  return out
-    .join("")
+  return textLines(out.join(""));
+}
+
+/** The collected text as htmlToText returns it: lines with spaces collapsed, empty lines dropped. */
+export function textLines(raw: string): string {
+  return raw
     .split("\n")
     .map(collapse)
     .filter((line) => line !== "")

@@ -4,6 +4,13 @@
 
 export { htmlToText, plainTitle } from "./html-text.js";
 export { parseCaption, parseDateline } from "./news-structure.js";
-export { createNormalizer, type NormalizeOptions, normalizeFeed } from "./normalize-entry.js";
+export {
+  createNormalizer,
+  createTextNormalizer,
+  type NormalizedEntry,
+  type NormalizeOptions,
+  normalizeFeed,
+  normalizeFeedWithText,
+} from "./normalize-entry.js";
 export { parseDate } from "./parse-date.js";
 export { resolveUrl, trackingParamMatcher } from "./resolve-url.js";

@@ -1,11 +1,18 @@
 import { Parser } from "htmlparser2";
 import type { Dateline } from "../model/index.js";
+import { htmlToText, TEXT_BLOCK, TEXT_SKIP } from "./html-text.js";
 
 export interface NewsStructure {
   /** The content with caption, boilerplate, separators and empty blocks removed. */
   contentHtml: string;
   /** Plain text of the story body (dateline removed), the source of the summary. */
   bodyText: string;
+  /**
+   * htmlToText(contentHtml) before its lines are collapsed (textLines), collected
+   * in the same pass: the text enrich tags (and retag recomputes from the
+   * stored content), without parsing the content again.
+   */
+  contentRawText: string;
   caption?: string;
   credit?: string;
   /** A lead sentence that stood in the caption block before the caption proper. */
@@ -154,20 +161,34 @@ interface OpenBlock extends Block {
   parts: string[];
 }
 
+interface CollectedBlock extends Block {
+  /** What htmlToText collects from this node's source alone, before lines are collapsed. */
+  rawText: string;
+  children: CollectedBlock[];
+}
+
+interface ScanBlock extends OpenBlock {
+  /** htmlToText's view of the node: newlines around its blocks, nothing inside script-like elements. */
+  textParts: string[];
+  skip: number;
+  rawText: string;
+  children: ScanBlock[];
+}
+
 /**
  * One streaming pass over sanitized HTML: the top-level nodes (and their
  * children down to MAX_DEPTH) with source offsets and decoded text, and the
  * first image. Cheaper than building a DOM and serializing it again, and the
  * output keeps the sanitizer's bytes for every kept block.
  */
-function scan(html: string): { roots: Block[]; firstImage?: Record<string, string> } {
-  const roots: Block[] = [];
-  const stack: OpenBlock[] = [];
+function scan(html: string): { roots: CollectedBlock[]; firstImage?: Record<string, string> } {
+  const roots: ScanBlock[] = [];
+  const stack: ScanBlock[] = [];
   let depth = 0;
   let firstImage: Record<string, string> | undefined;
-  let textRoot: OpenBlock | undefined;
+  let textRoot: ScanBlock | undefined;
   let imgTag: string | undefined;
-  const push = (b: OpenBlock) => {
+  const push = (b: ScanBlock) => {
     const parent = stack.at(-1);
     if (parent === undefined) roots.push(b);
     else parent.children.push(b);
@@ -175,12 +196,29 @@ function scan(html: string): { roots: Block[]; firstImage?: Record<string, strin
   const appendText = (t: string) => {
     for (const b of stack) b.parts.push(t);
   };
+  // The same bookkeeping as htmlToText, per open node, as if its source were parsed alone.
+  const appendLineBreak = () => {
+    for (const b of stack) b.textParts.push("\n");
+  };
   const closeTextRoot = () => {
     if (textRoot !== undefined) {
       textRoot.text = textRoot.parts.join("");
+      textRoot.rawText = textRoot.text;
       textRoot = undefined;
     }
   };
+  const block = (name: string | undefined, start: number, end: number): ScanBlock => ({
+    name,
+    start,
+    end,
+    text: "",
+    hasMedia: name !== undefined && MEDIA.has(name),
+    children: [],
+    parts: [],
+    textParts: [],
+    skip: 0,
+    rawText: "",
+  });
   const parser: Parser = new Parser(
     {
       onopentag(name, attribs) {
@@ -195,15 +233,19 @@ function scan(html: string): { roots: Block[]; firstImage?: Record<string, strin
         }
         if (name === "br") appendText(" ");
         if (depth < MAX_DEPTH) {
-          const b: OpenBlock = { name, start: parser.startIndex, end: parser.endIndex + 1, text: "", hasMedia: MEDIA.has(name), children: [], parts: [] };
+          const b = block(name, parser.startIndex, parser.endIndex + 1);
           if (imgTag !== undefined) b.imgTag = imgTag;
           push(b);
           stack.push(b);
         }
+        if (TEXT_SKIP.has(name)) for (const b of stack) b.skip++;
+        else if (TEXT_BLOCK.has(name)) appendLineBreak();
         depth++;
       },
       onclosetag(name) {
         closeTextRoot();
+        if (TEXT_SKIP.has(name)) for (const b of stack) b.skip = Math.max(0, b.skip - 1);
+        else if (TEXT_BLOCK.has(name)) appendLineBreak();
         depth--;
         if (depth < MAX_DEPTH) {
           const b = stack.pop();
@@ -211,6 +253,8 @@ function scan(html: string): { roots: Block[]; firstImage?: Record<string, strin
             b.end = parser.endIndex + 1;
             b.text = b.parts.join("");
             b.parts = [];
+            b.rawText = b.textParts.join("");
+            b.textParts = [];
           }
         }
         if (BLOCK_LEVEL.has(name)) appendText(" ");
@@ -219,13 +263,14 @@ function scan(html: string): { roots: Block[]; firstImage?: Record<string, strin
         if (depth < MAX_DEPTH) {
           // A text node directly in a collected level is a block of its own.
           if (textRoot === undefined) {
-            textRoot = { name: undefined, start: parser.startIndex, end: parser.endIndex + 1, text: "", hasMedia: false, children: [], parts: [] };
+            textRoot = block(undefined, parser.startIndex, parser.endIndex + 1);
             push(textRoot);
           }
           textRoot.parts.push(text);
           textRoot.end = parser.endIndex + 1;
         }
         appendText(text);
+        for (const b of stack) if (b.skip === 0) b.textParts.push(text);
       },
     },
     { decodeEntities: true },
@@ -236,7 +281,7 @@ function scan(html: string): { roots: Block[]; firstImage?: Record<string, strin
   return firstImage === undefined ? { roots } : { roots, firstImage };
 }
 
-function blocks(nodes: Block[]): Block[] {
+function blocks(nodes: CollectedBlock[]): CollectedBlock[] {
   const meaningful = nodes.filter((n) => !(n.name === undefined && n.text.trim() === ""));
   const only = meaningful[0];
   if (meaningful.length === 1 && only !== undefined && only.name === "div" && only.children.length > 0) return blocks(only.children);
@@ -262,8 +307,14 @@ const SPACES = /[\s\u00a0\u200b]+/g;
 export function extractNewsStructure(html: string, boilerplate: RegExp[]): NewsStructure {
   const scanned = scan(html);
   const kept: string[] = [];
+  // htmlToText's raw text of each kept piece; kept pieces are joined by "\n", so are these.
+  const keptText: string[] = [];
+  const keep = (source: string, rawText: string) => {
+    keptText.push(rawText);
+    return kept.push(source);
+  };
   const bodyParts: string[] = [];
-  const result: NewsStructure = { contentHtml: "", bodyText: "" };
+  const result: NewsStructure = { contentHtml: "", bodyText: "", contentRawText: "" };
   let blockIndex = 0;
   // The last kept block that was only an image: the photo a caption below it belongs to.
   let lonePhoto: { keptIndex: number; imgTag: string } | undefined;
@@ -281,12 +332,14 @@ export function extractNewsStructure(html: string, boilerplate: RegExp[]): NewsS
         if (caption.caption !== "") result.caption = caption.caption;
         result.credit = caption.credit;
         if (caption.standfirst !== undefined) result.standfirst = caption.standfirst;
-        const photo = node.imgTag !== undefined ? { keptIndex: kept.push("") - 1, imgTag: node.imgTag } : lonePhoto;
+        const photo = node.imgTag !== undefined ? { keptIndex: keep("", "") - 1, imgTag: node.imgTag } : lonePhoto;
         if (photo !== undefined) {
-          kept[photo.keptIndex] = renderFigure(photo.imgTag, caption.caption, caption.credit);
+          const figure = renderFigure(photo.imgTag, caption.caption, caption.credit);
+          kept[photo.keptIndex] = figure;
+          keptText[photo.keptIndex] = htmlToText(figure);
           result.captionInContent = true;
         } else if (node.hasMedia) {
-          kept.push(source);
+          keep(source, node.rawText);
         }
         continue;
       }
@@ -299,16 +352,17 @@ export function extractNewsStructure(html: string, boilerplate: RegExp[]): NewsS
         // (a standfirst, a caption) is not the story's first sentence.
         bodyParts.length = 0;
         bodyParts.push(dl.rest);
-        kept.push(source);
+        keep(source, node.rawText);
         continue;
       }
     }
     if (text !== "") bodyParts.push(text);
-    kept.push(node.name === undefined ? source.trim() : source);
+    keep(node.name === undefined ? source.trim() : source, node.rawText);
     lonePhoto = text === "" && node.imgTag !== undefined ? { keptIndex: kept.length - 1, imgTag: node.imgTag } : undefined;
   }
   result.contentHtml = kept.join("\n").trim();
   result.bodyText = bodyParts.join("\n");
+  result.contentRawText = keptText.join("\n");
   const img = scanned.firstImage;
   if (img?.src) {
     const width = Number(img.width);

@@ -2,7 +2,7 @@ import type { Entry, EntryImage, RawFeed, RawItem, RawMedia } from "../model/ind
 import { sha256Hex, uuidFromName } from "../shared/hash.js";
 import { stripIllegalXmlChars } from "../shared/xml-text.js";
 import { detectLanguage, LANGUAGE_SAMPLE_CHARS, normalizeLanguageTag } from "./detect-language.js";
-import { htmlToText, plainTitle, stripTagLike } from "./html-text.js";
+import { htmlToText, plainTitle, stripTagLike, textLines } from "./html-text.js";
 import { extractNewsStructure, renderFigure } from "./news-structure.js";
 import { parseDate } from "./parse-date.js";
 import { effectiveBase, resolveUrl, trackingParamMatcher } from "./resolve-url.js";
@@ -124,8 +124,20 @@ function compileBoilerplate(patterns: string[]): RegExp[] {
   return patterns.map((p) => new RegExp(p, "iu"));
 }
 
+/** An entry and the plain text of its content (htmlToText(entry.contentHtml)), which is not stored. */
+export interface NormalizedEntry {
+  entry: Entry;
+  contentText: () => string;
+}
+
 /** Prepares per-feed work once (tracking matcher, boilerplate regexes). */
 export function createNormalizer(feed: RawFeed, options: NormalizeOptions): (item: RawItem) => Entry | undefined {
+  const normalize = createTextNormalizer(feed, options);
+  return (item) => normalize(item)?.entry;
+}
+
+/** createNormalizer that also returns the content's plain text, computed in the same pass. */
+export function createTextNormalizer(feed: RawFeed, options: NormalizeOptions): (item: RawItem) => NormalizedEntry | undefined {
   const isTracking = trackingParamMatcher(options.trackingParams);
   const boilerplate = compileBoilerplate(options.boilerplate);
   const now = new Date(options.now);
@@ -175,11 +187,27 @@ export function createNormalizer(feed: RawFeed, options: NormalizeOptions): (ite
     if (image && structure.credit !== undefined) image.credit = structure.credit;
 
     let contentHtml = structure.contentHtml;
-    if (structure.standfirst !== undefined) contentHtml = `<p>${escapeHtml(structure.standfirst)}</p>\n${contentHtml}`;
+    // htmlToText(contentHtml), piece by piece: the pieces are joined by "\n", a line break either way.
+    const textPieces = [structure.contentRawText];
+    if (structure.standfirst !== undefined) {
+      const standfirst = `<p>${escapeHtml(structure.standfirst)}</p>`;
+      contentHtml = `${standfirst}\n${contentHtml}`;
+      textPieces.unshift(htmlToText(standfirst));
+    }
     if (image && !structure.captionInContent && (structure.caption !== undefined || structure.credit !== undefined) && !contentHtml.includes(image.url)) {
       const img = `<img src="${escapeHtml(image.url)}" alt="${escapeHtml(image.caption ?? "")}" />`;
-      contentHtml = `${renderFigure(img, image.caption ?? "", image.credit)}\n${contentHtml}`;
+      const figure = renderFigure(img, image.caption ?? "", image.credit);
+      contentHtml = `${figure}\n${contentHtml}`;
+      textPieces.unshift(htmlToText(figure));
     }
+    // Only entries that are tagged need it: collapsed on first use. htmlToText
+    // reads markup-free text as one line.
+    const finalHtml = contentHtml;
+    let text: string | undefined;
+    const contentText = () => {
+      text ??= finalHtml.includes("<") || finalHtml.includes("&") ? textLines(textPieces.join("\n")) : htmlToText(finalHtml);
+      return text;
+    };
 
     const summarySource = fullText !== "" ? fullText : htmlToText(item.summary ?? "");
     const summary = summarize(stripTagLike(summarySource.replace(/\n/g, " ")));
@@ -235,23 +263,32 @@ export function createNormalizer(feed: RawFeed, options: NormalizeOptions): (ite
         entry.enclosures,
       ]),
     );
-    return entry;
+    return { entry, contentText };
   };
 }
 
 /** Normalizes every item of a feed; the same story twice (same id or link) is kept once. */
 export function normalizeFeed(feed: RawFeed, options: NormalizeOptions): Entry[] {
-  const normalize = createNormalizer(feed, options);
+  return normalizeFeedWithText(feed, options).map((n) => n.entry);
+}
+
+/**
+ * normalizeFeed, each entry with the plain text of its content: what enrich
+ * tags, so that refresh does not parse the content HTML once more.
+ */
+export function normalizeFeedWithText(feed: RawFeed, options: NormalizeOptions): NormalizedEntry[] {
+  const normalize = createTextNormalizer(feed, options);
   const seenIds = new Set<string>();
   const seenLinks = new Set<string>();
-  const out: Entry[] = [];
+  const out: NormalizedEntry[] = [];
   for (const item of feed.items) {
-    const entry = normalize(item);
-    if (entry === undefined) continue;
+    const normalized = normalize(item);
+    if (normalized === undefined) continue;
+    const { entry } = normalized;
     if (seenIds.has(entry.id) || (entry.link !== undefined && seenLinks.has(entry.link))) continue;
     seenIds.add(entry.id);
     if (entry.link !== undefined) seenLinks.add(entry.link);
-    out.push(entry);
+    out.push(normalized);
   }
   return out;
 }

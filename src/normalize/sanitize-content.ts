@@ -73,6 +73,9 @@ export function isTrackingPixel(attribs: Record<string, string | undefined>): bo
   return attribs.src !== undefined && FEEDBURNER_BEACON.test(attribs.src);
 }
 
+// A character other than whitespace or &nbsp;: its absence makes a block empty.
+const NOT_BLANK = /[^\s\u00a0]/;
+
 /** Sanitizes untrusted HTML and makes every URL in it absolute. */
 export function sanitizeContent(html: string, options: SanitizeOptions): string {
   const fix = (value: string | undefined) => resolveUrl(value, options.base, options.isTracking);
@@ -144,7 +147,7 @@ export function sanitizeContent(html: string, options: SanitizeOptions): string 
       if (frame.tag === "img") return frame.attribs.src === undefined || isTrackingPixel(frame.attribs);
       // Empty paragraphs and wrappers (only whitespace or &nbsp;) are noise in a reader.
       if ((frame.tag === "p" || frame.tag === "span" || frame.tag === "div") && frame.mediaChildren.length === 0) {
-        return frame.text.replace(/[\s\u00a0]+/g, "") === "";
+        return !NOT_BLANK.test(frame.text);
       }
       return false;
     },

@@ -8,6 +8,7 @@ import {
   renderIndexPage,
   renderOpml,
   sortNewestFirst,
+  syncDir,
   writeFileAtomic,
   writeOutput,
 } from "../write/index.js";
@@ -52,12 +53,22 @@ export function metaFor(plan: OutputPlan, options: PublishOptions): FeedMeta {
  */
 export function publishOutputs(store: Store, plans: OutputPlan[], options: PublishOptions): PublishResult {
   const changedFiles: string[] = [];
-  for (const plan of plans) {
-    const entries = sortNewestFirst(store.latest(plan.selector, options.maxItems));
-    for (const w of writeOutput(options.feedsDir, metaFor(plan, options), entries, options.formats, options.writeFile)) {
-      if (w.changed) changedFiles.push(w.path);
+  // Each folder is fsynced once, after its last rename, rather than once per
+  // file; an output leaves the pending list only after that.
+  const renamedIn = new Set<string>();
+  const writeFile = options.writeFile ?? ((path: string, content: string) => writeFileAtomic(path, content, { deferDirSync: renamedIn }));
+  const written: OutputPlan["selector"][] = [];
+  try {
+    for (const plan of plans) {
+      const entries = sortNewestFirst(store.latest(plan.selector, options.maxItems));
+      for (const w of writeOutput(options.feedsDir, metaFor(plan, options), entries, options.formats, writeFile)) {
+        if (w.changed) changedFiles.push(w.path);
+      }
+      written.push(plan.selector);
     }
-    store.clearPending([plan.selector]);
+  } finally {
+    for (const dir of renamedIn) syncDir(dir);
+    if (written.length > 0) store.clearPending(written);
   }
   return { rendered: plans.length, changedFiles };
 }

@@ -2,7 +2,7 @@ import { decodeBytes } from "../decode/index.js";
 import { type Matcher, tagEntry } from "../enrich/index.js";
 import { detectHtmlPage, type FetchOptions, fetchSource, notAFeedError } from "../fetch/index.js";
 import type { Entry, Source, SourceState, Store } from "../model/index.js";
-import { htmlToText, normalizeFeed } from "../normalize/index.js";
+import { normalizeFeedWithText } from "../normalize/index.js";
 import { parseFeed } from "../parse/index.js";
 import { describeError } from "../shared/errors.js";
 import { sha256Hex } from "../shared/hash.js";
@@ -99,7 +99,7 @@ export async function refreshSource(source: Source, deps: RefreshDeps): Promise<
 
     const decoded = decodeBytes(fetched.body, fetched.contentType);
     const feed = await parseFeed(decoded.text, { timeoutMs: deps.parseTimeoutMs });
-    const entries = normalizeFeed(feed, {
+    const normalized = normalizeFeedWithText(feed, {
       sourceId: source.id,
       feedUrl: fetched.url,
       trackingParams: deps.trackingParams,
@@ -113,11 +113,12 @@ export async function refreshSource(source: Source, deps: RefreshDeps): Promise<
     const dirtyTopics = new Set<string>();
     let newEntries = 0;
     let updatedEntries = 0;
-    for (const entry of entries) {
+    for (const { entry, contentText } of normalized) {
       const meta = stored.get(entry.id);
       if (meta && meta.contentHash === entry.contentHash && meta.taxonomyVersion === deps.matcher.taxonomy.version) continue;
       let e: Entry = { ...entry, firstSeen: meta?.firstSeen ?? entry.firstSeen };
-      e = tagEntry(deps.matcher, e, htmlToText(e.contentHtml) || e.summary);
+      // contentText is htmlToText(contentHtml), the text retag also tags, collected while normalizing.
+      e = tagEntry(deps.matcher, e, contentText() || e.summary);
       if (meta) {
         const contentChanged = meta.contentHash !== entry.contentHash;
         const topicsChanged =
@@ -143,7 +144,7 @@ export async function refreshSource(source: Source, deps: RefreshDeps): Promise<
     }
     if (feed.ttlMinutes !== undefined) success.minIntervalMinutes = feed.ttlMinutes;
     if (fetched.maxAgeSeconds !== undefined) success.minIntervalMinutes = Math.max(success.minIntervalMinutes ?? 0, fetched.maxAgeSeconds / 60);
-    deps.store.commit({ state: success, upserts, currentIds: entries.map((e) => e.id) });
+    deps.store.commit({ state: success, upserts, currentIds: normalized.map((n) => n.entry.id) });
     if (feed.repairs.length > 0) deps.logger.warn({ source: source.id, repairs: feed.repairs }, `parse: ${source.id} was not well-formed and was repaired`);
     return {
       sourceId: source.id,

@@ -3,6 +3,8 @@ import { stripIllegalXmlChars } from "../shared/xml-text.js";
 import { entryDate, entryUpdated, escapeHtml } from "./entry-view.js";
 import { type FeedMeta, feedUrl, IPTC_SCHEME } from "./feed-meta.js";
 
+const NONCHARACTERS = /[\uFFFE\uFFFF]/;
+
 /**
  * JSON Feed 1.1 (https://jsonfeed.org/version/1.1). Written here rather than
  * with `feed`, whose JSON output says version 1 and lacks `authors`/`language`.
@@ -58,5 +60,9 @@ export function renderJsonFeed(entries: Entry[], meta: FeedMeta): string {
       return item;
     }),
   };
-  return `${stripIllegalXmlChars(JSON.stringify(feed, null, 2))}\n`;
+  // JSON.stringify already escapes control characters and lone surrogates
+  // (ECMA-262 well-formed JSON.stringify); of what XML forbids only the
+  // noncharacters U+FFFE/U+FFFF can reach the text, and they almost never do.
+  const json = JSON.stringify(feed, null, 2);
+  return `${NONCHARACTERS.test(json) ? stripIllegalXmlChars(json) : json}\n`;
 }

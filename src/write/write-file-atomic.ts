@@ -1,4 +1,4 @@
-import { closeSync, writeSync as fsWriteSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync } from "node:fs";
+import { closeSync, fstatSync, writeSync as fsWriteSync, fsyncSync, mkdirSync, openSync, readSync, renameSync, rmSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { FeedEnricherError } from "../shared/errors.js";
 
@@ -9,11 +9,42 @@ export class WriteError extends FeedEnricherError {
 }
 
 function sameBytes(path: string, data: Buffer): boolean {
+  let fd: number;
   try {
-    const current = readFileSync(path);
+    fd = openSync(path, "r");
+  } catch {
+    return false;
+  }
+  try {
+    // A different size is a different file: most changed outputs are told
+    // apart by one fstat, without reading the old bytes back.
+    if (fstatSync(fd).size !== data.length) return false;
+    const current = Buffer.allocUnsafe(data.length);
+    let offset = 0;
+    while (offset < data.length) {
+      const n = readSync(fd, current, offset, data.length - offset, offset);
+      if (n === 0) return false;
+      offset += n;
+    }
     return current.equals(data);
   } catch {
     return false;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** fsync of a folder, so that the renames in it survive a power cut. */
+export function syncDir(dir: string): void {
+  try {
+    const dfd = openSync(dir, "r");
+    try {
+      fsyncSync(dfd);
+    } finally {
+      closeSync(dfd);
+    }
+  } catch {
+    // Some filesystems refuse fsync on a directory; the rename itself is still atomic.
   }
 }
 
@@ -25,6 +56,12 @@ function sameBytes(path: string, data: Buffer): boolean {
 /** Low-level calls a test can replace to simulate a full disk or an I/O error. */
 export interface AtomicWriteIo {
   writeSync?: (fd: number, data: Buffer, offset: number, length: number) => number;
+  /**
+   * When given, the folder is added here instead of being fsynced at once: a
+   * caller that writes many files fsyncs each folder once (syncDir) after the
+   * last rename and before it records the files as published.
+   */
+  deferDirSync?: Set<string>;
 }
 
 export function writeFileAtomic(path: string, content: string | Buffer, io: AtomicWriteIo = {}): boolean {
@@ -44,13 +81,8 @@ export function writeFileAtomic(path: string, content: string | Buffer, io: Atom
       closeSync(fd);
     }
     renameSync(tmp, path);
-    try {
-      const dfd = openSync(dir, "r");
-      fsyncSync(dfd);
-      closeSync(dfd);
-    } catch {
-      // Some filesystems refuse fsync on a directory; the rename itself is still atomic.
-    }
+    if (io.deferDirSync !== undefined) io.deferDirSync.add(dir);
+    else syncDir(dir);
     return true;
   } catch (error) {
     try {

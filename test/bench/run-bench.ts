@@ -20,7 +20,7 @@ import { decodeBytes } from "../../src/decode/index.js";
 import { compileMatcher, loadTaxonomy, type Matcher, tagEntry, tagText, tokenize } from "../../src/enrich/index.js";
 import { fetchSource } from "../../src/fetch/index.js";
 import type { Entry, OutputSelector, Source } from "../../src/model/index.js";
-import { htmlToText, normalizeFeed } from "../../src/normalize/index.js";
+import { htmlToText, type NormalizedEntry, normalizeFeed, normalizeFeedWithText } from "../../src/normalize/index.js";
 import { parseFeed } from "../../src/parse/index.js";
 import { type OutputPlan, type PublishOptions, publishOutputs, refreshSource } from "../../src/refresh/index.js";
 import { silentLogger } from "../../src/shared/logger.js";
@@ -72,9 +72,9 @@ function yardstickParse(text: string): Promise<unknown> {
   return new Parser().parseString(text);
 }
 
-/** The enrich step exactly as refresh runs it: plain text of the body, then the matcher. */
-function enrichAll(m: Matcher, entries: Entry[]): Entry[] {
-  return entries.map((e) => tagEntry(m, e, htmlToText(e.contentHtml) || e.summary));
+/** The enrich step exactly as refresh runs it: plain text of the body (collected by normalize), then the matcher. */
+function enrichAll(m: Matcher, normalized: NormalizedEntry[]): Entry[] {
+  return normalized.map(({ entry, contentText }) => tagEntry(m, entry, contentText() || entry.summary));
 }
 
 function normalizeOptions(sourceId: string) {
@@ -83,7 +83,7 @@ function normalizeOptions(sourceId: string) {
 
 async function pipelineEntries(bytes: Buffer, sourceId = "bench"): Promise<Entry[]> {
   const feed = await parseFeed(decodeBytes(bytes).text, { timeoutMs: 600_000 });
-  return enrichAll(matcher, normalizeFeed(feed, normalizeOptions(sourceId)));
+  return enrichAll(matcher, normalizeFeedWithText(feed, normalizeOptions(sourceId)));
 }
 
 const META: FeedMeta = {
@@ -137,8 +137,8 @@ async function stageSection(): Promise<void> {
       t.decode!.push(await timeMs(() => (decoded = decodeBytes(body, fetched?.status === "ok" ? fetched.contentType : undefined))));
       let feed!: Awaited<ReturnType<typeof parseFeed>>;
       t.parse!.push(await timeMs(async () => (feed = await parseFeed(decoded.text, { timeoutMs: 600_000 }))));
-      let entries!: Entry[];
-      t.normalize!.push(await timeMs(() => (entries = normalizeFeed(feed, normalizeOptions("bench")))));
+      let entries!: NormalizedEntry[];
+      t.normalize!.push(await timeMs(() => (entries = normalizeFeedWithText(feed, normalizeOptions("bench")))));
       let tagged!: Entry[];
       t.enrich!.push(await timeMs(() => (tagged = enrichAll(matcher, entries))));
       const store = new SqliteStore(join(dir, `store-${n}-${format}-${rep}.db`));

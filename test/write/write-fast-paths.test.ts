@@ -1,0 +1,107 @@
+import { mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import type { Entry } from "../../src/model/index.js";
+import { stripIllegalXmlChars } from "../../src/shared/xml-text.js";
+import { renderJsonFeed, writeFileAtomic } from "../../src/write/index.js";
+
+// The reference: the global replace every text went through before the fast path.
+const ILLEGAL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+describe("stripIllegalXmlChars", () => {
+  it("gives what the full replace gives, clean or not", () => {
+    const samples = [
+      "",
+      "plain ascii",
+      "tab\tnewline\ncr\r",
+      "emoji 😀 pairs 𝔘",
+      "nul\u0000 bell\u0007 vt\u000B ff\u000C esc\u001B",
+      "lone high \uD800 end",
+      "lone low \uDC00 end",
+      "reversed \uDC00\uD800",
+      "ends high \uD83D",
+      "\uDE00 starts low",
+      "nonchars \uFFFE\uFFFF kept \uFFFD",
+      "mixed 😀\u0001\uD800x",
+    ];
+    for (const s of samples) expect(stripIllegalXmlChars(s), JSON.stringify(s)).toBe(s.replace(ILLEGAL, ""));
+  });
+
+  it("returns the same string object when there is nothing to strip", () => {
+    const s = "Café — 😀 ok";
+    expect(stripIllegalXmlChars(s)).toBe(s);
+  });
+});
+
+function entry(over: Partial<Entry>): Entry {
+  return {
+    id: "https://example.com/1",
+    sourceId: "s",
+    title: "t",
+    link: "https://example.com/1",
+    published: "2026-01-01T00:00:00.000Z",
+    firstSeen: "2026-01-01T00:00:00.000Z",
+    authors: [],
+    summary: "s",
+    contentHtml: "<p>x</p>",
+    categories: [],
+    enclosures: [],
+    wordCount: 1,
+    readingTimeMin: 1,
+    topics: [],
+    entities: [],
+    contentHash: "h",
+    ...over,
+  };
+}
+
+describe("renderJsonFeed", () => {
+  it("stays valid JSON without raw controls, lone surrogates or noncharacters", () => {
+    const nasty = "a\u0000b\u0007c\uD800d\uDC00e\uFFFEf\uFFFFg😀";
+    const text = renderJsonFeed([entry({ title: nasty, summary: nasty, contentHtml: `<p>${nasty}</p>`, authors: [nasty] })], {
+      path: "all",
+      title: "t",
+      description: "d",
+      baseUrl: "http://127.0.0.1/",
+      homePage: "http://127.0.0.1/",
+      topicScheme: "http://cv.iptc.org/newscodes/mediatopic/",
+    });
+    const parsed = JSON.parse(text) as { items: Array<{ title: string }> };
+    // JSON escapes the controls and lone surrogates; the noncharacters XML forbids are removed.
+    expect(parsed.items[0]!.title).toBe("a\u0000b\u0007c\uD800d\uDC00efg😀");
+    expect(text).not.toMatch(/[\u0000-\u0009\u000B-\u001F\uFFFE\uFFFF]/);
+    expect((text as unknown as { isWellFormed(): boolean }).isWellFormed()).toBe(true);
+  });
+});
+
+describe("writeFileAtomic", () => {
+  let dir: string | undefined;
+  afterEach(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("leaves identical bytes untouched and replaces same-size or other-size changes", () => {
+    dir = mkdtempSync(join(tmpdir(), "fe-write-"));
+    const path = join(dir, "out", "all.rss");
+    expect(writeFileAtomic(path, "abcdef")).toBe(true);
+    const old = new Date("2020-01-01T00:00:00Z");
+    utimesSync(path, old, old);
+    expect(writeFileAtomic(path, "abcdef")).toBe(false);
+    expect(statSync(path).mtimeMs).toBe(old.getTime());
+    expect(writeFileAtomic(path, "abcdeX")).toBe(true);
+    expect(readFileSync(path, "utf8")).toBe("abcdeX");
+    expect(writeFileAtomic(path, "longer content")).toBe(true);
+    expect(readFileSync(path, "utf8")).toBe("longer content");
+    writeFileSync(path, "");
+    expect(writeFileAtomic(path, "")).toBe(false);
+  });
+
+  it("defers the folder fsync to the caller when asked", () => {
+    dir = mkdtempSync(join(tmpdir(), "fe-write-"));
+    const renamedIn = new Set<string>();
+    expect(writeFileAtomic(join(dir, "a.json"), "{}", { deferDirSync: renamedIn })).toBe(true);
+    expect(writeFileAtomic(join(dir, "a.json"), "{}", { deferDirSync: renamedIn })).toBe(false);
+    expect([...renamedIn]).toEqual([dir]);
+  });
+});
