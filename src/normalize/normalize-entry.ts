@@ -280,14 +280,20 @@ export function normalizeFeedWithText(feed: RawFeed, options: NormalizeOptions):
   const normalize = createTextNormalizer(feed, options);
   const seenIds = new Set<string>();
   const seenLinks = new Set<string>();
+  // A link shared by many items is the site's home page (podcasts, some CMSs),
+  // not a story's canonical link: it identifies nothing, so it dedups nothing.
+  const linkCounts = new Map<string, number>();
+  for (const item of feed.items) if (item.link !== undefined) linkCounts.set(item.link.trim(), (linkCounts.get(item.link.trim()) ?? 0) + 1);
+  const homeLinks = new Set([feed.link?.trim(), ...[...linkCounts].filter(([, n]) => n > 2).map(([link]) => link)]);
   const out: NormalizedEntry[] = [];
   for (const item of feed.items) {
     const normalized = normalize(item);
     if (normalized === undefined) continue;
     const { entry } = normalized;
-    if (seenIds.has(entry.id) || (entry.link !== undefined && seenLinks.has(entry.link))) continue;
+    const linkIdentifies = entry.link !== undefined && !homeLinks.has(item.link?.trim()) && !homeLinks.has(entry.link);
+    if (seenIds.has(entry.id) || (linkIdentifies && seenLinks.has(entry.link!))) continue;
     seenIds.add(entry.id);
-    if (entry.link !== undefined) seenLinks.add(entry.link);
+    if (linkIdentifies) seenLinks.add(entry.link!);
     out.push(normalized);
   }
   return out;

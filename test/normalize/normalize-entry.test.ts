@@ -77,6 +77,12 @@ describe("ids", () => {
     );
     expect(entries.map((e) => e.title)).toEqual(["First", "Other"]);
   });
+
+  it("does not merge items whose shared link is the site's home page (podcast episodes)", () => {
+    const episodes = [1, 2, 3, 4].map((n) => ({ guid: `episode-${n}`, title: `Episode ${n}`, link: "https://podcast.example.org/" }));
+    const entries = normalizeFeed(feed([...episodes, { guid: "x", title: "Home", link: "https://www.example.org/news/" }]), OPTIONS);
+    expect(entries.map((e) => e.title)).toEqual(["Episode 1", "Episode 2", "Episode 3", "Episode 4", "Home"]);
+  });
 });
 
 describe("links", () => {
