@@ -184,6 +184,10 @@ function hashOf(text: string, start: number, end: number): number {
 
 export interface TermRef {
   topic: Topic;
+  /** Index of the topic in the taxonomy. */
+  topicIndex: number;
+  /** Same number for the same (topic, term text): repeats of one phrase are counted together. */
+  phraseId: number;
   term: TopicTerm;
   /** Words of the term as written, for case-sensitive comparison. */
   rawWords: string[];
@@ -212,6 +216,8 @@ export interface ScanResult {
 
 export interface Matcher {
   taxonomy: Taxonomy;
+  /** Number of distinct (topic, term text) phrases: TermRef.phraseId is below it. */
+  phraseCount: number;
   /** Every term hit in the text, context rules applied: one pass over the words. */
   scan(text: string): ScanResult;
 }
@@ -276,7 +282,8 @@ export function compileMatcher(taxonomy: Taxonomy): Matcher {
     if (!contexts.has(key)) contexts.set(key, contextWords(entries));
     return contexts.get(key);
   };
-  for (const topic of taxonomy.topics) {
+  const phraseIds = new Map<string, number>();
+  for (const [topicIndex, topic] of taxonomy.topics.entries()) {
     if (!topic.enabled) continue;
     for (const term of topic.terms) {
       const words = termWords(term.text);
@@ -290,8 +297,12 @@ export function compileMatcher(taxonomy: Taxonomy): Matcher {
         }
         node = next;
       }
+      const phraseKey = `${topic.id}\u0000${term.text}`;
+      if (!phraseIds.has(phraseKey)) phraseIds.set(phraseKey, phraseIds.size);
       node.terms.push({
         topic,
+        topicIndex,
+        phraseId: phraseIds.get(phraseKey)!,
         term,
         rawWords: words.map((w) => w.raw),
         near: context(term.requireNear),
@@ -448,5 +459,5 @@ export function compileMatcher(taxonomy: Taxonomy): Matcher {
     return { hits, words: n };
   }
 
-  return { taxonomy, scan };
+  return { taxonomy, phraseCount: phraseIds.size, scan };
 }
