@@ -146,13 +146,19 @@ class WordTable<V> {
     }
   }
 
-  /** Whether any entry matches text[start, end). */
-  has(text: string, start: number, end: number): boolean {
+  /** Whether any entry matches text[start, end), whose folded hash is h (computed by the scan). */
+  has(text: string, start: number, end: number, wordHash: number): boolean {
     const len = end - start;
+    for (let i = this.exact.find(wordHash); i >= 0; i = this.next[i]!) {
+      const w = this.words[i]!;
+      if (w.length === len && sameFolded(w, text, start)) return true;
+    }
     const stemLengths = this.stemLengths;
     const maxStem = stemLengths.length - 1;
+    // Without stems the exact probe above is the whole answer.
+    if (maxStem === 0) return false;
     let h = 0;
-    for (let k = 0; k < len; k++) {
+    for (let k = 0; k < len && k < maxStem; k++) {
       h = (Math.imul(h, 31) + foldCode(text.charCodeAt(start + k))) & 0x3fffffff;
       if (k < maxStem && stemLengths[k + 1] === 1) {
         for (let i = this.stems.find(h); i >= 0; i = this.next[i]!) {
@@ -160,10 +166,6 @@ class WordTable<V> {
           if (w.length === k + 1 && sameFolded(w, text, start)) return true;
         }
       }
-    }
-    for (let i = this.exact.find(h); i >= 0; i = this.next[i]!) {
-      const w = this.words[i]!;
-      if (w.length === len && sameFolded(w, text, start)) return true;
     }
     return false;
   }
@@ -314,6 +316,8 @@ export function compileMatcher(taxonomy: Taxonomy): Matcher {
   // Scratch buffers, grown as needed: scanning is synchronous, so one matcher can reuse them.
   let starts = new Int32Array(1024);
   let ends = new Int32Array(1024);
+  /** Folded hash of each word, for context lookups without hashing the word again. */
+  let hashes = new Int32Array(1024);
   const firstHits: TrieNode[] = [];
 
   const phraseScratch: Array<Array<{ folded: string; stem: boolean }>> = [];
@@ -332,7 +336,7 @@ export function compileMatcher(taxonomy: Taxonomy): Matcher {
 
   function inContext(ctx: ContextWords, text: string, n: number, i: number, start: number, length: number): boolean {
     // A single context word never matches the term itself; a phrase may contain it.
-    if (ctx.words !== undefined && (i < start || i >= start + length) && ctx.words.has(text, starts[i]!, ends[i]!)) return true;
+    if (ctx.words !== undefined && (i < start || i >= start + length) && ctx.words.has(text, starts[i]!, ends[i]!, hashes[i]!)) return true;
     if (ctx.phrases === undefined) return false;
     const from = phraseScratch.length;
     ctx.phrases.collect(text, starts[i]!, ends[i]!, phraseScratch);
@@ -401,6 +405,7 @@ export function compileMatcher(taxonomy: Taxonomy): Matcher {
     if (starts.length < capacity) {
       starts = new Int32Array(capacity);
       ends = new Int32Array(capacity);
+      hashes = new Int32Array(capacity);
     }
     // One pass: word boundaries, the folded hash of each word and of its
     // prefixes (for stems), and the first-word lookups, character by character.
@@ -435,6 +440,7 @@ export function compileMatcher(taxonomy: Taxonomy): Matcher {
       } else if (start >= 0) {
         starts[n] = start;
         ends[n] = i;
+        hashes[n] = h;
         if (exactFilter[h & 0xffff] === 1) table.probeExact(h, i - start, raw, start, firstHits);
         if (firstHits.length > 0) {
           for (const node of firstHits) {
