@@ -109,22 +109,23 @@ class WordTable<V> {
     }
   }
 
-  /** Pushes to `out` the values of every entry matching text[start, end). */
-  collect(text: string, start: number, end: number, out: V[]): void {
+  /** Pushes to `out` the values of every entry matching text[start, end), whose folded hash (computed by the scan) is wordHash. */
+  collect(text: string, start: number, end: number, wordHash: number, out: V[]): void {
     const len = end - start;
     const stemLengths = this.stemLengths;
     const maxStem = stemLengths.length - 1;
     let h = 0;
-    for (let k = 0; k < len; k++) {
+    // Stems first, then the exact word: the order hits are reported in.
+    for (let k = 0; k < len && k < maxStem; k++) {
       h = (Math.imul(h, 31) + foldCode(text.charCodeAt(start + k))) & 0x3fffffff;
-      if (k < maxStem && stemLengths[k + 1] === 1) {
+      if (stemLengths[k + 1] === 1) {
         for (let i = this.stems.find(h); i >= 0; i = this.next[i]!) {
           const w = this.words[i]!;
           if (w.length === k + 1 && sameFolded(w, text, start)) out.push(this.values[i]!);
         }
       }
     }
-    for (let i = this.exact.find(h); i >= 0; i = this.next[i]!) {
+    for (let i = this.exact.find(wordHash); i >= 0; i = this.next[i]!) {
       const w = this.words[i]!;
       if (w.length === len && sameFolded(w, text, start)) out.push(this.values[i]!);
     }
@@ -339,7 +340,7 @@ export function compileMatcher(taxonomy: Taxonomy): Matcher {
     if (ctx.words !== undefined && (i < start || i >= start + length) && ctx.words.has(text, starts[i]!, ends[i]!, hashes[i]!)) return true;
     if (ctx.phrases === undefined) return false;
     const from = phraseScratch.length;
-    ctx.phrases.collect(text, starts[i]!, ends[i]!, phraseScratch);
+    ctx.phrases.collect(text, starts[i]!, ends[i]!, hashes[i]!, phraseScratch);
     let found = false;
     for (let p = from; p < phraseScratch.length && !found; p++) found = phraseAt(phraseScratch[p]!, text, n, i);
     while (phraseScratch.length > from) phraseScratch.pop();
@@ -383,7 +384,7 @@ export function compileMatcher(taxonomy: Taxonomy): Matcher {
     const depth = next - start;
     const found = (foundAtDepth[depth] ??= []);
     const from = found.length;
-    node.children.collect(folded, starts[next]!, ends[next]!, found);
+    node.children.collect(folded, starts[next]!, ends[next]!, hashes[next]!, found);
     for (let f = from; f < found.length; f++) {
       const child = found[f]!;
       record(child, raw, folded, n, start, next - start + 1, hits);
