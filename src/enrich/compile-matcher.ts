@@ -234,6 +234,8 @@ function newNode(withFilters = false): TrieNode {
  * table, and phrases ("Doctors Without Borders") as word sequences.
  */
 interface ContextWords {
+  /** Index of the list in the matcher, for the per-scan memo of lookups. */
+  id: number;
   words: WordTable<true> | undefined;
   /** Phrases by their first word: a phrase is compared only where its first word is. */
   phrases: WordTable<Array<{ folded: string; stem: boolean }>> | undefined;
@@ -253,7 +255,7 @@ function contextWords(entries: string[]): ContextWords | undefined {
         words.map(({ folded, stem }) => ({ folded, stem })),
       );
   }
-  return { words: table.size > 0 ? table : undefined, phrases: phrases.size > 0 ? phrases : undefined };
+  return { id: 0, words: table.size > 0 ? table : undefined, phrases: phrases.size > 0 ? phrases : undefined };
 }
 
 /** The folded words of a term, the last one a stem when written `stem*`. */
@@ -280,9 +282,14 @@ export function compileMatcher(taxonomy: Taxonomy): Matcher {
   const root = newNode(true);
   // Terms of one group share their context lists: compile each list once.
   const contexts = new Map<string, ContextWords | undefined>();
+  let contextCount = 0;
   const context = (entries: string[]) => {
     const key = entries.join("\u0000");
-    if (!contexts.has(key)) contexts.set(key, contextWords(entries));
+    if (!contexts.has(key)) {
+      const ctx = contextWords(entries);
+      if (ctx) ctx.id = contextCount++;
+      contexts.set(key, ctx);
+    }
     return contexts.get(key);
   };
   const phraseIds = new Map<string, number>();
@@ -335,16 +342,41 @@ export function compileMatcher(taxonomy: Taxonomy): Matcher {
     return true;
   }
 
+  /**
+   * Lookups of context lists per word, memoized for one scan: the windows of
+   * nearby hits overlap and share lists, so each (list, word) is looked up
+   * once. An entry is generation × 4 + bit 1 (a single context word) + bit 2
+   * (a context phrase starts here); older generations read as not computed.
+   */
+  let memo = new Int32Array(0);
+  let generation = 0;
+
+  function lookupContext(ctx: ContextWords, text: string, n: number, i: number): number {
+    const slot = ctx.id * n + i;
+    const cached = memo[slot]!;
+    if (cached >> 2 === generation) return cached & 3;
+    let bits = 0;
+    if (ctx.words !== undefined && ctx.words.has(text, starts[i]!, ends[i]!, hashes[i]!)) bits |= 1;
+    if (ctx.phrases !== undefined) {
+      const from = phraseScratch.length;
+      ctx.phrases.collect(text, starts[i]!, ends[i]!, hashes[i]!, phraseScratch);
+      for (let p = from; p < phraseScratch.length; p++) {
+        if (phraseAt(phraseScratch[p]!, text, n, i)) {
+          bits |= 2;
+          break;
+        }
+      }
+      while (phraseScratch.length > from) phraseScratch.pop();
+    }
+    memo[slot] = (generation << 2) | bits;
+    return bits;
+  }
+
   function inContext(ctx: ContextWords, text: string, n: number, i: number, start: number, length: number): boolean {
+    const bits = lookupContext(ctx, text, n, i);
     // A single context word never matches the term itself; a phrase may contain it.
-    if (ctx.words !== undefined && (i < start || i >= start + length) && ctx.words.has(text, starts[i]!, ends[i]!, hashes[i]!)) return true;
-    if (ctx.phrases === undefined) return false;
-    const from = phraseScratch.length;
-    ctx.phrases.collect(text, starts[i]!, ends[i]!, hashes[i]!, phraseScratch);
-    let found = false;
-    for (let p = from; p < phraseScratch.length && !found; p++) found = phraseAt(phraseScratch[p]!, text, n, i);
-    while (phraseScratch.length > from) phraseScratch.pop();
-    return found;
+    if ((bits & 1) !== 0 && (i < start || i >= start + length)) return true;
+    return (bits & 2) !== 0;
   }
 
   function contextHolds(ref: TermRef, text: string, n: number, start: number, length: number): boolean {
@@ -455,6 +487,14 @@ export function compileMatcher(taxonomy: Taxonomy): Matcher {
       }
     }
     const hits: Hit[] = [];
+    if (pendingWord.length > 0 && contextCount > 0) {
+      if (memo.length < contextCount * n) memo = new Int32Array(contextCount * n * 2);
+      // A new generation invalidates the previous scan's memo; at the limit, clear it.
+      if (++generation >= 1 << 28) {
+        memo.fill(0);
+        generation = 1;
+      }
+    }
     for (let p = 0; p < pendingWord.length; p++) {
       const i = pendingWord[p]!;
       const node = pendingNode[p]!;
