@@ -356,7 +356,7 @@ export function compileMatcher(taxonomy: Taxonomy): Matcher {
     const cached = memo[slot]!;
     if (cached >> 2 === generation) return cached & 3;
     let bits = 0;
-    if (ctx.words !== undefined && ctx.words.has(text, starts[i]!, ends[i]!, hashes[i]!)) bits |= 1;
+    if (ctx.words?.has(text, starts[i]!, ends[i]!, hashes[i]!)) bits |= 1;
     if (ctx.phrases !== undefined) {
       const from = phraseScratch.length;
       ctx.phrases.collect(text, starts[i]!, ends[i]!, hashes[i]!, phraseScratch);
