@@ -32,7 +32,7 @@ const LEXICON: Map<string, LexTag> = (() => {
 
 /** Words before a name that make it a person's ("President Donald Trump", "Sen. Jane Doe"). */
 const HONORIFICS = new Set(
-  "President Vice Secretary Senator Sen Rep Representative Governor Gov Mr Mrs Ms Dr Judge Justice Minister Prime Chancellor Mayor Sheriff Commissioner Director Spokesperson Spokeswoman Spokesman Chairman Chairwoman Chief Gen General Col Colonel Lt Sgt Officer Detective Ambassador Attorney Lawmaker Coach Professor Prof Rev CEO Founder Author Actor Actress Singer Rapper Writer Editor Reporter Correspondent Analyst Economist Manager Captain Capt Father Sister Brother Lord Lady Sir Dame Deputy Acting Former".split(
+  "President Vice Secretary Senator Sen Rep Representative Governor Gov Mr Mrs Ms Dr Judge Justice Minister Prime Chancellor Mayor Sheriff Commissioner Director Spokesperson Spokeswoman Spokesman Chairman Chairwoman Chief Gen General Col Colonel Lt Sgt Officer Detective Ambassador Attorney Lawmaker Coach Professor Prof Rev Speaker Leader CEO Founder Author Actor Actress Singer Rapper Writer Editor Reporter Correspondent Analyst Economist Manager Captain Capt Father Sister Brother Lord Lady Sir Dame Deputy Acting Former".split(
     " ",
   ),
 );
@@ -81,13 +81,20 @@ const NOT_NAMES = new Set(
   With Without To Still Studies Shortly According However Also Then There Here What Who Why How Where Which Many Some Most More Other Another Each
   Every All Both No Not Yes So Yet Just Even Now Today Yesterday Tomorrow Members Officials One Two Three Once Since Despite During
   Under Over About Among Between Across Through Into Upon Until Unlike Like Because Although Though Whether Meanwhile Earlier Later Instead Photo
-  GMT BST EST EDT PST PDT UTC Read Watch Follow Subscribe Sign Click Share Copyright Image Video Update Updated Breaking Exclusive Opinion Analysis`.split(
+  Guest Guests Managers Managing Staff GMT BST EST EDT PST PDT UTC Read Watch Follow Subscribe Sign Click Share Copyright Image Video Update Updated Breaking Exclusive Opinion Analysis`.split(
     /\s+/,
   ),
 );
 
 function lex(phrase: string): LexTag | undefined {
   return LEXICON.get(phrase.toLowerCase());
+}
+
+/** Whether either word is a known first or last name. */
+function isNameWord(a: string, b: string): boolean {
+  const ta = lex(a);
+  const tb = lex(b);
+  return ta === "first" || ta === "last" || ta === "person" || tb === "first" || tb === "last" || tb === "person";
 }
 
 function isInitial(word: string): boolean {
@@ -129,7 +136,7 @@ function classify(words: string[], titled: boolean, sentenceStart: boolean, out:
     out.people.push(name);
     return;
   }
-  if (n >= 3 && LAW_TAILS.has(last) && !words.some((w) => lex(w) === "place" || lex(w) === "org")) {
+  if (n >= 3 && LAW_TAILS.has(last) && isNameWord(words[0]!, words[n - 2]!) && !words.some((w) => lex(w) === "place" || lex(w) === "org")) {
     // "Laken Riley Act": a law named after a person (the caller keeps the person's name).
     out.people.push(name);
     return;
@@ -160,7 +167,7 @@ function classify(words: string[], titled: boolean, sentenceStart: boolean, out:
   if (n > 4) return;
   const firstTag = lex(first);
   const lastTag = lex(last);
-  if (titled && n <= 3) {
+  if (titled && n <= 3 && !words.some((w) => ORG_TAILS.has(w) || ORG_HEADS.has(w) || HONORIFICS.has(w))) {
     out.people.push(name);
     return;
   }

@@ -128,6 +128,9 @@ const STOP = new Set(
     .filter(Boolean),
 );
 
+/** Job titles that follow "said" without a name ("said Managing Director …"). */
+const ROLES = new Set("Managing Director Chief Executive Officer Spokesman Spokeswoman Spokesperson Chairman Chairwoman Founder".split(" "));
+
 const TITLES =
   /^(?:(?:U\.S\.|US|Former|former|Vice|Acting|Deputy|Chief|White House|Press|President|Secretary|Senator|Sen\.|Rep\.|Governor|Gov\.|Mr\.?|Mrs\.?|Ms\.?|Dr\.?|Judge|Minister|Prime Minister|General|Gen\.)\s+)+/;
 
@@ -229,7 +232,7 @@ export function extractEntities(title: string, body: string, language: string | 
     }
     // Quoted speakers the lexicon does not know: "…," said Karoline Leavitt.
     for (const m of text.matchAll(/\b(?:said|says|told|according to)\s+(\p{Lu}\p{Ll}+(?:\s+\p{Lu}\.)?\s+\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?)\b/gu)) {
-      if (!ORGANIZATIONS.includes(m[1]!)) add(m[1]!, "person");
+      if (!ORGANIZATIONS.includes(m[1]!) && !m[1]!.split(/\s+/).some((w) => STOP.has(w) || ROLES.has(w))) add(m[1]!, "person");
     }
     for (const p of names.places) add(clean(p).replace(/^the\s+/iu, ""), "place");
     for (const o of names.organizations) add(clean(o).replace(/^the\s+/iu, ""), "organization");
