@@ -109,22 +109,23 @@ class WordTable<V> {
     }
   }
 
-  /** Pushes to `out` the values of every entry matching text[start, end). */
-  collect(text: string, start: number, end: number, out: V[]): void {
+  /** Pushes to `out` the values of every entry matching text[start, end), whose folded hash (computed by the scan) is wordHash. */
+  collect(text: string, start: number, end: number, wordHash: number, out: V[]): void {
     const len = end - start;
     const stemLengths = this.stemLengths;
     const maxStem = stemLengths.length - 1;
     let h = 0;
-    for (let k = 0; k < len; k++) {
+    // Stems first, then the exact word: the order hits are reported in.
+    for (let k = 0; k < len && k < maxStem; k++) {
       h = (Math.imul(h, 31) + foldCode(text.charCodeAt(start + k))) & 0x3fffffff;
-      if (k < maxStem && stemLengths[k + 1] === 1) {
+      if (stemLengths[k + 1] === 1) {
         for (let i = this.stems.find(h); i >= 0; i = this.next[i]!) {
           const w = this.words[i]!;
           if (w.length === k + 1 && sameFolded(w, text, start)) out.push(this.values[i]!);
         }
       }
     }
-    for (let i = this.exact.find(h); i >= 0; i = this.next[i]!) {
+    for (let i = this.exact.find(wordHash); i >= 0; i = this.next[i]!) {
       const w = this.words[i]!;
       if (w.length === len && sameFolded(w, text, start)) out.push(this.values[i]!);
     }
@@ -146,13 +147,19 @@ class WordTable<V> {
     }
   }
 
-  /** Whether any entry matches text[start, end). */
-  has(text: string, start: number, end: number): boolean {
+  /** Whether any entry matches text[start, end), whose folded hash is h (computed by the scan). */
+  has(text: string, start: number, end: number, wordHash: number): boolean {
     const len = end - start;
+    for (let i = this.exact.find(wordHash); i >= 0; i = this.next[i]!) {
+      const w = this.words[i]!;
+      if (w.length === len && sameFolded(w, text, start)) return true;
+    }
     const stemLengths = this.stemLengths;
     const maxStem = stemLengths.length - 1;
+    // Without stems the exact probe above is the whole answer.
+    if (maxStem === 0) return false;
     let h = 0;
-    for (let k = 0; k < len; k++) {
+    for (let k = 0; k < len && k < maxStem; k++) {
       h = (Math.imul(h, 31) + foldCode(text.charCodeAt(start + k))) & 0x3fffffff;
       if (k < maxStem && stemLengths[k + 1] === 1) {
         for (let i = this.stems.find(h); i >= 0; i = this.next[i]!) {
@@ -160,10 +167,6 @@ class WordTable<V> {
           if (w.length === k + 1 && sameFolded(w, text, start)) return true;
         }
       }
-    }
-    for (let i = this.exact.find(h); i >= 0; i = this.next[i]!) {
-      const w = this.words[i]!;
-      if (w.length === len && sameFolded(w, text, start)) return true;
     }
     return false;
   }
@@ -184,6 +187,10 @@ function hashOf(text: string, start: number, end: number): number {
 
 export interface TermRef {
   topic: Topic;
+  /** Index of the topic in the taxonomy. */
+  topicIndex: number;
+  /** Same number for the same (topic, term text): repeats of one phrase are counted together. */
+  phraseId: number;
   term: TopicTerm;
   /** Words of the term as written, for case-sensitive comparison. */
   rawWords: string[];
@@ -212,6 +219,8 @@ export interface ScanResult {
 
 export interface Matcher {
   taxonomy: Taxonomy;
+  /** Number of distinct (topic, term text) phrases: TermRef.phraseId is below it. */
+  phraseCount: number;
   /** Every term hit in the text, context rules applied: one pass over the words. */
   scan(text: string): ScanResult;
 }
@@ -225,6 +234,8 @@ function newNode(withFilters = false): TrieNode {
  * table, and phrases ("Doctors Without Borders") as word sequences.
  */
 interface ContextWords {
+  /** Index of the list in the matcher, for the per-scan memo of lookups. */
+  id: number;
   words: WordTable<true> | undefined;
   /** Phrases by their first word: a phrase is compared only where its first word is. */
   phrases: WordTable<Array<{ folded: string; stem: boolean }>> | undefined;
@@ -244,7 +255,7 @@ function contextWords(entries: string[]): ContextWords | undefined {
         words.map(({ folded, stem }) => ({ folded, stem })),
       );
   }
-  return { words: table.size > 0 ? table : undefined, phrases: phrases.size > 0 ? phrases : undefined };
+  return { id: 0, words: table.size > 0 ? table : undefined, phrases: phrases.size > 0 ? phrases : undefined };
 }
 
 /** The folded words of a term, the last one a stem when written `stem*`. */
@@ -271,12 +282,18 @@ export function compileMatcher(taxonomy: Taxonomy): Matcher {
   const root = newNode(true);
   // Terms of one group share their context lists: compile each list once.
   const contexts = new Map<string, ContextWords | undefined>();
+  let contextCount = 0;
   const context = (entries: string[]) => {
     const key = entries.join("\u0000");
-    if (!contexts.has(key)) contexts.set(key, contextWords(entries));
+    if (!contexts.has(key)) {
+      const ctx = contextWords(entries);
+      if (ctx) ctx.id = contextCount++;
+      contexts.set(key, ctx);
+    }
     return contexts.get(key);
   };
-  for (const topic of taxonomy.topics) {
+  const phraseIds = new Map<string, number>();
+  for (const [topicIndex, topic] of taxonomy.topics.entries()) {
     if (!topic.enabled) continue;
     for (const term of topic.terms) {
       const words = termWords(term.text);
@@ -290,8 +307,12 @@ export function compileMatcher(taxonomy: Taxonomy): Matcher {
         }
         node = next;
       }
+      const phraseKey = `${topic.id}\u0000${term.text}`;
+      if (!phraseIds.has(phraseKey)) phraseIds.set(phraseKey, phraseIds.size);
       node.terms.push({
         topic,
+        topicIndex,
+        phraseId: phraseIds.get(phraseKey)!,
         term,
         rawWords: words.map((w) => w.raw),
         near: context(term.requireNear),
@@ -303,6 +324,8 @@ export function compileMatcher(taxonomy: Taxonomy): Matcher {
   // Scratch buffers, grown as needed: scanning is synchronous, so one matcher can reuse them.
   let starts = new Int32Array(1024);
   let ends = new Int32Array(1024);
+  /** Folded hash of each word, for context lookups without hashing the word again. */
+  let hashes = new Int32Array(1024);
   const firstHits: TrieNode[] = [];
 
   const phraseScratch: Array<Array<{ folded: string; stem: boolean }>> = [];
@@ -319,16 +342,41 @@ export function compileMatcher(taxonomy: Taxonomy): Matcher {
     return true;
   }
 
+  /**
+   * Lookups of context lists per word, memoized for one scan: the windows of
+   * nearby hits overlap and share lists, so each (list, word) is looked up
+   * once. An entry is generation × 4 + bit 1 (a single context word) + bit 2
+   * (a context phrase starts here); older generations read as not computed.
+   */
+  let memo = new Int32Array(0);
+  let generation = 0;
+
+  function lookupContext(ctx: ContextWords, text: string, n: number, i: number): number {
+    const slot = ctx.id * n + i;
+    const cached = memo[slot]!;
+    if (cached >> 2 === generation) return cached & 3;
+    let bits = 0;
+    if (ctx.words?.has(text, starts[i]!, ends[i]!, hashes[i]!)) bits |= 1;
+    if (ctx.phrases !== undefined) {
+      const from = phraseScratch.length;
+      ctx.phrases.collect(text, starts[i]!, ends[i]!, hashes[i]!, phraseScratch);
+      for (let p = from; p < phraseScratch.length; p++) {
+        if (phraseAt(phraseScratch[p]!, text, n, i)) {
+          bits |= 2;
+          break;
+        }
+      }
+      while (phraseScratch.length > from) phraseScratch.pop();
+    }
+    memo[slot] = (generation << 2) | bits;
+    return bits;
+  }
+
   function inContext(ctx: ContextWords, text: string, n: number, i: number, start: number, length: number): boolean {
+    const bits = lookupContext(ctx, text, n, i);
     // A single context word never matches the term itself; a phrase may contain it.
-    if (ctx.words !== undefined && (i < start || i >= start + length) && ctx.words.has(text, starts[i]!, ends[i]!)) return true;
-    if (ctx.phrases === undefined) return false;
-    const from = phraseScratch.length;
-    ctx.phrases.collect(text, starts[i]!, ends[i]!, phraseScratch);
-    let found = false;
-    for (let p = from; p < phraseScratch.length && !found; p++) found = phraseAt(phraseScratch[p]!, text, n, i);
-    while (phraseScratch.length > from) phraseScratch.pop();
-    return found;
+    if ((bits & 1) !== 0 && (i < start || i >= start + length)) return true;
+    return (bits & 2) !== 0;
   }
 
   function contextHolds(ref: TermRef, text: string, n: number, start: number, length: number): boolean {
@@ -368,7 +416,7 @@ export function compileMatcher(taxonomy: Taxonomy): Matcher {
     const depth = next - start;
     const found = (foundAtDepth[depth] ??= []);
     const from = found.length;
-    node.children.collect(folded, starts[next]!, ends[next]!, found);
+    node.children.collect(folded, starts[next]!, ends[next]!, hashes[next]!, found);
     for (let f = from; f < found.length; f++) {
       const child = found[f]!;
       record(child, raw, folded, n, start, next - start + 1, hits);
@@ -390,6 +438,7 @@ export function compileMatcher(taxonomy: Taxonomy): Matcher {
     if (starts.length < capacity) {
       starts = new Int32Array(capacity);
       ends = new Int32Array(capacity);
+      hashes = new Int32Array(capacity);
     }
     // One pass: word boundaries, the folded hash of each word and of its
     // prefixes (for stems), and the first-word lookups, character by character.
@@ -424,6 +473,7 @@ export function compileMatcher(taxonomy: Taxonomy): Matcher {
       } else if (start >= 0) {
         starts[n] = start;
         ends[n] = i;
+        hashes[n] = h;
         if (exactFilter[h & 0xffff] === 1) table.probeExact(h, i - start, raw, start, firstHits);
         if (firstHits.length > 0) {
           for (const node of firstHits) {
@@ -437,6 +487,14 @@ export function compileMatcher(taxonomy: Taxonomy): Matcher {
       }
     }
     const hits: Hit[] = [];
+    if (pendingWord.length > 0 && contextCount > 0) {
+      if (memo.length < contextCount * n) memo = new Int32Array(contextCount * n * 2);
+      // A new generation invalidates the previous scan's memo; at the limit, clear it.
+      if (++generation >= 1 << 28) {
+        memo.fill(0);
+        generation = 1;
+      }
+    }
     for (let p = 0; p < pendingWord.length; p++) {
       const i = pendingWord[p]!;
       const node = pendingNode[p]!;
@@ -448,5 +506,5 @@ export function compileMatcher(taxonomy: Taxonomy): Matcher {
     return { hits, words: n };
   }
 
-  return { taxonomy, scan };
+  return { taxonomy, phraseCount: phraseIds.size, scan };
 }

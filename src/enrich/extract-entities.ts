@@ -1,5 +1,5 @@
-import nlp from "compromise";
 import type { Entity, EntityKind } from "../model/index.js";
+import { englishNames } from "./english-names.js";
 
 export interface EntityOptions {
   /** Characters of body text read (entity extraction costs time; the lead holds most names). */
@@ -128,6 +128,9 @@ const STOP = new Set(
     .filter(Boolean),
 );
 
+/** Job titles that follow "said" without a name ("said Managing Director …"). */
+const ROLES = new Set("Managing Director Chief Executive Officer Spokesman Spokeswoman Spokesperson Chairman Chairwoman Founder".split(" "));
+
 const TITLES =
   /^(?:(?:U\.S\.|US|Former|former|Vice|Acting|Deputy|Chief|White House|Press|President|Secretary|Senator|Sen\.|Rep\.|Governor|Gov\.|Mr\.?|Mrs\.?|Ms\.?|Dr\.?|Judge|Minister|Prime Minister|General|Gen\.)\s+)+/;
 
@@ -156,8 +159,28 @@ function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
-const ORG_PATTERNS = ORGANIZATIONS.map((name) => ({ name, re: new RegExp(`(?<![\\p{L}\\p{N}])${escapeRegExp(name)}(?![\\p{L}\\p{N}])`, "u") }));
-const PLACE_PATTERNS = MULTIWORD_PLACES.map((name) => ({ name, re: new RegExp(`(?<![\\p{L}\\p{N}])${escapeRegExp(name)}(?![\\p{L}\\p{N}])`, "u") }));
+/**
+ * The gazetteers as one alternation each (longest names first, so "House of
+ * Representatives" wins over a shorter overlapping name): one regex pass over
+ * the text instead of one regex per name.
+ */
+function alternation(names: string[]): RegExp {
+  const sorted = [...names].sort((a, b) => b.length - a.length);
+  return new RegExp(`(?<![\\p{L}\\p{N}])(?:${sorted.map(escapeRegExp).join("|")})(?![\\p{L}\\p{N}])`, "gu");
+}
+const ORG_RE = alternation(ORGANIZATIONS);
+const PLACE_RE = alternation(MULTIWORD_PLACES);
+/** Gazetteer names present in the text (every occurrence checked, so overlaps do not hide a name). */
+function gazetteerHits(re: RegExp, names: string[], text: string): Set<string> {
+  const out = new Set<string>();
+  for (const m of text.matchAll(re)) out.add(m[0]);
+  // A shorter name inside a longer one ("Senate" is not inside any, but "UN" in "UNHCR" is excluded by the word boundary).
+  if (out.size > 0)
+    for (const name of names)
+      if (!out.has(name) && [...out].some((o) => o.includes(name)))
+        if (new RegExp(`(?<![\\p{L}\\p{N}])${escapeRegExp(name)}(?![\\p{L}\\p{N}])`, "u").test(text)) out.add(name);
+  return out;
+}
 
 /** Runs of capitalized words (with connectors), not at the start of a sentence unless longer than one word. */
 function capitalizedPhrases(text: string): string[] {
@@ -192,23 +215,27 @@ export function extractEntities(title: string, body: string, language: string | 
     if (!found.has(name)) found.set(name, kind);
   };
 
-  for (const { name, re } of ORG_PATTERNS) if (re.test(text)) add(name, "organization");
-  for (const { name, re } of PLACE_PATTERNS) if (re.test(text)) add(name, "place");
+  // Gazetteer order, as before: the first kind recorded for a name wins.
+  const orgs = gazetteerHits(ORG_RE, ORGANIZATIONS, text);
+  for (const name of ORGANIZATIONS) if (orgs.has(name)) add(name, "organization");
+  const places = gazetteerHits(PLACE_RE, MULTIWORD_PLACES, text);
+  for (const name of MULTIWORD_PLACES) if (places.has(name)) add(name, "place");
 
   if (language === undefined || language.startsWith("en")) {
-    const doc = nlp(text);
-    for (const p of doc.people().out("array") as string[]) {
-      let name = clean(p).replace(TITLES, "");
+    const names = englishNames(text);
+    for (const p of names.people) {
       // "Laken Riley Act": a law named after a person; the person is the name.
-      name = name.replace(/\s+(?:Act|Bill|Law|Foundation|Center|Centre|Prize|Award)$/u, "");
+      const name = clean(p)
+        .replace(TITLES, "")
+        .replace(/\s+(?:Act|Bill|Law|Foundation|Center|Centre|Prize|Award)$/u, "");
       if (name.split(" ").length <= 4) add(name, "person");
     }
-    // Quoted speakers compromise does not know: "…," said Karoline Leavitt.
+    // Quoted speakers the lexicon does not know: "…," said Karoline Leavitt.
     for (const m of text.matchAll(/\b(?:said|says|told|according to)\s+(\p{Lu}\p{Ll}+(?:\s+\p{Lu}\.)?\s+\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?)\b/gu)) {
-      if (!ORGANIZATIONS.includes(m[1]!)) add(m[1]!, "person");
+      if (!ORGANIZATIONS.includes(m[1]!) && !m[1]!.split(/\s+/).some((w) => STOP.has(w) || ROLES.has(w))) add(m[1]!, "person");
     }
-    for (const p of doc.places().out("array") as string[]) add(clean(p).replace(/^the\s+/iu, ""), "place");
-    for (const o of doc.organizations().out("array") as string[]) add(clean(o).replace(/^the\s+/iu, ""), "organization");
+    for (const p of names.places) add(clean(p).replace(/^the\s+/iu, ""), "place");
+    for (const o of names.organizations) add(clean(o).replace(/^the\s+/iu, ""), "organization");
   } else {
     const phrases = capitalizedPhrases(text);
     // Places inside longer names ("Guardia Civil de España") count too.
