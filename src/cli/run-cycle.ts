@@ -1,4 +1,5 @@
-import { relative, sep } from "node:path";
+import { existsSync } from "node:fs";
+import { join, relative, sep } from "node:path";
 import type { Source } from "../model/index.js";
 import { type OutputPlan, publishIndexPage, publishOpml, publishOutputs, type RefreshResult, refreshSources } from "../refresh/index.js";
 import { pingHub, type ServiceMetrics } from "../serve/index.js";
@@ -45,10 +46,21 @@ export function renderPlans(app: App, plans: OutputPlan[]): Pick<CycleReport, "c
   try {
     const published = publishOutputs(app.store, plans, app.publish);
     publishOpml(app.plans, app.publish);
-    const pageFiles = publishIndexPage(app.store, app.plans, app.publish, {
-      topics: app.taxonomy.topics.map((t) => ({ id: t.id, label: t.label })),
-      sourceTitles: Object.fromEntries(app.config.sources.map((s) => [s.id, s.title])),
-    });
+    // The index page shows entry counts and the latest entries: it changes only when an output did.
+    const pageMissing = !existsSync(join(app.publish.feedsDir, "index.html"));
+    const pageFiles =
+      plans.length > 0 || pageMissing
+        ? publishIndexPage(
+            app.store,
+            app.plans,
+            app.publish,
+            {
+              topics: app.taxonomy.topics.map((t) => ({ id: t.id, label: t.label })),
+              sourceTitles: Object.fromEntries(app.config.sources.map((s) => [s.id, s.title])),
+            },
+            published.allEntries,
+          )
+        : [];
     return { changedFiles: [...published.changedFiles, ...pageFiles] };
   } catch (error) {
     const { code, message } = describeError(error);

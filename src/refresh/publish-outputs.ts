@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import type { Store } from "../model/index.js";
+import type { Entry, Store } from "../model/index.js";
 import {
   type FeedMeta,
   feedUrl,
@@ -31,6 +31,8 @@ export interface PublishResult {
   rendered: number;
   /** Files whose bytes changed (for WebSub pings and logs). */
   changedFiles: string[];
+  /** The entries written to all.*, when that output was rendered. */
+  allEntries?: Entry[];
 }
 
 export function metaFor(plan: OutputPlan, options: PublishOptions): FeedMeta {
@@ -58,9 +60,11 @@ export function publishOutputs(store: Store, plans: OutputPlan[], options: Publi
   const renamedIn = new Set<string>();
   const writeFile = options.writeFile ?? ((path: string, content: string) => writeFileAtomic(path, content, { deferDirSync: renamedIn }));
   const written: OutputPlan["selector"][] = [];
+  let allEntries: Entry[] | undefined;
   try {
     for (const plan of plans) {
       const entries = sortNewestFirst(store.latest(plan.selector, options.maxItems));
+      if (plan.selector.kind === "all") allEntries = entries;
       for (const w of writeOutput(options.feedsDir, metaFor(plan, options), entries, options.formats, writeFile)) {
         if (w.changed) changedFiles.push(w.path);
       }
@@ -70,7 +74,7 @@ export function publishOutputs(store: Store, plans: OutputPlan[], options: Publi
     for (const dir of renamedIn) syncDir(dir);
     if (written.length > 0) store.clearPending(written);
   }
-  return { rendered: plans.length, changedFiles };
+  return { rendered: plans.length, changedFiles, ...(allEntries !== undefined ? { allEntries } : {}) };
 }
 
 /** feeds.opml: every feed, for one-step import into a reader. */
@@ -92,20 +96,23 @@ export interface IndexPageOptions {
  * entries and a topic filter. Rendered from the store, so it is the same
  * bytes until an entry changes. Returns the files that changed.
  */
-export function publishIndexPage(store: Store, plans: OutputPlan[], options: PublishOptions, page: IndexPageOptions): string[] {
+export function publishIndexPage(store: Store, plans: OutputPlan[], options: PublishOptions, page: IndexPageOptions, allEntries?: Entry[]): string[] {
   const latestCount = page.latestCount ?? 30;
   const feeds = plans.map((p) => ({ title: p.title, path: p.path, group: p.group, entryCount: Math.min(store.countEntries(p.selector), options.maxItems) }));
   const topicIds = new Set(plans.flatMap((p) => (p.selector.kind === "topic" ? [p.selector.topicId] : [])));
+  // The page shows what all.* publishes: reuse the entries just rendered for it
+  // instead of reading every topic's latest entries again.
+  const published = allEntries ?? sortNewestFirst(store.latest({ kind: "all" }, options.maxItems));
   const topics = page.topics
     .filter((t) => topicIds.has(t.id))
-    .map((t) => ({ id: t.id, label: t.label, entries: sortNewestFirst(store.latest({ kind: "topic", topicId: t.id }, latestCount)) }));
+    .map((t) => ({ id: t.id, label: t.label, entries: published.filter((e) => e.topics.some((x) => x.id === t.id)).slice(0, latestCount) }));
   const html = renderIndexPage({
     title: options.siteTitle,
     baseUrl: options.baseUrl,
     formats: options.formats,
     feeds,
     topics,
-    latest: sortNewestFirst(store.latest({ kind: "all" }, latestCount)),
+    latest: published.slice(0, latestCount),
     sourceTitles: page.sourceTitles,
   });
   const changed: string[] = [];
