@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { join, relative, sep } from "node:path";
-import type { Source } from "../model/index.js";
+import type { Entry, Source } from "../model/index.js";
 import { type OutputPlan, publishIndexPage, publishOpml, publishOutputs, type RefreshResult, refreshSources } from "../refresh/index.js";
 import { pingHub, type ServiceMetrics } from "../serve/index.js";
 import { describeError } from "../shared/errors.js";
@@ -44,24 +44,22 @@ export function plansToRender(app: App): OutputPlan[] {
  */
 export function renderPlans(app: App, plans: OutputPlan[]): Pick<CycleReport, "changedFiles" | "publishError"> {
   try {
-    const published = publishOutputs(app.store, plans, app.publish);
-    publishOpml(app.plans, app.publish);
     // The index page shows entry counts and the latest entries: it changes only when an output did.
     const pageMissing = !existsSync(join(app.publish.feedsDir, "index.html"));
-    const pageFiles =
-      plans.length > 0 || pageMissing
-        ? publishIndexPage(
-            app.store,
-            app.plans,
-            app.publish,
-            {
-              topics: app.taxonomy.topics.map((t) => ({ id: t.id, label: t.label })),
-              sourceTitles: Object.fromEntries(app.config.sources.map((s) => [s.id, s.title])),
-            },
-            published.allEntries,
-          )
-        : [];
-    return { changedFiles: [...published.changedFiles, ...pageFiles] };
+    const indexPage = (allEntries: Entry[] | undefined) =>
+      publishIndexPage(
+        app.store,
+        app.plans,
+        app.publish,
+        {
+          topics: app.taxonomy.topics.map((t) => ({ id: t.id, label: t.label })),
+          sourceTitles: Object.fromEntries(app.config.sources.map((s) => [s.id, s.title])),
+        },
+        allEntries,
+      );
+    const published = publishOutputs(app.store, plans, app.publish, plans.length > 0 || pageMissing ? indexPage : undefined);
+    publishOpml(app.plans, app.publish);
+    return { changedFiles: published.changedFiles };
   } catch (error) {
     const { code, message } = describeError(error);
     app.logger.error({ code, err: error }, message);

@@ -53,7 +53,16 @@ export function metaFor(plan: OutputPlan, options: PublishOptions): FeedMeta {
  * files that changed. An output leaves the store's pending list only once all
  * its files are written, so a failure or a crash here is repaired next run.
  */
-export function publishOutputs(store: Store, plans: OutputPlan[], options: PublishOptions): PublishResult {
+export function publishOutputs(
+  store: Store,
+  plans: OutputPlan[],
+  options: PublishOptions,
+  /**
+   * Writes what is derived from these outputs (the index page) before they
+   * leave the pending list, so a crash in between repeats both next run.
+   */
+  derived?: (allEntries: Entry[] | undefined) => string[],
+): PublishResult {
   const changedFiles: string[] = [];
   // Each folder is fsynced once, after its last rename, rather than once per
   // file; an output leaves the pending list only after that.
@@ -70,6 +79,9 @@ export function publishOutputs(store: Store, plans: OutputPlan[], options: Publi
       }
       written.push(plan.selector);
     }
+    for (const dir of renamedIn) syncDir(dir);
+    renamedIn.clear();
+    if (derived !== undefined) changedFiles.push(...derived(allEntries));
   } finally {
     for (const dir of renamedIn) syncDir(dir);
     if (written.length > 0) store.clearPending(written);
