@@ -3,6 +3,7 @@
 // bodies with datelines, captions, CDATA, named and numeric entities,
 // enclosures and media:content. Same seed → same bytes.
 
+import { seededRandom } from "../helpers/seeded-random.js";
 export type FeedFormat = "rss" | "atom";
 
 export interface GenerateOptions {
@@ -11,18 +12,6 @@ export interface GenerateOptions {
   seed: number;
   /** Used in links and ids so several generated sources never collide. */
   sourceKey?: string;
-}
-
-/** mulberry32: small, fast, good enough to pick words. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 type Lang = "en" | "es";
@@ -407,7 +396,7 @@ function atomEntry(s: Story): string {
 
 /** A whole feed document as UTF-8 bytes. */
 export function generateFeed(options: GenerateOptions): Buffer {
-  const r = rng(options.seed);
+  const r = seededRandom(options.seed);
   const key = options.sourceKey ?? `s${options.seed}`;
   const parts: string[] = [];
   if (options.format === "rss") {

@@ -9,6 +9,7 @@ import { removeStaleTempFiles } from "../../src/cli/remove-stale-temp-files.js";
 import { runCycle } from "../../src/cli/run-cycle.js";
 import { loadConfig } from "../../src/config/index.js";
 import { silentLogger } from "../../src/shared/logger.js";
+import { seededRandom } from "../helpers/seeded-random.js";
 import { REPO_ROOT } from "../helpers/temp-project.js";
 import { assertWellFormed } from "../helpers/xml.js";
 import { type Running, runCli, startNode, waitFor } from "../store/cli-process.js";
@@ -18,18 +19,6 @@ const ITERATIONS = 20;
 const SOURCES = ["s1", "s2", "s3"];
 const WINDOW = 40;
 const STEP = 10;
-
-/** mulberry32: a seeded generator, so a failing sequence of kills can be replayed (CRASH_SEED=…). */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function publishedFiles(dir: string): string[] {
   return (readdirSync(dir, { recursive: true }) as string[]).filter(
@@ -103,7 +92,7 @@ afterEach(() => {
 describe("SIGKILL at random moments during refreshes", () => {
   it("never damages the store or a published feed, and the next run completes without losing a published entry", { timeout: 600_000 }, async () => {
     const seed = Number(process.env.CRASH_SEED ?? Date.now() % 1_000_000);
-    const rand = random(seed);
+    const rand = seededRandom(seed);
     const at = (i: number) => `seed ${seed}, iteration ${i}`;
     project = storeProject(SOURCES, "outputs:\n  maxItems: 30\nretention:\n  maxEntriesPerSource: 100000\n", () => []);
     const script = join(REPO_ROOT, "test/faults/crash-child.ts");

@@ -2,10 +2,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildApp } from "../../src/cli/app.js";
-import { runCycle } from "../../src/cli/run-cycle.js";
-import { loadConfig } from "../../src/config/index.js";
-import { silentLogger } from "../../src/shared/logger.js";
+import { runProjectOnce } from "../helpers/run-project.js";
 import { SAMPLE_SOURCE_YAML, type TempProject, tempProject } from "../helpers/temp-project.js";
 
 // Whole-feed golden files of the bundled sample: any change to what readers
@@ -18,12 +15,7 @@ describe("golden outputs of the sample source", () => {
   let project: TempProject;
   beforeAll(async () => {
     project = tempProject(`sources:\n${SAMPLE_SOURCE_YAML}`);
-    const app = buildApp(loadConfig(project.configFile), silentLogger());
-    try {
-      await runCycle(app, app.config.sources);
-    } finally {
-      app.close();
-    }
+    await runProjectOnce(project);
   });
   afterAll(() => project.cleanup());
 

@@ -1,20 +1,8 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { buildApp } from "../../src/cli/app.js";
-import { runCycle } from "../../src/cli/run-cycle.js";
-import { loadConfig } from "../../src/config/index.js";
-import { silentLogger } from "../../src/shared/logger.js";
+import { runProjectOnce } from "../helpers/run-project.js";
 import { SAMPLE_SOURCE_YAML, type TempProject, tempProject } from "../helpers/temp-project.js";
-
-async function runOnce(project: TempProject) {
-  const app = buildApp(loadConfig(project.configFile), silentLogger());
-  try {
-    return await runCycle(app, app.config.sources);
-  } finally {
-    app.close();
-  }
-}
 
 type Item = { id: string; title: string; tags: string[]; date_modified: string; _enrichment: { taxonomy_version: string } };
 const items = (project: TempProject): Item[] => JSON.parse(readFileSync(join(project.feedsDir, "all.json"), "utf8")).items;
@@ -27,7 +15,7 @@ describe("a taxonomy change re-tags stored entries", () => {
   afterEach(() => project.cleanup());
 
   it("rewrites the feeds with the new tags, same ids, updated bumped only where tags changed", async () => {
-    await runOnce(project);
+    await runProjectOnce(project);
     const before = items(project);
     const seedBefore = before.find((i) => i.title.startsWith("U.S. military sends troops"))!;
     expect(seedBefore.tags).toContain("military");
@@ -36,7 +24,7 @@ describe("a taxonomy change re-tags stored entries", () => {
     const topicsFile = join(project.configDir, "topics.yaml");
     const yaml = readFileSync(topicsFile, "utf8");
     writeFileSync(topicsFile, yaml.replace("  - id: military\n", "  - id: military\n    enabled: false\n"));
-    const report = await runOnce(project);
+    const report = await runProjectOnce(project);
     expect(report.results.map((r) => r.status)).toEqual(["updated"]);
 
     const after = items(project);

@@ -2,24 +2,12 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import Parser from "rss-parser";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { buildApp } from "../../src/cli/app.js";
-import { runCycle } from "../../src/cli/run-cycle.js";
-import { loadConfig } from "../../src/config/index.js";
-import { silentLogger } from "../../src/shared/logger.js";
+import { runProjectOnce } from "../helpers/run-project.js";
 import { SAMPLE_SOURCE_YAML, type TempProject, tempProject } from "../helpers/temp-project.js";
 import { assertWellFormed } from "../helpers/xml.js";
 
 const SEED_TITLE = "U.S. military sends troops to Mexico border amid Trump immigration crackdown";
 const SEED_LINK = "https://www.radiohc.cu/en/noticias/internacionales/374817-us-military-sends-troops-to-mexico-border-amid-trump-immigration-crackdown";
-
-async function runOnce(project: TempProject) {
-  const app = buildApp(loadConfig(project.configFile), silentLogger());
-  try {
-    return await runCycle(app, app.config.sources);
-  } finally {
-    app.close();
-  }
-}
 
 function snapshot(dir: string): Map<string, string> {
   const out = new Map<string, string>();
@@ -42,7 +30,7 @@ describe("the seed story through the real pipeline", () => {
   afterEach(() => project.cleanup());
 
   it("comes out clean and tagged immigration, border and military in RSS, Atom and JSON Feed", async () => {
-    const report = await runOnce(project);
+    const report = await runProjectOnce(project);
     expect(report.results.map((r) => r.status)).toEqual(["updated"]);
 
     const rss = readFileSync(join(project.feedsDir, "all.rss"), "utf8");
@@ -85,11 +73,11 @@ describe("the seed story through the real pipeline", () => {
   });
 
   it("writes byte-identical files on a second run from scratch", async () => {
-    await runOnce(project);
+    await runProjectOnce(project);
     const first = snapshot(project.feedsDir);
     const second = tempProject(`sources:\n${SAMPLE_SOURCE_YAML}`);
     try {
-      await runOnce(second);
+      await runProjectOnce(second);
       const again = snapshot(second.feedsDir);
       expect([...again.keys()].sort()).toEqual([...first.keys()].sort());
       for (const [path, content] of first) expect(again.get(path), path).toBe(content);
@@ -99,9 +87,9 @@ describe("the seed story through the real pipeline", () => {
   });
 
   it("writes nothing when a second run finds nothing new", async () => {
-    await runOnce(project);
+    await runProjectOnce(project);
     const before = statSync(join(project.feedsDir, "all.rss")).mtimeMs;
-    const report = await runOnce(project);
+    const report = await runProjectOnce(project);
     expect(report.results[0]?.status).toBe("unchanged");
     expect(report.changedFiles).toEqual([]);
     expect(statSync(join(project.feedsDir, "all.rss")).mtimeMs).toBe(before);
@@ -112,7 +100,7 @@ describe("one failing source", () => {
   it("is reported and the others still publish", async () => {
     const project = tempProject(`sources:\n${SAMPLE_SOURCE_YAML}  - id: missing\n    file: sample/does-not-exist.rss\n`);
     try {
-      const report = await runOnce(project);
+      const report = await runProjectOnce(project);
       const byId = Object.fromEntries(report.results.map((r) => [r.sourceId, r]));
       expect(byId["radiohc-sample"]?.status).toBe("updated");
       expect(byId.missing).toMatchObject({ status: "failed", code: "not-found" });
