@@ -2,7 +2,7 @@
 // source fetch → decode → parse → normalize → enrich → store, and publishes the
 // outputs that changed. It takes everything as arguments and keeps no state.
 
-export { dirtyPlans, type OutputPlan, planOutputs } from "./plan-outputs.js";
+export { type OutputPlan, planOutputs } from "./plan-outputs.js";
 export {
   type IndexPageOptions,
   metaFor,

@@ -55,13 +55,3 @@ export function planOutputs(sources: Source[], taxonomy: Taxonomy, options: Plan
   }
   return plans;
 }
-
-/** The outputs a set of refresh results touched. */
-export function dirtyPlans(plans: OutputPlan[], changedSources: Set<string>, dirtyTopics: Set<string>): OutputPlan[] {
-  if (changedSources.size === 0 && dirtyTopics.size === 0) return [];
-  return plans.filter((p) => {
-    if (p.selector.kind === "all") return true;
-    if (p.selector.kind === "source") return changedSources.has(p.selector.sourceId);
-    return dirtyTopics.has(p.selector.topicId);
-  });
-}

@@ -28,13 +28,16 @@ export type RefreshResult =
       durationMs: number;
       newEntries: number;
       updatedEntries: number;
-      /** Topic ids whose outputs must be re-rendered. */
-      dirtyTopics: string[];
       repairs: string[];
       movedTo?: string;
       minIntervalMinutes?: number;
     }
   | { sourceId: string; status: "failed"; durationMs: number; code: string; message: string; retryAfterSeconds?: number };
+
+/** Same topic ids, in any order (an order change alone is no change). */
+function sameTopics(a: string[], b: string[]): boolean {
+  return a.length === b.length && a.every((id) => b.includes(id));
+}
 
 /** Exponential backoff after n consecutive failures, capped, in minutes. */
 export function backoffMinutes(failures: number, capMinutes: number): number {
@@ -110,7 +113,6 @@ export async function refreshSource(source: Source, deps: RefreshDeps): Promise<
 
     const stored = deps.store.entryMeta(source.id);
     const upserts: Entry[] = [];
-    const dirtyTopics = new Set<string>();
     let newEntries = 0;
     let updatedEntries = 0;
     for (const { entry, contentText } of normalized) {
@@ -121,12 +123,10 @@ export async function refreshSource(source: Source, deps: RefreshDeps): Promise<
       e = tagEntry(deps.matcher, e, contentText() || e.summary);
       if (meta) {
         const contentChanged = meta.contentHash !== entry.contentHash;
-        const topicsChanged =
-          [...meta.topicIds].sort().join(" ") !==
-          e.topics
-            .map((t) => t.id)
-            .sort()
-            .join(" ");
+        const topicsChanged = !sameTopics(
+          meta.topicIds,
+          e.topics.map((t) => t.id),
+        );
         if (!contentChanged && !topicsChanged) {
           // Only the taxonomy version moved: record it without touching `updated`.
           e = { ...e, ...(meta.updated ? { updated: meta.updated } : {}) };
@@ -134,12 +134,10 @@ export async function refreshSource(source: Source, deps: RefreshDeps): Promise<
           e.updated = nowIso;
         }
         if (e.published === undefined && meta.published !== undefined) e.published = meta.published;
-        for (const t of meta.topicIds) dirtyTopics.add(t);
         if (contentChanged || topicsChanged) updatedEntries++;
       } else {
         newEntries++;
       }
-      for (const t of e.topics) dirtyTopics.add(t.id);
       upserts.push(e);
     }
     if (feed.ttlMinutes !== undefined) success.minIntervalMinutes = feed.ttlMinutes;
@@ -152,7 +150,6 @@ export async function refreshSource(source: Source, deps: RefreshDeps): Promise<
       durationMs: elapsed(),
       newEntries,
       updatedEntries,
-      dirtyTopics: [...dirtyTopics].sort(),
       repairs: feed.repairs,
       ...moved,
       ...(success.minIntervalMinutes !== undefined ? { minIntervalMinutes: success.minIntervalMinutes } : {}),
