@@ -1,6 +1,7 @@
 import { Parser } from "htmlparser2";
 import type { Dateline } from "../model/index.js";
 import { htmlToText, TEXT_BLOCK, TEXT_SKIP } from "./html-text.js";
+import type { SanitizedEvent, SanitizedHtml } from "./sanitize-content.js";
 
 export interface NewsStructure {
   /** The content with caption, boilerplate, separators and empty blocks removed. */
@@ -176,12 +177,46 @@ interface ScanBlock extends OpenBlock {
 }
 
 /**
+ * The callbacks of a parser over sanitized HTML, with offsets into it (`end`
+ * exclusive): what scan needs, whether from the sanitizer's own events or
+ * from tokenizing the HTML.
+ */
+interface ScanHandler {
+  open(name: string, attribs: Record<string, string>, start: number, end: number): void;
+  text(text: string, start: number, end: number): void;
+  close(name: string, end: number): void;
+}
+
+function replayEvents(events: SanitizedEvent[], h: ScanHandler): void {
+  for (const e of events) {
+    if (e.kind === "text") h.text(e.text, e.start, e.end);
+    else if (e.kind === "open") h.open(e.name, e.attribs, e.start, e.end);
+    else h.close(e.name, e.end);
+  }
+}
+
+function tokenize(html: string, h: ScanHandler): void {
+  const parser: Parser = new Parser(
+    {
+      onopentag: (name, attribs) => h.open(name, attribs, parser.startIndex, parser.endIndex + 1),
+      onclosetag: (name) => h.close(name, parser.endIndex + 1),
+      ontext: (text) => h.text(text, parser.startIndex, parser.endIndex + 1),
+    },
+    { decodeEntities: true },
+  );
+  parser.write(html);
+  parser.end();
+}
+
+/**
  * One streaming pass over sanitized HTML: the top-level nodes (and their
  * children down to MAX_DEPTH) with source offsets and decoded text, and the
  * first image. Cheaper than building a DOM and serializing it again, and the
- * output keeps the sanitizer's bytes for every kept block.
+ * output keeps the sanitizer's bytes for every kept block. Given the
+ * sanitizer's events it does not tokenize at all.
  */
-function scan(html: string): { roots: CollectedBlock[]; firstImage?: Record<string, string> } {
+function scan(input: string | SanitizedHtml): { roots: CollectedBlock[]; firstImage?: Record<string, string> } {
+  const html = typeof input === "string" ? input : input.html;
   const roots: ScanBlock[] = [];
   const stack: ScanBlock[] = [];
   let depth = 0;
@@ -219,64 +254,61 @@ function scan(html: string): { roots: CollectedBlock[]; firstImage?: Record<stri
     skip: 0,
     rawText: "",
   });
-  const parser: Parser = new Parser(
-    {
-      onopentag(name, attribs) {
-        closeTextRoot();
-        imgTag = undefined;
-        if (MEDIA.has(name)) for (const b of stack) b.hasMedia = true;
-        if (name === "img" && attribs.src) {
-          if (firstImage === undefined) firstImage = attribs;
-          const tag = html.slice(parser.startIndex, parser.endIndex + 1);
-          for (const b of stack) b.imgTag ??= tag;
-          imgTag = tag;
-        }
-        if (name === "br") appendText(" ");
-        if (depth < MAX_DEPTH) {
-          const b = block(name, parser.startIndex, parser.endIndex + 1);
-          if (imgTag !== undefined) b.imgTag = imgTag;
-          push(b);
-          stack.push(b);
-        }
-        if (TEXT_SKIP.has(name)) for (const b of stack) b.skip++;
-        else if (TEXT_BLOCK.has(name)) appendLineBreak();
-        depth++;
-      },
-      onclosetag(name) {
-        closeTextRoot();
-        if (TEXT_SKIP.has(name)) for (const b of stack) b.skip = Math.max(0, b.skip - 1);
-        else if (TEXT_BLOCK.has(name)) appendLineBreak();
-        depth--;
-        if (depth < MAX_DEPTH) {
-          const b = stack.pop();
-          if (b !== undefined) {
-            b.end = parser.endIndex + 1;
-            b.text = b.parts.join("");
-            b.parts = [];
-            b.rawText = b.textParts.join("");
-            b.textParts = [];
-          }
-        }
-        if (BLOCK_LEVEL.has(name)) appendText(" ");
-      },
-      ontext(text) {
-        if (depth < MAX_DEPTH) {
-          // A text node directly in a collected level is a block of its own.
-          if (textRoot === undefined) {
-            textRoot = block(undefined, parser.startIndex, parser.endIndex + 1);
-            push(textRoot);
-          }
-          textRoot.parts.push(text);
-          textRoot.end = parser.endIndex + 1;
-        }
-        appendText(text);
-        for (const b of stack) if (b.skip === 0) b.textParts.push(text);
-      },
+  const handler: ScanHandler = {
+    open(name, attribs, start, end) {
+      closeTextRoot();
+      imgTag = undefined;
+      if (MEDIA.has(name)) for (const b of stack) b.hasMedia = true;
+      if (name === "img" && attribs.src) {
+        if (firstImage === undefined) firstImage = attribs;
+        const tag = html.slice(start, end);
+        for (const b of stack) b.imgTag ??= tag;
+        imgTag = tag;
+      }
+      if (name === "br") appendText(" ");
+      if (depth < MAX_DEPTH) {
+        const b = block(name, start, end);
+        if (imgTag !== undefined) b.imgTag = imgTag;
+        push(b);
+        stack.push(b);
+      }
+      if (TEXT_SKIP.has(name)) for (const b of stack) b.skip++;
+      else if (TEXT_BLOCK.has(name)) appendLineBreak();
+      depth++;
     },
-    { decodeEntities: true },
-  );
-  parser.write(html);
-  parser.end();
+    close(name, end) {
+      closeTextRoot();
+      if (TEXT_SKIP.has(name)) for (const b of stack) b.skip = Math.max(0, b.skip - 1);
+      else if (TEXT_BLOCK.has(name)) appendLineBreak();
+      depth--;
+      if (depth < MAX_DEPTH) {
+        const b = stack.pop();
+        if (b !== undefined) {
+          b.end = end;
+          b.text = b.parts.join("");
+          b.parts = [];
+          b.rawText = b.textParts.join("");
+          b.textParts = [];
+        }
+      }
+      if (BLOCK_LEVEL.has(name)) appendText(" ");
+    },
+    text(text, start, end) {
+      if (depth < MAX_DEPTH) {
+        // A text node directly in a collected level is a block of its own.
+        if (textRoot === undefined) {
+          textRoot = block(undefined, start, end);
+          push(textRoot);
+        }
+        textRoot.parts.push(text);
+        textRoot.end = end;
+      }
+      appendText(text);
+      for (const b of stack) if (b.skip === 0) b.textParts.push(text);
+    },
+  };
+  if (typeof input === "string") tokenize(input, handler);
+  else replayEvents(input.events, handler);
   closeTextRoot();
   return firstImage === undefined ? { roots } : { roots, firstImage };
 }
@@ -304,8 +336,9 @@ const SPACES = /[\s\u00a0\u200b]+/g;
  * Finds the news structure in sanitized HTML: photo caption and credit,
  * dateline, and per-source boilerplate; drops separators and empty blocks.
  */
-export function extractNewsStructure(html: string, boilerplate: RegExp[]): NewsStructure {
-  const scanned = scan(html);
+export function extractNewsStructure(input: string | SanitizedHtml, boilerplate: RegExp[]): NewsStructure {
+  const html = typeof input === "string" ? input : input.html;
+  const scanned = scan(input);
   const kept: string[] = [];
   // htmlToText's raw text of each kept piece; kept pieces are joined by "\n", so are these.
   const keptText: string[] = [];

@@ -6,7 +6,7 @@ import { htmlToText, plainTitle, stripTagLike, textLines } from "./html-text.js"
 import { extractNewsStructure, renderFigure } from "./news-structure.js";
 import { parseDate } from "./parse-date.js";
 import { effectiveBase, resolveUrl, trackingParamMatcher } from "./resolve-url.js";
-import { sanitizeContent } from "./sanitize-content.js";
+import { sanitizeHtml } from "./sanitize-content.js";
 import { countWords, summarize } from "./summarize.js";
 
 export interface NormalizeOptions {
@@ -157,7 +157,7 @@ export function createTextNormalizer(feed: RawFeed, options: NormalizeOptions): 
     const published = isoDate(item.published, now, tolerance);
     const updatedRaw = isoDate(item.updated, now, tolerance);
     const rawHtml = item.content ?? item.summary ?? "";
-    const sanitized = sanitizeContent(stripIllegalXmlChars(rawHtml), { base, isTracking });
+    const sanitized = sanitizeHtml(stripIllegalXmlChars(rawHtml), { base, isTracking });
     const structure = extractNewsStructure(sanitized, boilerplate);
     const fullText = structure.bodyText;
     if (title === "" && fullText === "" && link === undefined) return undefined;

@@ -1,4 +1,4 @@
-import sanitizeHtml from "sanitize-html";
+import { Parser } from "htmlparser2";
 import { resolveUrl } from "./resolve-url.js";
 
 export interface SanitizeOptions {
@@ -8,8 +8,9 @@ export interface SanitizeOptions {
 }
 
 // An allowlist: what a feed reader can show safely. Everything else is dropped
-// (script, style, iframe, object, forms, event handlers, inline styles).
-const ALLOWED_TAGS = [
+// (script, style, iframe, object, svg, math, forms, event handlers, inline
+// styles, comments, CDATA, processing instructions).
+const ALLOWED_TAGS = new Set([
   "p",
   "br",
   "hr",
@@ -60,7 +61,53 @@ const ALLOWED_TAGS = [
   "div",
   "audio",
   "video",
-];
+]);
+
+// Attributes kept per tag, in the order the tag's transform (below) puts them;
+// a tag not listed keeps none.
+const ALLOWED_ATTRIBUTES: Record<string, ReadonlySet<string>> = {
+  a: new Set(["href", "title"]),
+  img: new Set(["src", "srcset", "alt", "title", "width", "height"]),
+  source: new Set(["src", "srcset", "type", "media"]),
+  audio: new Set(["src", "controls"]),
+  video: new Set(["src", "controls", "poster", "width", "height"]),
+  time: new Set(["datetime"]),
+  abbr: new Set(["title"]),
+  td: new Set(["colspan", "rowspan"]),
+  th: new Set(["colspan", "rowspan", "scope"]),
+  blockquote: new Set(["cite"]),
+  q: new Set(["cite"]),
+};
+// Attributes that are URLs: only http(s) survives (no javascript:, data:, or
+// protocol-relative //host, whose scheme depends on the reader's page).
+const URL_ATTRIBUTES = new Set(["href", "src", "cite", "poster"]);
+// Attributes that mean nothing when empty (HTML Living Standard: not boolean
+// attributes); an empty `alt` is meaningful (a decorative image) and kept.
+const NON_BOOLEAN = new Set([
+  "href",
+  "title",
+  "src",
+  "srcset",
+  "width",
+  "height",
+  "type",
+  "media",
+  "poster",
+  "datetime",
+  "colspan",
+  "rowspan",
+  "scope",
+  "cite",
+]);
+// Disallowed elements whose content is not prose either: dropped with it.
+const NON_TEXT = new Set(["script", "style", "textarea", "option", "noscript", "template", "title", "iframe", "object", "embed"]);
+// Written as `<img … />`, never closed.
+const SELF_CLOSING = new Set(["img", "br", "hr"]);
+// A child that makes an otherwise blank paragraph or wrapper worth keeping.
+const MEDIA = new Set(["img", "audio", "video", "picture"]);
+// A name the HTML tokenizer could have produced without a parse error
+// (HTML Living Standard §13.2.5.32–33): anything else is dropped.
+const VALID_ATTRIBUTE_NAME = /^[^\0\t\n\f\r /<=>]+$/;
 
 // FeedBurner's per-item beacon (`/~r/<feed>/~4/<id>`) and any 1×1 image: web
 // bugs, not pictures. They must neither show nor become the lead image.
@@ -76,8 +123,174 @@ export function isTrackingPixel(attribs: Record<string, string | undefined>): bo
 // A character other than whitespace or &nbsp;: its absence makes a block empty.
 const NOT_BLANK = /[^\s\u00a0]/;
 
-/** Sanitizes untrusted HTML and makes every URL in it absolute. */
-export function sanitizeContent(html: string, options: SanitizeOptions): string {
+/**
+ * True for a URL whose scheme is not http or https, or that is
+ * protocol-relative, read the way browsers read it: spaces and control
+ * characters ignored (`java\tscript:`, ` javascript:`), and `<!--…-->` removed.
+ */
+export function isUnsafeUrl(href: string): boolean {
+  let h = href.replace(/[\u0000-\u0020]+/g, "");
+  for (;;) {
+    const open = h.indexOf("<!--");
+    if (open === -1) break;
+    const close = h.indexOf("-->", open + 4);
+    if (close === -1) break;
+    h = h.slice(0, open) + h.slice(close + 3);
+  }
+  const scheme = /^([a-zA-Z][a-zA-Z0-9.\-+]*):/.exec(h);
+  if (scheme === null) return /^[/\\]{2}/.test(h);
+  const s = scheme[1]!.toLowerCase();
+  return s !== "http" && s !== "https";
+}
+
+interface SrcsetCandidate {
+  url: string;
+  w?: number;
+  h?: number;
+  d?: number;
+}
+
+const SRCSET_SPACE = /[ \t\n\r\f]/;
+const NON_NEGATIVE_INTEGER = /^\d+$/;
+const FLOATING_POINT = /^-?(?:[0-9]+|[0-9]*\.[0-9]+)(?:[eE][+-]?[0-9]+)?$/;
+
+/**
+ * The image candidates of a srcset (HTML Living Standard §4.8.4.3.10, "parse a
+ * srcset attribute"); a candidate with an invalid descriptor is dropped.
+ */
+export function parseSrcset(input: string): SrcsetCandidate[] {
+  const n = input.length;
+  const out: SrcsetCandidate[] = [];
+  const isSpace = (c: string) => c !== "" && SRCSET_SPACE.test(c);
+  let pos = 0;
+  for (;;) {
+    while (pos < n && (input[pos] === "," || isSpace(input[pos]!))) pos++;
+    if (pos >= n) return out;
+    const urlStart = pos;
+    while (pos < n && !isSpace(input[pos]!)) pos++;
+    let url = input.slice(urlStart, pos);
+    const descriptors: string[] = [];
+    if (url.endsWith(",")) {
+      url = url.replace(/,+$/, "");
+    } else {
+      while (pos < n && isSpace(input[pos]!)) pos++;
+      let current = "";
+      let state: "in descriptor" | "in parens" | "after descriptor" = "in descriptor";
+      for (;;) {
+        const c = pos < n ? input[pos]! : "";
+        if (state === "in descriptor") {
+          if (isSpace(c)) {
+            if (current !== "") {
+              descriptors.push(current);
+              current = "";
+              state = "after descriptor";
+            }
+          } else if (c === ",") {
+            pos++;
+            if (current !== "") descriptors.push(current);
+            break;
+          } else if (c === "(") {
+            current += c;
+            state = "in parens";
+          } else if (c === "") {
+            if (current !== "") descriptors.push(current);
+            break;
+          } else current += c;
+        } else if (state === "in parens") {
+          if (c === ")") {
+            current += c;
+            state = "in descriptor";
+          } else if (c === "") {
+            descriptors.push(current);
+            break;
+          } else current += c;
+        } else if (c === "") {
+          break;
+        } else if (!isSpace(c)) {
+          state = "in descriptor";
+          pos--;
+        }
+        pos++;
+      }
+    }
+    let w: number | undefined;
+    let h: number | undefined;
+    let d: number | undefined;
+    let error = false;
+    for (const desc of descriptors) {
+      const last = desc[desc.length - 1];
+      const value = desc.slice(0, -1);
+      if (NON_NEGATIVE_INTEGER.test(value) && last === "w") {
+        if (w || d) error = true;
+        if (Number.parseInt(value, 10) === 0) error = true;
+        else w = Number.parseInt(value, 10);
+      } else if (FLOATING_POINT.test(value) && last === "x") {
+        if (w || d || h) error = true;
+        if (Number.parseFloat(value) < 0) error = true;
+        else d = Number.parseFloat(value);
+      } else if (NON_NEGATIVE_INTEGER.test(value) && last === "h") {
+        if (h || d) error = true;
+        if (Number.parseInt(value, 10) === 0) error = true;
+        else h = Number.parseInt(value, 10);
+      } else error = true;
+    }
+    if (!error) out.push({ url, ...(w ? { w } : {}), ...(d ? { d } : {}), ...(h ? { h } : {}) });
+  }
+}
+
+function stringifySrcset(candidates: SrcsetCandidate[]): string {
+  return candidates.map((c) => c.url + (c.w ? ` ${c.w}w` : "") + (c.h ? ` ${c.h}h` : "") + (c.d ? ` ${c.d}x` : "")).join(", ");
+}
+
+const TEXT_SPECIAL = /[&<>]/;
+const ATTRIBUTE_SPECIAL = /[&<>"]/;
+
+function escapeText(s: string): string {
+  return TEXT_SPECIAL.test(s) ? s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;") : s;
+}
+
+function escapeAttribute(s: string): string {
+  return ATTRIBUTE_SPECIAL.test(s) ? s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;") : s;
+}
+
+/**
+ * What the sanitizer wrote, as the events a parser of its output would
+ * report (offsets are into `html`, `end` exclusive): news-structure reads
+ * these instead of tokenizing the sanitized HTML again.
+ */
+export type SanitizedEvent =
+  | { kind: "open"; name: string; start: number; end: number; attribs: Record<string, string> }
+  | { kind: "text"; text: string; start: number; end: number }
+  | { kind: "close"; name: string; end: number };
+
+export interface SanitizedHtml {
+  html: string;
+  /** Open and close events are balanced: the output is well-formed. */
+  events: SanitizedEvent[];
+}
+
+interface Frame {
+  tag: string;
+  attribs: Record<string, string>;
+  /** Disallowed: not written, its text is. */
+  skip: boolean;
+  /** Where its opening tag starts in the output (chunk index and length) and in the events. */
+  chunk: number;
+  length: number;
+  event: number;
+  /** Holds text other than whitespace and &nbsp; (its own or a kept descendant's). */
+  nonBlank: boolean;
+  /** Has a kept img/audio/video/picture child. */
+  mediaChild: boolean;
+}
+
+const NO_ATTRIBUTES: Record<string, string> = {};
+
+/**
+ * Sanitizes untrusted HTML and makes every URL in it absolute, in one
+ * htmlparser2 pass, and reports what it wrote as events.
+ */
+export function sanitizeHtml(html: string, options: SanitizeOptions): SanitizedHtml {
   const fix = (value: string | undefined) => resolveUrl(value, options.base, options.isTracking);
   const fixSrcset = (srcset: string) =>
     srcset
@@ -90,66 +303,152 @@ export function sanitizeContent(html: string, options: SanitizeOptions): string 
       .filter((p): p is string => p !== undefined)
       .join(", ");
 
-  return sanitizeHtml(html, {
-    allowedTags: ALLOWED_TAGS,
-    allowedAttributes: {
-      a: ["href", "title"],
-      img: ["src", "srcset", "alt", "title", "width", "height"],
-      source: ["src", "srcset", "type", "media"],
-      audio: ["src", "controls"],
-      video: ["src", "controls", "poster", "width", "height"],
-      time: ["datetime"],
-      abbr: ["title"],
-      td: ["colspan", "rowspan"],
-      th: ["colspan", "rowspan", "scope"],
-      blockquote: ["cite"],
-      q: ["cite"],
-    },
-    // data: is refused for links; images may not carry data: either (policy: no inline payloads).
-    allowedSchemes: ["http", "https"],
-    allowedSchemesAppliedToAttributes: ["href", "src", "cite", "poster"],
-    allowProtocolRelative: false,
-    nonTextTags: ["script", "style", "textarea", "option", "noscript", "template", "title", "iframe", "object", "embed"],
-    transformTags: {
-      a: (tagName, attribs) => {
-        const href = fix(attribs.href);
-        const out: Record<string, string> = {};
-        if (href !== undefined) out.href = href;
-        if (attribs.title) out.title = attribs.title;
-        return { tagName, attribs: out };
-      },
-      img: (tagName, attribs) => {
-        // Lazy-loading themes put the real image in data-src and a placeholder in src.
-        const candidate = attribs["data-src"] ?? attribs["data-lazy-src"] ?? attribs["data-original"] ?? attribs.src;
-        const src = fix(candidate);
-        const out: Record<string, string> = {};
-        if (src !== undefined) out.src = src;
-        const srcset = attribs["data-srcset"] ?? attribs["data-lazy-srcset"] ?? attribs.srcset;
-        if (srcset) {
-          const fixed = fixSrcset(srcset);
-          if (fixed !== "") out.srcset = fixed;
-        }
-        for (const k of ["alt", "title", "width", "height"]) if (attribs[k] !== undefined) out[k] = attribs[k]!;
-        return { tagName, attribs: out };
-      },
-      source: (tagName, attribs) => {
-        const out: Record<string, string> = { ...attribs };
-        if (attribs.src !== undefined) {
-          const src = fix(attribs.src);
-          if (src === undefined) delete out.src;
-          else out.src = src;
-        }
-        if (attribs.srcset !== undefined) out.srcset = fixSrcset(attribs.srcset);
-        return { tagName, attribs: out };
-      },
-    },
-    exclusiveFilter: (frame) => {
-      if (frame.tag === "img") return frame.attribs.src === undefined || isTrackingPixel(frame.attribs);
-      // Empty paragraphs and wrappers (only whitespace or &nbsp;) are noise in a reader.
-      if ((frame.tag === "p" || frame.tag === "span" || frame.tag === "div") && frame.mediaChildren.length === 0) {
-        return !NOT_BLANK.test(frame.text);
+  /** The attributes a tag's transform keeps (before the allowlist), with its URLs made absolute. */
+  const transform = (name: string, attribs: Record<string, string>): Record<string, string> => {
+    if (name === "a") {
+      const href = fix(attribs.href);
+      const out: Record<string, string> = {};
+      if (href !== undefined) out.href = href;
+      if (attribs.title) out.title = attribs.title;
+      return out;
+    }
+    if (name === "img") {
+      // Lazy-loading themes put the real image in data-src and a placeholder in src.
+      const src = fix(attribs["data-src"] ?? attribs["data-lazy-src"] ?? attribs["data-original"] ?? attribs.src);
+      const out: Record<string, string> = {};
+      if (src !== undefined) out.src = src;
+      const srcset = attribs["data-srcset"] ?? attribs["data-lazy-srcset"] ?? attribs.srcset;
+      if (srcset) {
+        const fixed = fixSrcset(srcset);
+        if (fixed !== "") out.srcset = fixed;
       }
-      return false;
+      for (const k of ["alt", "title", "width", "height"]) if (attribs[k] !== undefined) out[k] = attribs[k]!;
+      return out;
+    }
+    if (name === "source") {
+      const out: Record<string, string> = { ...attribs };
+      if (attribs.src !== undefined) {
+        const src = fix(attribs.src);
+        if (src === undefined) delete out.src;
+        else out.src = src;
+      }
+      if (attribs.srcset !== undefined) out.srcset = fixSrcset(attribs.srcset);
+      return out;
+    }
+    return attribs;
+  };
+
+  // The output as chunks, so that dropping a just-closed element is a truncation.
+  const chunks: string[] = [];
+  let length = 0;
+  const write = (s: string) => {
+    chunks.push(s);
+    length += s.length;
+  };
+  const events: SanitizedEvent[] = [];
+  const stack: Frame[] = [];
+  // Inside a dropped element whose content is dropped too: the depth of elements opened in it.
+  let skipDepth = 0;
+
+  const parser = new Parser(
+    {
+      onopentag(name, attribs) {
+        if (skipDepth > 0) {
+          skipDepth++;
+          return;
+        }
+        const skip = !ALLOWED_TAGS.has(name);
+        const frame: Frame = {
+          tag: name,
+          attribs: skip ? attribs : transform(name, attribs),
+          skip,
+          chunk: chunks.length,
+          length,
+          event: events.length,
+          nonBlank: false,
+          mediaChild: false,
+        };
+        stack.push(frame);
+        if (skip) {
+          if (NON_TEXT.has(name)) skipDepth = 1;
+          return;
+        }
+        const start = length;
+        let tag = `<${name}`;
+        const allowed = ALLOWED_ATTRIBUTES[name];
+        if (allowed !== undefined) {
+          const kept = frame.attribs;
+          for (const a of Object.keys(kept)) {
+            let value = kept[a]!;
+            if (!allowed.has(a) || !VALID_ATTRIBUTE_NAME.test(a) || (value === "" && NON_BOOLEAN.has(a)) || (URL_ATTRIBUTES.has(a) && isUnsafeUrl(value))) {
+              delete kept[a];
+              continue;
+            }
+            if (a === "srcset") {
+              const candidates = parseSrcset(value).filter((c) => !isUnsafeUrl(c.url));
+              if (candidates.length === 0) {
+                delete kept[a];
+                continue;
+              }
+              value = stringifySrcset(candidates);
+              kept[a] = value;
+            }
+            tag += value !== "" ? ` ${a}="${escapeAttribute(value)}"` : a === "alt" ? ' alt=""' : ` ${a}`;
+          }
+        }
+        tag += SELF_CLOSING.has(name) ? " />" : ">";
+        write(tag);
+        events.push({ kind: "open", name, start, end: length, attribs: allowed === undefined ? NO_ATTRIBUTES : frame.attribs });
+      },
+      ontext(text) {
+        if (skipDepth > 0) return;
+        const start = length;
+        write(escapeText(text));
+        events.push({ kind: "text", text, start, end: length });
+        const top = stack.at(-1);
+        if (top !== undefined && !top.nonBlank && NOT_BLANK.test(text)) top.nonBlank = true;
+      },
+      onclosetag(name) {
+        if (skipDepth > 0) {
+          skipDepth--;
+          if (skipDepth > 0) return;
+        }
+        const frame = stack.pop();
+        if (frame === undefined) return;
+        if (frame.tag !== name) {
+          stack.push(frame);
+          return;
+        }
+        const parent = stack.at(-1);
+        if (!frame.skip) {
+          // Images without a usable src, web bugs, and paragraphs or wrappers
+          // with nothing to read or see are dropped with everything in them.
+          const drop =
+            name === "img"
+              ? frame.attribs.src === undefined || isTrackingPixel(frame.attribs)
+              : (name === "p" || name === "span" || name === "div") && !frame.mediaChild && !frame.nonBlank;
+          if (drop) {
+            chunks.length = frame.chunk;
+            length = frame.length;
+            events.length = frame.event;
+            return;
+          }
+          if (parent !== undefined && MEDIA.has(name)) parent.mediaChild = true;
+        }
+        if (parent !== undefined && frame.nonBlank) parent.nonBlank = true;
+        if (frame.skip) return;
+        if (!SELF_CLOSING.has(name)) write(`</${name}>`);
+        events.push({ kind: "close", name, end: length });
+      },
     },
-  });
+    { decodeEntities: true },
+  );
+  parser.write(html);
+  parser.end();
+  return { html: chunks.join(""), events };
+}
+
+/** Sanitizes untrusted HTML and makes every URL in it absolute. */
+export function sanitizeContent(html: string, options: SanitizeOptions): string {
+  return sanitizeHtml(html, options).html;
 }
