@@ -57,13 +57,19 @@ export function htmlToText(html: string): string {
   return textLines(out.join(""));
 }
 
-/** The collected text as htmlToText returns it: lines with spaces collapsed, empty lines dropped. */
+// A run of spaces that holds a line break, with the blank lines and edge
+// spaces around it; and a run of spaces within a line.
+const LINE_BREAK_RUN = /[\s\u00a0\u200b]*\n[\s\u00a0\u200b]*/g;
+const INLINE_SPACE_RUN = /(?:[^\S\n]|\u200b)+/g;
+
+/**
+ * The collected text as htmlToText returns it: lines with spaces collapsed
+ * and trimmed, empty lines dropped. Two regular-expression passes over the
+ * whole text instead of a collapse per line: each run of spaces that holds a
+ * line break becomes one line break, every other run one space.
+ */
 export function textLines(raw: string): string {
-  return raw
-    .split("\n")
-    .map(collapse)
-    .filter((line) => line !== "")
-    .join("\n");
+  return raw.replace(LINE_BREAK_RUN, "\n").replace(INLINE_SPACE_RUN, " ").trim();
 }
 
 function collapse(s: string): string {

@@ -158,21 +158,16 @@ interface Block {
   children: Block[];
 }
 
-interface OpenBlock extends Block {
-  parts: string[];
-}
-
 interface CollectedBlock extends Block {
   /** What htmlToText collects from this node's source alone, before lines are collapsed. */
   rawText: string;
   children: CollectedBlock[];
 }
 
-interface ScanBlock extends OpenBlock {
-  /** htmlToText's view of the node: newlines around its blocks, nothing inside script-like elements. */
-  textParts: string[];
-  skip: number;
-  rawText: string;
+interface ScanBlock extends CollectedBlock {
+  /** Where its text and raw text start in the pass's piece lists. */
+  textFrom: number;
+  rawFrom: number;
   children: ScanBlock[];
 }
 
@@ -219,6 +214,15 @@ function scan(input: string | SanitizedHtml): { roots: CollectedBlock[]; firstIm
   const html = typeof input === "string" ? input : input.html;
   const roots: ScanBlock[] = [];
   const stack: ScanBlock[] = [];
+  // Every open node's text is the run of pieces appended between its opening
+  // and its closing, so the pieces are kept once for the whole pass and each
+  // node remembers where its run starts. `textPieces`: decoded text, a space
+  // for <br> and after a block-level element. `rawPieces`: htmlToText's view,
+  // newlines around its blocks and nothing inside script-like elements (which
+  // sanitized HTML does not have; a node inside one is never a kept block).
+  const textPieces: string[] = [];
+  const rawPieces: string[] = [];
+  let skip = 0;
   let depth = 0;
   let firstImage: Record<string, string> | undefined;
   let textRoot: ScanBlock | undefined;
@@ -228,16 +232,9 @@ function scan(input: string | SanitizedHtml): { roots: CollectedBlock[]; firstIm
     if (parent === undefined) roots.push(b);
     else parent.children.push(b);
   };
-  const appendText = (t: string) => {
-    for (const b of stack) b.parts.push(t);
-  };
-  // The same bookkeeping as htmlToText, per open node, as if its source were parsed alone.
-  const appendLineBreak = () => {
-    for (const b of stack) b.textParts.push("\n");
-  };
   const closeTextRoot = () => {
     if (textRoot !== undefined) {
-      textRoot.text = textRoot.parts.join("");
+      textRoot.text = textPieces.length - textRoot.textFrom === 1 ? textPieces[textRoot.textFrom]! : textPieces.slice(textRoot.textFrom).join("");
       textRoot.rawText = textRoot.text;
       textRoot = undefined;
     }
@@ -249,9 +246,8 @@ function scan(input: string | SanitizedHtml): { roots: CollectedBlock[]; firstIm
     text: "",
     hasMedia: name !== undefined && MEDIA.has(name),
     children: [],
-    parts: [],
-    textParts: [],
-    skip: 0,
+    textFrom: textPieces.length,
+    rawFrom: rawPieces.length,
     rawText: "",
   });
   const handler: ScanHandler = {
@@ -265,33 +261,31 @@ function scan(input: string | SanitizedHtml): { roots: CollectedBlock[]; firstIm
         for (const b of stack) b.imgTag ??= tag;
         imgTag = tag;
       }
-      if (name === "br") appendText(" ");
+      if (name === "br") textPieces.push(" ");
       if (depth < MAX_DEPTH) {
         const b = block(name, start, end);
         if (imgTag !== undefined) b.imgTag = imgTag;
         push(b);
         stack.push(b);
       }
-      if (TEXT_SKIP.has(name)) for (const b of stack) b.skip++;
-      else if (TEXT_BLOCK.has(name)) appendLineBreak();
+      if (TEXT_SKIP.has(name)) skip++;
+      else if (TEXT_BLOCK.has(name)) rawPieces.push("\n");
       depth++;
     },
     close(name, end) {
       closeTextRoot();
-      if (TEXT_SKIP.has(name)) for (const b of stack) b.skip = Math.max(0, b.skip - 1);
-      else if (TEXT_BLOCK.has(name)) appendLineBreak();
+      if (TEXT_SKIP.has(name)) skip = Math.max(0, skip - 1);
+      else if (TEXT_BLOCK.has(name)) rawPieces.push("\n");
       depth--;
       if (depth < MAX_DEPTH) {
         const b = stack.pop();
         if (b !== undefined) {
           b.end = end;
-          b.text = b.parts.join("");
-          b.parts = [];
-          b.rawText = b.textParts.join("");
-          b.textParts = [];
+          b.text = textPieces.slice(b.textFrom).join("");
+          b.rawText = rawPieces.slice(b.rawFrom).join("");
         }
       }
-      if (BLOCK_LEVEL.has(name)) appendText(" ");
+      if (BLOCK_LEVEL.has(name)) textPieces.push(" ");
     },
     text(text, start, end) {
       if (depth < MAX_DEPTH) {
@@ -300,11 +294,10 @@ function scan(input: string | SanitizedHtml): { roots: CollectedBlock[]; firstIm
           textRoot = block(undefined, start, end);
           push(textRoot);
         }
-        textRoot.parts.push(text);
         textRoot.end = end;
       }
-      appendText(text);
-      for (const b of stack) if (b.skip === 0) b.textParts.push(text);
+      textPieces.push(text);
+      if (skip === 0) rawPieces.push(text);
     },
   };
   if (typeof input === "string") tokenize(input, handler);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { textLines } from "../../src/normalize/html-text.js";
 import { htmlToText, plainTitle } from "../../src/normalize/index.js";
 import { countWords, summarize } from "../../src/normalize/summarize.js";
 
@@ -84,5 +85,30 @@ describe("summarize at sentence ends", () => {
     const text = `${sentence} ${"Another sentence follows here. ".repeat(20)}`;
     const s = summarize(text, sentence.length + 20);
     expect(s.startsWith(sentence)).toBe(true);
+  });
+});
+
+describe("textLines", () => {
+  // The definition: split into lines, collapse each line's spaces, drop empty lines.
+  const byLines = (raw: string) =>
+    raw
+      .split("\n")
+      .map((l) => l.replace(/[\s\u00a0\u200b]+/g, " ").trim())
+      .filter((l) => l !== "")
+      .join("\n");
+
+  it("collapses as the line-by-line definition does, on seeded random mixes of spaces and line breaks", () => {
+    const alphabet = ["a", "b", " ", "\n", "\u00a0", "\u200b", "\r", "\t", "\u2028", "é", "\n\n"];
+    let seed = 42;
+    const next = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed;
+    };
+    for (let i = 0; i < 5000; i++) {
+      let raw = "";
+      for (let k = next() % 40; k > 0; k--) raw += alphabet[next() % alphabet.length];
+      expect(textLines(raw), JSON.stringify(raw)).toBe(byLines(raw));
+    }
+    expect(textLines("\n \u00a0 First  line \n\n\u200b\n second\u00a0line \n")).toBe("First line\nsecond line");
   });
 });
