@@ -146,29 +146,45 @@ const BLOCK_LEVEL = new Set([
 // paragraphs are the blocks (`<div><p>…</p><p>…</p></div>`). Depth is bounded.
 const MAX_DEPTH = 3;
 
-/** A node of the sanitized HTML down to MAX_DEPTH: its span in the source and its text. */
-interface Block {
-  name: string | undefined;
-  start: number;
-  end: number;
-  text: string;
-  hasMedia: boolean;
+function joinRange(pieces: string[], from: number, to: number): string {
+  return to - from === 1 ? pieces[from]! : pieces.slice(from, to).join("");
+}
+
+/**
+ * A node of the sanitized HTML down to MAX_DEPTH: its span in the source and
+ * its text, as ranges of the scan's piece lists joined on first use (most
+ * nested nodes' text is never read).
+ */
+class Block {
+  readonly children: Block[] = [];
   /** The first <img> tag inside, as the sanitizer wrote it. */
   imgTag?: string;
-  children: Block[];
-}
+  textTo = -1;
+  rawTo = -1;
+  #text: string | undefined;
+  #rawText: string | undefined;
 
-interface CollectedBlock extends Block {
+  constructor(
+    readonly name: string | undefined,
+    readonly start: number,
+    public end: number,
+    public hasMedia: boolean,
+    private readonly pieces: { text: string[]; raw: string[] },
+    readonly textFrom: number,
+    /** -1 for a text node: its raw text is its text. */
+    readonly rawFrom: number,
+  ) {}
+
+  get text(): string {
+    this.#text ??= joinRange(this.pieces.text, this.textFrom, this.textTo);
+    return this.#text;
+  }
+
   /** What htmlToText collects from this node's source alone, before lines are collapsed. */
-  rawText: string;
-  children: CollectedBlock[];
-}
-
-interface ScanBlock extends CollectedBlock {
-  /** Where its text and raw text start in the pass's piece lists. */
-  textFrom: number;
-  rawFrom: number;
-  children: ScanBlock[];
+  get rawText(): string {
+    this.#rawText ??= this.rawFrom < 0 ? this.text : joinRange(this.pieces.raw, this.rawFrom, this.rawTo);
+    return this.#rawText;
+  }
 }
 
 /**
@@ -210,51 +226,41 @@ function tokenize(html: string, h: ScanHandler): void {
  * output keeps the sanitizer's bytes for every kept block. Given the
  * sanitizer's events it does not tokenize at all.
  */
-function scan(input: string | SanitizedHtml): { roots: CollectedBlock[]; firstImage?: Record<string, string> } {
+function scan(input: string | SanitizedHtml): { roots: Block[]; firstImage?: Record<string, string> } {
   const html = typeof input === "string" ? input : input.html;
-  const roots: ScanBlock[] = [];
-  const stack: ScanBlock[] = [];
+  const roots: Block[] = [];
+  const stack: Block[] = [];
   // Every open node's text is the run of pieces appended between its opening
   // and its closing, so the pieces are kept once for the whole pass and each
-  // node remembers where its run starts. `textPieces`: decoded text, a space
-  // for <br> and after a block-level element. `rawPieces`: htmlToText's view,
+  // node remembers where its run starts and ends. `text`: decoded text, a
+  // space for <br> and after a block-level element. `raw`: htmlToText's view,
   // newlines around its blocks and nothing inside script-like elements (which
   // sanitized HTML does not have; a node inside one is never a kept block).
-  const textPieces: string[] = [];
-  const rawPieces: string[] = [];
+  const pieces = { text: [] as string[], raw: [] as string[] };
+  const textPieces = pieces.text;
+  const rawPieces = pieces.raw;
   let skip = 0;
   let depth = 0;
   let firstImage: Record<string, string> | undefined;
-  let textRoot: ScanBlock | undefined;
+  let textRoot: Block | undefined;
   let imgTag: string | undefined;
-  const push = (b: ScanBlock) => {
+  const push = (b: Block) => {
     const parent = stack.at(-1);
     if (parent === undefined) roots.push(b);
     else parent.children.push(b);
   };
   const closeTextRoot = () => {
     if (textRoot !== undefined) {
-      textRoot.text = textPieces.length - textRoot.textFrom === 1 ? textPieces[textRoot.textFrom]! : textPieces.slice(textRoot.textFrom).join("");
-      textRoot.rawText = textRoot.text;
+      textRoot.textTo = textPieces.length;
       textRoot = undefined;
     }
   };
-  const block = (name: string | undefined, start: number, end: number): ScanBlock => ({
-    name,
-    start,
-    end,
-    text: "",
-    hasMedia: name !== undefined && MEDIA.has(name),
-    children: [],
-    textFrom: textPieces.length,
-    rawFrom: rawPieces.length,
-    rawText: "",
-  });
   const handler: ScanHandler = {
     open(name, attribs, start, end) {
       closeTextRoot();
       imgTag = undefined;
-      if (MEDIA.has(name)) for (const b of stack) b.hasMedia = true;
+      const media = MEDIA.has(name);
+      if (media) for (const b of stack) b.hasMedia = true;
       if (name === "img" && attribs.src) {
         if (firstImage === undefined) firstImage = attribs;
         const tag = html.slice(start, end);
@@ -263,7 +269,7 @@ function scan(input: string | SanitizedHtml): { roots: CollectedBlock[]; firstIm
       }
       if (name === "br") textPieces.push(" ");
       if (depth < MAX_DEPTH) {
-        const b = block(name, start, end);
+        const b = new Block(name, start, end, media, pieces, textPieces.length, rawPieces.length);
         if (imgTag !== undefined) b.imgTag = imgTag;
         push(b);
         stack.push(b);
@@ -281,8 +287,8 @@ function scan(input: string | SanitizedHtml): { roots: CollectedBlock[]; firstIm
         const b = stack.pop();
         if (b !== undefined) {
           b.end = end;
-          b.text = textPieces.slice(b.textFrom).join("");
-          b.rawText = rawPieces.slice(b.rawFrom).join("");
+          b.textTo = textPieces.length;
+          b.rawTo = rawPieces.length;
         }
       }
       if (BLOCK_LEVEL.has(name)) textPieces.push(" ");
@@ -291,7 +297,7 @@ function scan(input: string | SanitizedHtml): { roots: CollectedBlock[]; firstIm
       if (depth < MAX_DEPTH) {
         // A text node directly in a collected level is a block of its own.
         if (textRoot === undefined) {
-          textRoot = block(undefined, start, end);
+          textRoot = new Block(undefined, start, end, false, pieces, textPieces.length, -1);
           push(textRoot);
         }
         textRoot.end = end;
@@ -306,7 +312,7 @@ function scan(input: string | SanitizedHtml): { roots: CollectedBlock[]; firstIm
   return firstImage === undefined ? { roots } : { roots, firstImage };
 }
 
-function blocks(nodes: CollectedBlock[]): CollectedBlock[] {
+function blocks(nodes: Block[]): Block[] {
   const meaningful = nodes.filter((n) => !(n.name === undefined && n.text.trim() === ""));
   const only = meaningful[0];
   if (meaningful.length === 1 && only !== undefined && only.name === "div" && only.children.length > 0) return blocks(only.children);
