@@ -33,7 +33,7 @@ export const TEXT_SKIP = new Set(["script", "style", "noscript", "template", "if
 
 /** Plain text of an HTML fragment: entities decoded once, blocks on their own lines, spaces collapsed. */
 export function htmlToText(html: string): string {
-  if (!html.includes("<") && !html.includes("&")) return collapse(html);
+  if (!html.includes("<") && !html.includes("&")) return collapseSpaces(html);
   const out: string[] = [];
   let skipDepth = 0;
   const parser = new Parser(
@@ -57,23 +57,31 @@ export function htmlToText(html: string): string {
   return textLines(out.join(""));
 }
 
-// A run of spaces that holds a line break, with the blank lines and edge
-// spaces around it; and a run of spaces within a line.
-const LINE_BREAK_RUN = /[\s\u00a0\u200b]*\n[\s\u00a0\u200b]*/g;
-const INLINE_SPACE_RUN = /(?:[^\S\n]|\u200b)+/g;
+// A run of spaces within a line that is not already a single space (most
+// runs are one space between words: matching those would copy every one);
+// then a line break with the spaces and blank lines around it.
+const INLINE_SPACE_RUN = /(?:[^\S\n ]|\u200b)(?:[^\S\n]|\u200b)*| (?:[^\S\n]|\u200b)+/g;
+const LINE_BREAK_RUN = / ?(?:\n ?)+/g;
 
 /**
  * The collected text as htmlToText returns it: lines with spaces collapsed
  * and trimmed, empty lines dropped. Two regular-expression passes over the
- * whole text instead of a collapse per line: each run of spaces that holds a
- * line break becomes one line break, every other run one space.
+ * whole text instead of a collapse per line: every run of spaces within a
+ * line becomes one space, then each run of line breaks and the spaces around
+ * them one line break.
  */
 export function textLines(raw: string): string {
-  return raw.replace(LINE_BREAK_RUN, "\n").replace(INLINE_SPACE_RUN, " ").trim();
+  return raw.replace(INLINE_SPACE_RUN, " ").replace(LINE_BREAK_RUN, "\n").trim();
 }
 
-function collapse(s: string): string {
-  return s.replace(/[\s\u00a0\u200b]+/g, " ").trim();
+// A run of spaces (with &nbsp; and zero-width spaces) other than a lone
+// space: replacing only these gives what replacing every run gives, without
+// a match, and a copy, per word.
+const SPACE_RUN = /(?:[^\S ]|\u200b)[\s\u200b]*| [\s\u200b]+/g;
+
+/** Runs of spaces (and &nbsp;, zero-width spaces, line breaks) as one space, trimmed. */
+export function collapseSpaces(s: string): string {
+  return s.replace(SPACE_RUN, " ").trim();
 }
 
 // What still looks like a tag after the one decoding (`&amp;lt;b&amp;gt;` in
@@ -86,6 +94,9 @@ export function stripTagLike(text: string): string {
   return text.includes("<") ? text.replace(TAG_LIKE, "") : text;
 }
 
+// A run of \s other than a lone space (see SPACE_RUN).
+const WHITESPACE_RUN = /[^\S ]\s*| \s+/g;
+
 const EMPHASIS = /(?<![\p{L}\p{N}_*])(\*\*|__|\*|_)(?=\S)([^*_]+?)(?<=\S)\1(?![\p{L}\p{N}_*])/gu;
 
 /**
@@ -97,5 +108,5 @@ export function plainTitle(raw: string | undefined): string {
   let t = htmlToText(raw).replace(/\n/g, " ");
   // Only markers at word edges: `snake_case` and `5 * 3` are not emphasis.
   t = stripTagLike(t).replace(EMPHASIS, "$2");
-  return t.replace(/\s+/g, " ").trim();
+  return t.replace(WHITESPACE_RUN, " ").trim();
 }

@@ -1,6 +1,6 @@
 import { Parser } from "htmlparser2";
 import type { Dateline } from "../model/index.js";
-import { htmlToText, TEXT_BLOCK, TEXT_SKIP } from "./html-text.js";
+import { collapseSpaces, htmlToText, TEXT_BLOCK, TEXT_SKIP } from "./html-text.js";
 import type { SanitizedEvent, SanitizedHtml } from "./sanitize-content.js";
 
 export interface NewsStructure {
@@ -329,8 +329,6 @@ export function renderFigure(imgTag: string, caption: string, credit: string | u
   return `<figure>${imgTag}<figcaption>${parts.join(" ")}</figcaption></figure>`;
 }
 
-const SPACES = /[\s\u00a0\u200b]+/g;
-
 /**
  * Finds the news structure in sanitized HTML: photo caption and credit,
  * dateline, and per-source boilerplate; drops separators and empty blocks.
@@ -351,7 +349,7 @@ export function extractNewsStructure(input: string | SanitizedHtml, boilerplate:
   // The last kept block that was only an image: the photo a caption below it belongs to.
   let lonePhoto: { keptIndex: number; imgTag: string } | undefined;
   for (const node of blocks(scanned.roots)) {
-    const text = node.text.replace(SPACES, " ").trim();
+    const text = collapseSpaces(node.text);
     const source = html.slice(node.start, node.end);
     if (text === "" && !node.hasMedia) continue;
     if (text !== "" && !node.hasMedia && SEPARATOR.test(text)) continue;

@@ -24,6 +24,10 @@ export function summarize(text: string, maxChars = 300): string {
   return `${cut.replace(/[\s,;:.\-–—]+$/, "")}…`;
 }
 
+// A run of \s other than a lone space: replacing only these with a space is
+// replacing every run, without a match per word.
+const WHITESPACE_RUN = /[^\S ]\s*| \s+/g;
+
 /**
  * text with whitespace runs collapsed and trimmed, or a prefix of that longer
  * than maxChars: only the window is used, and bodies are ten times longer.
@@ -33,10 +37,10 @@ export function summarize(text: string, maxChars = 300): string {
 function collapsedHead(text: string, maxChars: number): string {
   const head = maxChars * 4 + 64;
   if (text.length > head) {
-    const t = text.slice(0, head).replace(/\s+/g, " ").trim();
+    const t = text.slice(0, head).replace(WHITESPACE_RUN, " ").trim();
     if (t.length > maxChars) return t;
   }
-  return text.replace(/\s+/g, " ").trim();
+  return text.replace(WHITESPACE_RUN, " ").trim();
 }
 
 // A word may carry inner apostrophes, hyphens, dots and commas: "don't",

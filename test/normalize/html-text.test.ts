@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { textLines } from "../../src/normalize/html-text.js";
+import { collapseSpaces, textLines } from "../../src/normalize/html-text.js";
 import { htmlToText, plainTitle } from "../../src/normalize/index.js";
 import { countWords, summarize } from "../../src/normalize/summarize.js";
 
@@ -110,5 +110,20 @@ describe("textLines", () => {
       expect(textLines(raw), JSON.stringify(raw)).toBe(byLines(raw));
     }
     expect(textLines("\n \u00a0 First  line \n\n\u200b\n second\u00a0line \n")).toBe("First line\nsecond line");
+  });
+
+  it("collapseSpaces replaces every run of spaces, as the one-regex definition does", () => {
+    const alphabet = ["a", " ", "  ", "\n", "\u00a0", "\u200b", "\t", "\u2028", "é"];
+    let seed = 7;
+    const next = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed;
+    };
+    for (let i = 0; i < 5000; i++) {
+      let raw = "";
+      for (let k = next() % 30; k > 0; k--) raw += alphabet[next() % alphabet.length];
+      expect(collapseSpaces(raw), JSON.stringify(raw)).toBe(raw.replace(/[\s\u00a0\u200b]+/g, " ").trim());
+      expect(plainTitle(raw.replace(/\u200b/g, ""))).toBe(plainTitle(raw.replace(/\u200b/g, "").replace(/\s+/g, " ")));
+    }
   });
 });
