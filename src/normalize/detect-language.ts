@@ -51,12 +51,17 @@ export const LANGUAGE_SAMPLE_CHARS = 300;
 
 // Function words that are frequent in news prose of one language and rare in
 // the others franc would consider for Latin-script text (Portuguese, Italian,
-// French, Romanian, Catalan-like Spanish…): "que", "para", "con", "una",
-// "este", "in", "was" and the like are shared, so they are not listed.
+// French, Romanian…): "que", "para", "con", "una", "este" and the like are
+// not listed. A few English ones are shared with German, Dutch or French
+// ("in", "was", "on", "will"), but a text in one of those also has its own
+// function words (OTHER), which stop the vote.
 const ENGLISH = new Set(
-  "the of and that with from his her are have has said which this were they their who its been after would than about into also had by but it at be not more she".split(
-    " ",
-  ),
+  [
+    "the of and that with from his her are have has said which this were they their who its been after",
+    "would than about into also had by but it at be not more she will was is in on to for over",
+  ]
+    .join(" ")
+    .split(" "),
 );
 const SPANISH = new Set("el los las del y más pero fue sus también según hasta cuando muy ya dijo tras hay han desde sobre".split(" "));
 // Frequent in the other Latin-script languages and not in English or Spanish.

@@ -1,3 +1,4 @@
+import { DecodingMode, decodeHTML } from "entities";
 import { Parser } from "htmlparser2";
 
 /** Elements that put their text on lines of their own. */
@@ -33,7 +34,13 @@ export const TEXT_SKIP = new Set(["script", "style", "noscript", "template", "if
 
 /** Plain text of an HTML fragment: entities decoded once, blocks on their own lines, spaces collapsed. */
 export function htmlToText(html: string): string {
-  if (!html.includes("<") && !html.includes("&")) return collapseSpaces(html);
+  if (!html.includes("<")) {
+    if (!html.includes("&")) return collapseSpaces(html);
+    // Markup-free text is one text node to the parser, its references decoded
+    // as in HTML text (HTML Living Standard §13.2.5.72): entities' decoder in
+    // the same mode, without building a parser (authors, categories, titles).
+    return textLines(decodeHTML(html, DecodingMode.Legacy));
+  }
   const out: string[] = [];
   let skipDepth = 0;
   const parser = new Parser(

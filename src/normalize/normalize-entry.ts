@@ -112,8 +112,7 @@ function entryId(item: RawItem, link: string | undefined, title: string, date: s
   return `urn:uuid:${uuidFromName(`${sourceId}\u0000${title}\u0000${date ?? ""}`)}`;
 }
 
-function isoDate(text: string | undefined, now: Date, toleranceMs: number): string | undefined {
-  const d = parseDate(text);
+function isoDate(d: Date | undefined, now: Date, toleranceMs: number): string | undefined {
   if (d === undefined) return undefined;
   // A date in the future would pin the entry to the top of every reader.
   if (d.getTime() > now.getTime() + toleranceMs) return now.toISOString();
@@ -154,8 +153,10 @@ export function createTextNormalizer(feed: RawFeed, options: NormalizeOptions): 
     const base = item.base === undefined ? feedBase : effectiveBase([item.base, ...feedBases]);
     const title = stripIllegalXmlChars(plainTitle(item.title));
     const link = unwrapRedirect(resolveUrl(item.link ?? (item.guidIsPermaLink ? item.guid : undefined), base, isTracking), isTracking);
-    const published = isoDate(item.published, now, tolerance);
-    const updatedRaw = isoDate(item.updated, now, tolerance);
+    const publishedDate = parseDate(item.published);
+    const updatedDate = parseDate(item.updated);
+    const published = isoDate(publishedDate, now, tolerance);
+    const updatedRaw = isoDate(updatedDate, now, tolerance);
     const rawHtml = item.content ?? item.summary ?? "";
     const sanitized = sanitizeHtml(stripIllegalXmlChars(rawHtml), { base, isTracking });
     const structure = extractNewsStructure(sanitized, boilerplate);
@@ -225,7 +226,8 @@ export function createTextNormalizer(feed: RawFeed, options: NormalizeOptions): 
     // rewrites "Thu, 23 Jan 2025 14:10:00 -0500" as RFC 3339 keeps its ids.
     // Not the clamped date: a clamped date moves with `now`.
     const dateText = item.published ?? item.updated;
-    const id = entryId(item, link, title, parseDate(dateText)?.toISOString() ?? dateText, options.sourceId);
+    const dateOfText = item.published !== undefined ? publishedDate : updatedDate;
+    const id = entryId(item, link, title, dateOfText?.toISOString() ?? dateText, options.sourceId);
     const updated = updatedRaw !== undefined && updatedRaw !== published ? updatedRaw : undefined;
     const entry: Entry = {
       id,

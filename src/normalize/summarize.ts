@@ -48,14 +48,26 @@ function collapsedHead(text: string, maxChars: number): string {
 const WORD = /[\p{L}\p{N}]+(?:['’.,-][\p{L}\p{N}]+)*/gu;
 
 const LETTER_OR_DIGIT = /^[\p{L}\p{N}]$/u;
-const wordCharCache = new Map<number, boolean>();
+// Per UTF-16 code unit: 0 not yet known, 1 letter or digit, 2 joiner (see
+// isJoiner), 3 anything else. Filled on first sight: one array read per
+// character instead of a regex or a Map lookup.
+const BMP_CLASS = new Uint8Array(0x10000);
+const astralWordCache = new Map<number, boolean>();
 
-function isWordCodePoint(cp: number): boolean {
-  if (cp < 128) return (cp >= 48 && cp <= 57) || (cp >= 65 && cp <= 90) || (cp >= 97 && cp <= 122);
-  let known = wordCharCache.get(cp);
+function bmpClass(c: number): number {
+  let k = BMP_CLASS[c]!;
+  if (k === 0) {
+    k = c >= 0xd800 && c <= 0xdfff ? 3 : LETTER_OR_DIGIT.test(String.fromCharCode(c)) ? 1 : isJoiner(c) ? 2 : 3;
+    BMP_CLASS[c] = k;
+  }
+  return k;
+}
+
+function isAstralWordCodePoint(cp: number): boolean {
+  let known = astralWordCache.get(cp);
   if (known === undefined) {
     known = LETTER_OR_DIGIT.test(String.fromCodePoint(cp));
-    wordCharCache.set(cp, known);
+    astralWordCache.set(cp, known);
   }
   return known;
 }
@@ -76,18 +88,19 @@ export function countWords(text: string): number {
   let state = 0;
   const n = text.length;
   for (let i = 0; i < n; i++) {
-    let cp = text.charCodeAt(i);
-    if (cp >= 0xd800 && cp <= 0xdbff && i + 1 < n) {
+    const c = text.charCodeAt(i);
+    let k: number;
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < n) {
       const low = text.charCodeAt(i + 1);
       if (low >= 0xdc00 && low <= 0xdfff) {
-        cp = (cp - 0xd800) * 0x400 + (low - 0xdc00) + 0x10000;
+        k = isAstralWordCodePoint((c - 0xd800) * 0x400 + (low - 0xdc00) + 0x10000) ? 1 : 3;
         i++;
-      }
-    }
-    if (isWordCodePoint(cp)) {
+      } else k = 3;
+    } else k = bmpClass(c);
+    if (k === 1) {
       if (state === 0) count++;
       state = 1;
-    } else state = state === 1 && isJoiner(cp) ? 2 : 0;
+    } else state = state === 1 && k === 2 ? 2 : 0;
   }
   return count;
 }

@@ -127,3 +127,41 @@ describe("textLines", () => {
     }
   });
 });
+
+describe("htmlToText of markup-free text with references", () => {
+  it("decodes as the HTML parser does", () => {
+    const parts = [
+      "&amp;",
+      "&amp",
+      "&#x41;",
+      "&#65",
+      "&notit;",
+      "&not",
+      "&#0;",
+      "&#x80;",
+      "&#xD800;",
+      "&#1114112;",
+      "&AMP;",
+      "&lt",
+      "&nbsp",
+      "&",
+      "&#",
+      "a",
+      " ",
+      "\n",
+      "&semi;",
+      "&#x1F600;",
+    ];
+    let seed = 3;
+    const next = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed >> 8;
+    };
+    for (let i = 0; i < 3000; i++) {
+      let raw = "&";
+      for (let k = next() % 10; k > 0; k--) raw += parts[next() % parts.length];
+      // A leading tag sends the same text through the parser.
+      expect(htmlToText(raw), JSON.stringify(raw)).toBe(htmlToText(`<span></span>${raw}`));
+    }
+  });
+});
