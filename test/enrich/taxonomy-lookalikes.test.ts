@@ -59,6 +59,16 @@ describe("the default taxonomy on look-alike words", () => {
     expect(tags("Un chef sin fronteras", "Su cocina rompe la frontera entre lo dulce y lo salado.", "es")).not.toContain("border");
   });
 
+  it("does not take the month of March, a team's defense or a birthday party for protest, the military or elections", () => {
+    const got = tags(
+      "Jets rebuild their defense before the season",
+      "In March the coach moved two players to defense; the team's drills start on March 3, after the birthday party for the owner.",
+      "en",
+    );
+    expect(got).toContain("sport");
+    for (const wrong of ["protest", "military", "elections"]) expect(got).not.toContain(wrong);
+  });
+
   it("needs weather words for a Spanish 'temporal' and a 'pronóstico'", () => {
     expect(tags("Contrato temporal para 200 trabajadores", "La empresa ofrece un empleo temporal y el pronóstico de ventas es bueno.", "es")).not.toContain(
       "weather",
