@@ -69,6 +69,15 @@ describe("the default taxonomy on look-alike words", () => {
     for (const wrong of ["protest", "military", "elections"]) expect(got).not.toContain(wrong);
   });
 
+  it("reads Spanish everyday phrases as such: en marcha, de acuerdo con, elecciones generales, fieles a", () => {
+    const got = tags(
+      "El plan de vivienda ya está en marcha",
+      "De acuerdo con el alcalde, el plan se puso en marcha tras las elecciones generales; los vecinos siguen fieles a su barrio y la medición del ruido bajó.",
+      "es",
+    );
+    for (const wrong of ["protest", "diplomacy", "military", "religion", "health"]) expect(got).not.toContain(wrong);
+  });
+
   it("needs weather words for a Spanish 'temporal' and a 'pronóstico'", () => {
     expect(tags("Contrato temporal para 200 trabajadores", "La empresa ofrece un empleo temporal y el pronóstico de ventas es bueno.", "es")).not.toContain(
       "weather",
