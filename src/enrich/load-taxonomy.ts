@@ -60,10 +60,23 @@ function parseTerms(raw: RawTerm, lang: TopicTerm["lang"], where: string, proble
   if (typeof raw === "string" || typeof raw === "number") {
     return [{ text: String(raw), lang, weight: 1, caseSensitive: false, requireNear: [], forbidNear: [], windowWords: 12 }];
   }
+  if (raw !== null && typeof raw === "object" && Array.isArray(raw.terms) && raw.terms.some((t) => t !== null && typeof t === "object")) {
+    // A mapping inside a group (`{ terms: [flood*, { term: landslide*, not_near: [election] }], weight: 1.5 }`)
+    // takes the group's options and overrides those it sets itself.
+    const { terms, ...options } = raw;
+    return (terms as unknown[]).flatMap((item, k) =>
+      parseTerms(
+        item !== null && typeof item === "object" && !Array.isArray(item) ? { ...options, ...(item as object) } : { ...options, term: item },
+        lang,
+        `${where}.terms[${k}]`,
+        problems,
+      ),
+    );
+  }
   const texts =
     raw !== null && typeof raw === "object"
-      ? typeof raw.term === "string"
-        ? [raw.term]
+      ? typeof raw.term === "string" || typeof raw.term === "number"
+        ? [String(raw.term)]
         : Array.isArray(raw.terms)
           ? raw.terms.map(String)
           : undefined
