@@ -1,0 +1,146 @@
+// The RSS and Atom renderers as they were written on the `feed` package (6.0,
+// xml-js compact mode, four-space indent). src/write/render-xml-feeds.ts now
+// writes the same documents directly; test/write/render-parity.test.ts checks
+// that both give the same bytes.
+import { type Category, type Extension, Feed, type Item } from "feed";
+import type { Entry } from "../../src/model/index.js";
+import { cdataSafe, entryDate, entryUpdated, escapeHtml, feedUpdated } from "../../src/write/entry-view.js";
+import { type FeedMeta, feedUrl, GENERATOR, IPTC_SCHEME } from "../../src/write/feed-meta.js";
+
+// feed 6 writes a category `domain` attribute without escaping `&`.
+function attrSafe(s: string): string {
+  return s.replace(/&/g, "&amp;");
+}
+
+function entityScheme(meta: FeedMeta, kind: string): string {
+  return `${meta.baseUrl}entities/${kind}`;
+}
+
+/** Categories as Atom wants them: term + scheme + label for every topic, its IPTC code and the entities. */
+function atomCategories(entry: Entry, meta: FeedMeta): Category[] {
+  const out: Category[] = [];
+  for (const t of entry.topics) {
+    out.push({ term: t.id, scheme: meta.topicScheme, name: t.label });
+    out.push({ term: t.iptcCode, scheme: IPTC_SCHEME, name: t.iptcLabel });
+  }
+  const seen = new Set(out.map((c) => `${c.scheme}|${c.term}`));
+  for (const t of entry.topics) {
+    for (const code of t.iptcAncestors) {
+      const key = `${IPTC_SCHEME}|${code}`;
+      if (!seen.has(key)) {
+        seen.add(key);
+        out.push({ term: code, scheme: IPTC_SCHEME });
+      }
+    }
+  }
+  for (const e of entry.entities) out.push({ term: e.name, scheme: entityScheme(meta, e.kind), name: e.name });
+  for (const c of entry.categories) {
+    out.push(
+      c.scheme && /^https?:\/\//.test(c.scheme)
+        ? { term: c.term, scheme: c.scheme, ...(c.label ? { name: c.label } : {}) }
+        : { term: c.term, ...(c.label ? { name: c.label } : {}) },
+    );
+  }
+  return out;
+}
+
+/** Categories as RSS wants them: text + domain (feed prints `name` as the text). */
+function rssCategories(entry: Entry, meta: FeedMeta): Category[] {
+  const out: Category[] = [];
+  for (const t of entry.topics) {
+    out.push({ name: t.id, domain: attrSafe(meta.topicScheme) });
+    out.push({ name: t.iptcCode, domain: IPTC_SCHEME });
+  }
+  const seen = new Set<string>();
+  for (const t of entry.topics) {
+    for (const code of t.iptcAncestors) {
+      if (!seen.has(code) && !entry.topics.some((x) => x.iptcCode === code)) {
+        seen.add(code);
+        out.push({ name: code, domain: IPTC_SCHEME });
+      }
+    }
+  }
+  for (const e of entry.entities) out.push({ name: e.name, domain: attrSafe(entityScheme(meta, e.kind)) });
+  for (const c of entry.categories) out.push(c.scheme ? { name: c.term, domain: attrSafe(c.scheme) } : { name: c.term });
+  return out;
+}
+
+function entryLink(entry: Entry, meta: FeedMeta): string {
+  if (entry.link) return entry.link;
+  if (/^https?:\/\//.test(entry.id)) return entry.id;
+  return meta.homePage;
+}
+
+function baseItem(entry: Entry, meta: FeedMeta): Omit<Item, "title"> {
+  const item: Omit<Item, "title"> = {
+    id: entry.id,
+    link: entryLink(entry, meta),
+    date: new Date(entryUpdated(entry)),
+    published: new Date(entryDate(entry)),
+    description: cdataSafe(escapeHtml(entry.summary)),
+    content: cdataSafe(entry.contentHtml !== "" ? entry.contentHtml : `<p>${escapeHtml(entry.summary)}</p>`),
+  };
+  if (entry.image) {
+    const image: { url: string; type?: string; length?: number } = { url: entry.image.url };
+    if (entry.image.type) image.type = entry.image.type;
+    if (entry.image.length) image.length = entry.image.length;
+    item.image = image;
+  } else if (entry.enclosures[0]) {
+    const enc = entry.enclosures[0];
+    item.enclosure = { url: enc.url, ...(enc.type ? { type: enc.type } : {}), ...(enc.length ? { length: enc.length } : {}) };
+  }
+  return item;
+}
+
+function newFeed(entries: Entry[], meta: FeedMeta, ext: "rss" | "atom"): Feed {
+  return new Feed({
+    id: feedUrl(meta, ext),
+    title: meta.title,
+    description: meta.description,
+    link: meta.homePage,
+    // Fixed from the newest entry, never the clock: same inputs → same bytes.
+    updated: feedUpdated(entries),
+    generator: GENERATOR,
+    feed: feedUrl(meta, ext),
+    ...(meta.language ? { language: meta.language } : {}),
+    ...(meta.ttlMinutes ? { ttl: meta.ttlMinutes } : {}),
+    ...(meta.hub ? { hub: meta.hub } : {}),
+    // RFC 4287 §4.1.1: an entry needs an author unless the feed has one.
+    author: { name: meta.title },
+  });
+}
+
+/** RSS 2.0 with dc:creator for authors (RSS <author> must be an e-mail address). */
+export function feedRenderRss(entries: Entry[], meta: FeedMeta): string {
+  const feed = newFeed(entries, meta, "rss");
+  for (const entry of entries) {
+    const extensions: Extension[] = [];
+    if (entry.authors.length > 0) {
+      extensions.push({ name: "dc:creator", objects: entry.authors.map((a) => ({ _text: cdataSafe(a) })) as unknown as Record<string, unknown> });
+    }
+    feed.addItem({
+      ...baseItem(entry, meta),
+      title: cdataSafe(entry.title),
+      // feed prints the id as a non-permalink guid.
+      guid: entry.id,
+      category: rssCategories(entry, meta),
+      extensions,
+    });
+  }
+  return feed.rss2();
+}
+
+/** Atom 1.0 (RFC 4287): html-typed title, published and updated, categories with term/scheme/label. */
+export function feedRenderAtom(entries: Entry[], meta: FeedMeta): string {
+  const feed = newFeed(entries, meta, "atom");
+  for (const entry of entries) {
+    feed.addItem({
+      ...baseItem(entry, meta),
+      // Atom titles are written type="html": escape the plain text once.
+      title: cdataSafe(escapeHtml(entry.title)),
+      category: atomCategories(entry, meta),
+      ...(entry.authors.length > 0 ? { author: entry.authors.map((name) => ({ name: cdataSafe(escapeHtml(name)) })) } : {}),
+    });
+  }
+  return feed.atom1();
+}
