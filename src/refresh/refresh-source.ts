@@ -143,10 +143,12 @@ export async function refreshSource(source: Source, deps: RefreshDeps): Promise<
     if (page) throw notAFeedError(fetched.url, page);
     const feedUrl = fetched.url;
     const maxAgeSeconds = fetched.maxAgeSeconds;
-    // The bytes and the decoded text are dropped once parsed: a backfill of
-    // thousands of items should not hold them beside the entries.
-    const feed = await parseFeed(decodeBytes(fetched.body, fetched.contentType).text, { timeoutMs: deps.parseTimeoutMs });
+    // The bytes are let go once decoded and the text once parsed: a backfill
+    // of thousands of items should not hold them beside the parsed items.
+    let text: string | undefined = decodeBytes(fetched.body, fetched.contentType).text;
     fetched = undefined;
+    const feed = await parseFeed(text, { timeoutMs: deps.parseTimeoutMs });
+    text = undefined;
     const repairs = feed.repairs;
     const ttlMinutes = feed.ttlMinutes;
     const normalized = normalizeItems(feed, {
