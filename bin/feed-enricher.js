@@ -4,7 +4,7 @@
 // so the sources are bundled once with esbuild into dist/bundle-<stamp>/ and
 // that bundle runs for as long as it matches them: the stamp hashes every
 // source file's path, size and mtime, so an edit (or a checkout) makes the
-// next start bundle again (about 0.2 s). When the bundle cannot be written
+// next start bundle again (well under a second). When the bundle cannot be written
 // (read-only install) or FEED_ENRICHER_TSX=1 is set, tsx runs the sources.
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
