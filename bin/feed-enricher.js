@@ -1,7 +1,95 @@
 #!/usr/bin/env node
-// Runs the TypeScript sources directly through tsx: no build step to forget,
-// and the installed command always matches the code beside it.
-import { register } from "tsx/esm/api";
+// Runs the TypeScript sources with no build step to forget. Transpiling them
+// through tsx's loader hooks on every start costs about a second per process,
+// so the sources are bundled once with esbuild into dist/bundle-<stamp>/ and
+// that bundle runs for as long as it matches them: the stamp hashes every
+// source file's path, size and mtime, so an edit (or a checkout) makes the
+// next start bundle again (well under a second). When the bundle cannot be written
+// (read-only install) or FEED_ENRICHER_TSX=1 is set, tsx runs the sources.
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
-register();
-await import("../src/main.ts");
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const SRC = join(ROOT, "src");
+const DIST = join(ROOT, "dist");
+// Bundles replaced this long ago are removed; a process started from one has
+// loaded all of its code long before (a fresh start loads every chunk it needs at once).
+const KEEP_OLD_BUNDLES_MS = 60 * 60 * 1000;
+
+function sourceStamp() {
+  const hash = createHash("sha256");
+  const walk = (dir) => {
+    for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      const path = join(dir, e.name);
+      if (e.isDirectory()) walk(path);
+      else if (e.name.endsWith(".ts")) {
+        const s = statSync(path);
+        hash.update(`${path}\0${s.size}\0${s.mtimeMs}\n`);
+      }
+    }
+  };
+  walk(SRC);
+  hash.update(process.version);
+  return hash.digest("hex").slice(0, 16);
+}
+
+async function bundle(dir) {
+  const { build } = await import("esbuild");
+  const tmp = `${dir}.tmp-${process.pid}`;
+  rmSync(tmp, { recursive: true, force: true });
+  await build({
+    entryPoints: [join(SRC, "main.ts")],
+    outdir: tmp,
+    bundle: true,
+    // Commands and the serve stage stay in their own chunks, loaded only when used.
+    splitting: true,
+    format: "esm",
+    platform: "node",
+    target: "node20",
+    packages: "external",
+    logLevel: "silent",
+  });
+  try {
+    renameSync(tmp, dir);
+  } catch (error) {
+    // Another process built the same bundle first: use theirs.
+    rmSync(tmp, { recursive: true, force: true });
+    if (!existsSync(join(dir, "main.js"))) throw error;
+  }
+  const now = Date.now();
+  for (const name of readdirSync(DIST)) {
+    const path = join(DIST, name);
+    if (!name.startsWith("bundle-") || path === dir) continue;
+    try {
+      if (now - statSync(path).mtimeMs > KEEP_OLD_BUNDLES_MS) rmSync(path, { recursive: true, force: true });
+    } catch {
+      // Removed by another process meanwhile.
+    }
+  }
+}
+
+async function bundledMain() {
+  if (process.env.FEED_ENRICHER_TSX === "1") return undefined;
+  try {
+    const dir = join(DIST, `bundle-${sourceStamp()}`);
+    const main = join(dir, "main.js");
+    if (!existsSync(main)) {
+      mkdirSync(DIST, { recursive: true });
+      await bundle(dir);
+    }
+    return pathToFileURL(main).href;
+  } catch {
+    return undefined;
+  }
+}
+
+const main = await bundledMain();
+if (main !== undefined) {
+  await import(main);
+} else {
+  const { register } = await import("tsx/esm/api");
+  register();
+  await import("../src/main.ts");
+}

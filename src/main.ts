@@ -1,22 +1,19 @@
-import { resolve } from "node:path";
+import { existsSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { buildApp } from "./cli/app.js";
-import { checkCommand } from "./cli/check-command.js";
-import { acquireInstanceLock, type InstanceLock } from "./cli/instance-lock.js";
+import type { App } from "./cli/app.js";
+import type { InstanceLock } from "./cli/instance-lock.js";
 import { type CliArgs, parseCliArgs, USAGE, UsageError } from "./cli/parse-args.js";
-import { rebuildCommand } from "./cli/rebuild-command.js";
-import { removeStaleTempFiles } from "./cli/remove-stale-temp-files.js";
-import { retagCommand } from "./cli/retag-command.js";
-import { runCommand } from "./cli/run-command.js";
-import { serveCommand } from "./cli/serve-command.js";
-import { sourcesCommand } from "./cli/sources-command.js";
-import { startCommand } from "./cli/start-command.js";
-import { tagCommand } from "./cli/tag-command.js";
-import { loadConfig } from "./config/index.js";
 import { describeError, FeedEnricherError } from "./shared/errors.js";
-import { createLogger } from "./shared/logger.js";
 
-const PROJECT_ROOT = resolve(fileURLToPath(import.meta.url), "../..");
+/** The folder with package.json above this file: src/ when run from source, dist/bundle-… when bundled by bin/. */
+function projectRoot(): string {
+  const here = fileURLToPath(import.meta.url);
+  for (let dir = dirname(here); dir !== dirname(dir); dir = dirname(dir)) if (existsSync(join(dir, "package.json"))) return dir;
+  return resolve(here, "../..");
+}
+
+const PROJECT_ROOT = projectRoot();
 const DEFAULT_CONFIG = resolve(PROJECT_ROOT, "config/feed-enricher.yaml");
 /** Commands that write the store or the feeds folder: one instance at a time. */
 const WRITER_COMMANDS = new Set(["run", "start", "rebuild", "retag"]);
@@ -37,12 +34,23 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return 0;
   }
+  // Each command loads only what it uses (the HTTP server, metrics and the
+  // scheduler are not needed by `run`): a one-shot command starts faster.
   // check reports a broken config or taxonomy instead of failing to build the app.
-  if (args.command === "check") return checkCommand(args.configPath, process.stdout);
+  if (args.command === "check") return (await import("./cli/check-command.js")).checkCommand(args.configPath, process.stdout);
+  const [{ createLogger }, { loadConfig }, { buildApp }] = await Promise.all([
+    import("./shared/logger.js"),
+    import("./config/index.js"),
+    import("./cli/app.js"),
+  ]);
   const logger = createLogger();
   const config = loadConfig(args.configPath);
   let lock: InstanceLock | undefined;
   if (WRITER_COMMANDS.has(args.command)) {
+    const [{ acquireInstanceLock }, { removeStaleTempFiles }] = await Promise.all([
+      import("./cli/instance-lock.js"),
+      import("./cli/remove-stale-temp-files.js"),
+    ]);
     lock = await acquireInstanceLock(config.runtimeDir, {
       wait: args.wait,
       command: args.command,
@@ -52,7 +60,7 @@ async function main(argv: string[]): Promise<number> {
     const removed = removeStaleTempFiles(config.feedsDir);
     if (removed.length > 0) logger.info({ removed }, `write: removed ${removed.length} temp file(s) left by an interrupted write`);
   }
-  let app: ReturnType<typeof buildApp>;
+  let app: App;
   try {
     app = buildApp(config, logger);
   } catch (error) {
@@ -66,19 +74,19 @@ async function main(argv: string[]): Promise<number> {
   try {
     switch (args.command) {
       case "run":
-        return await runCommand(app, process.stdout);
+        return await (await import("./cli/run-command.js")).runCommand(app, process.stdout);
       case "start":
-        return await startCommand(app, process.stdout, controller.signal);
+        return await (await import("./cli/start-command.js")).startCommand(app, process.stdout, controller.signal);
       case "rebuild":
-        return rebuildCommand(app, process.stdout);
+        return (await import("./cli/rebuild-command.js")).rebuildCommand(app, process.stdout);
       case "retag":
-        return retagCommand(app, process.stdout);
+        return (await import("./cli/retag-command.js")).retagCommand(app, process.stdout);
       case "sources":
-        return sourcesCommand(app, process.stdout, args.json);
+        return (await import("./cli/sources-command.js")).sourcesCommand(app, process.stdout, args.json);
       case "serve":
-        return await serveCommand(app, process.stdout, controller.signal);
+        return await (await import("./cli/serve-command.js")).serveCommand(app, process.stdout, controller.signal);
       case "tag":
-        return await tagCommand(app, args.rest[0], args.json, process.stdout);
+        return await (await import("./cli/tag-command.js")).tagCommand(app, args.rest[0], args.json, process.stdout);
       default:
         process.stderr.write(`feed-enricher: "${args.command}" is not available yet\n`);
         return 2;

@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { join, relative, sep } from "node:path";
 import type { Entry, Source } from "../model/index.js";
 import { type OutputPlan, publishIndexPage, publishOpml, publishOutputs, type RefreshResult, refreshSources } from "../refresh/index.js";
-import { pingHub, type ServiceMetrics } from "../serve/index.js";
+import type { ServiceMetrics } from "../serve/index.js";
 import { describeError } from "../shared/errors.js";
 import { outputKey } from "../store/index.js";
 import { type App, missingPlans, userAgent } from "./app.js";
@@ -111,6 +111,8 @@ async function pingHubFor(app: App, changedFiles: string[], options: CycleOption
     .map((f) => `${app.publish.baseUrl}${relative(app.publish.feedsDir, f).split(sep).join("/")}`)
     .sort();
   if (urls.length === 0) return;
+  // The serve stage (fastify and all) is loaded only when there is a hub to ping.
+  const { pingHub } = await import("../serve/index.js");
   const { ok, failed } = await pingHub(urls, { hub, userAgent: userAgent(app.config), timeoutMs: 10_000, logger: app.logger });
   options.metrics?.recordHubPings(ok, failed);
   app.logger.info({ hub, pinged: ok, failed }, `serve: WebSub hub told about ${ok} changed feed(s)`);

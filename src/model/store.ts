@@ -19,9 +19,16 @@ export type OutputSelector = { kind: "all" } | { kind: "topic"; topicId: string 
 /** One source's refresh, written as a single unit (one transaction in SQL stores). */
 export interface RefreshCommit {
   state: SourceState;
-  /** New or changed entries. */
-  upserts: Entry[];
-  /** Ids of every entry in the feed as just parsed: retention never prunes them. */
+  /**
+   * New or changed entries. An iterable, so a caller can produce them while
+   * the store writes them (a backfill never holds them all at once).
+   */
+  upserts: Iterable<Entry>;
+  /**
+   * Ids of every entry in the feed as just parsed: retention never prunes
+   * them. Read once every upsert has been taken (a caller filling it while
+   * producing the upserts has it complete by then).
+   */
   currentIds?: string[];
 }
 

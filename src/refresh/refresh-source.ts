@@ -1,12 +1,13 @@
 import { decodeBytes } from "../decode/index.js";
 import { type Matcher, tagEntry } from "../enrich/index.js";
-import { detectHtmlPage, type FetchOptions, fetchSource, notAFeedError } from "../fetch/index.js";
-import type { Entry, Source, SourceState, Store } from "../model/index.js";
-import { normalizeFeedWithText } from "../normalize/index.js";
+import { detectHtmlPage, type FetchOptions, type FetchResult, fetchSource, notAFeedError } from "../fetch/index.js";
+import type { Entry, Source, SourceState, Store, StoredEntryMeta } from "../model/index.js";
+import type { NormalizedEntry } from "../normalize/index.js";
 import { parseFeed } from "../parse/index.js";
 import { describeError } from "../shared/errors.js";
 import { sha256Hex } from "../shared/hash.js";
 import type { Logger } from "../shared/logger.js";
+import { normalizeItems } from "./normalize-items.js";
 
 export interface RefreshDeps {
   store: Store;
@@ -49,6 +50,47 @@ function freshState(source: Source): SourceState {
 }
 
 /**
+ * The new and changed entries, tagged, one at a time as they are normalized;
+ * records the id of every entry of the feed in `currentIds`.
+ */
+function* taggedUpserts(
+  normalized: Iterable<NormalizedEntry>,
+  stored: Map<string, StoredEntryMeta>,
+  deps: RefreshDeps,
+  nowIso: string,
+  counts: { newEntries: number; updatedEntries: number },
+  currentIds: string[],
+): Generator<Entry> {
+  const taxonomyVersion = deps.matcher.taxonomy.version;
+  for (const { entry, contentText } of normalized) {
+    currentIds.push(entry.id);
+    const meta = stored.get(entry.id);
+    if (meta && meta.contentHash === entry.contentHash && meta.taxonomyVersion === taxonomyVersion) continue;
+    let e: Entry = { ...entry, firstSeen: meta?.firstSeen ?? entry.firstSeen };
+    // contentText is htmlToText(contentHtml), the text retag also tags, collected while normalizing.
+    e = tagEntry(deps.matcher, e, contentText() || e.summary);
+    if (meta) {
+      const contentChanged = meta.contentHash !== entry.contentHash;
+      const topicsChanged = !sameTopics(
+        meta.topicIds,
+        e.topics.map((t) => t.id),
+      );
+      if (!contentChanged && !topicsChanged) {
+        // Only the taxonomy version moved: record it without touching `updated`.
+        e = { ...e, ...(meta.updated ? { updated: meta.updated } : {}) };
+      } else if (e.updated === undefined || e.updated === meta.updated) {
+        e.updated = nowIso;
+      }
+      if (e.published === undefined && meta.published !== undefined) e.published = meta.published;
+      if (contentChanged || topicsChanged) counts.updatedEntries++;
+    } else {
+      counts.newEntries++;
+    }
+    yield e;
+  }
+}
+
+/**
  * One source, top to bottom: fetch → decode → parse → normalize → enrich →
  * store. Returns early when nothing changed (304, same bytes, same hashes).
  * Never throws for a source problem: the result says what went wrong, and the
@@ -68,7 +110,7 @@ export async function refreshSource(source: Source, deps: RefreshDeps): Promise<
   const base: SourceState = { ...previous, ...(source.url ? { url: source.url } : {}), lastFetch: nowIso };
 
   try {
-    const fetched = await fetchSource(source, validators, deps.fetch);
+    let fetched: FetchResult | undefined = await fetchSource(source, validators, deps.fetch);
     const success: SourceState = { ...base, lastSuccess: nowIso, consecutiveFailures: 0 };
     delete success.lastErrorCode;
     delete success.lastErrorMessage;
@@ -99,12 +141,19 @@ export async function refreshSource(source: Source, deps: RefreshDeps): Promise<
     // An HTML page where the feed should be: say so, and name the feeds it advertises, before parsing.
     const page = detectHtmlPage(fetched.body, fetched.contentType, fetched.url);
     if (page) throw notAFeedError(fetched.url, page);
-
-    const decoded = decodeBytes(fetched.body, fetched.contentType);
-    const feed = await parseFeed(decoded.text, { timeoutMs: deps.parseTimeoutMs });
-    const normalized = normalizeFeedWithText(feed, {
+    const feedUrl = fetched.url;
+    const maxAgeSeconds = fetched.maxAgeSeconds;
+    // The bytes are let go once decoded and the text once parsed: a backfill
+    // of thousands of items should not hold them beside the parsed items.
+    let text: string | undefined = decodeBytes(fetched.body, fetched.contentType).text;
+    fetched = undefined;
+    const feed = await parseFeed(text, { timeoutMs: deps.parseTimeoutMs });
+    text = undefined;
+    const repairs = feed.repairs;
+    const ttlMinutes = feed.ttlMinutes;
+    const normalized = normalizeItems(feed, {
       sourceId: source.id,
-      feedUrl: fetched.url,
+      feedUrl,
       trackingParams: deps.trackingParams,
       boilerplate: source.boilerplate,
       ...(source.language ? { defaultLanguage: source.language } : {}),
@@ -112,45 +161,23 @@ export async function refreshSource(source: Source, deps: RefreshDeps): Promise<
     });
 
     const stored = deps.store.entryMeta(source.id);
-    const upserts: Entry[] = [];
-    let newEntries = 0;
-    let updatedEntries = 0;
-    for (const { entry, contentText } of normalized) {
-      const meta = stored.get(entry.id);
-      if (meta && meta.contentHash === entry.contentHash && meta.taxonomyVersion === deps.matcher.taxonomy.version) continue;
-      let e: Entry = { ...entry, firstSeen: meta?.firstSeen ?? entry.firstSeen };
-      // contentText is htmlToText(contentHtml), the text retag also tags, collected while normalizing.
-      e = tagEntry(deps.matcher, e, contentText() || e.summary);
-      if (meta) {
-        const contentChanged = meta.contentHash !== entry.contentHash;
-        const topicsChanged = !sameTopics(
-          meta.topicIds,
-          e.topics.map((t) => t.id),
-        );
-        if (!contentChanged && !topicsChanged) {
-          // Only the taxonomy version moved: record it without touching `updated`.
-          e = { ...e, ...(meta.updated ? { updated: meta.updated } : {}) };
-        } else if (e.updated === undefined || e.updated === meta.updated) {
-          e.updated = nowIso;
-        }
-        if (e.published === undefined && meta.published !== undefined) e.published = meta.published;
-        if (contentChanged || topicsChanged) updatedEntries++;
-      } else {
-        newEntries++;
-      }
-      upserts.push(e);
-    }
-    if (feed.ttlMinutes !== undefined) success.minIntervalMinutes = feed.ttlMinutes;
-    if (fetched.maxAgeSeconds !== undefined) success.minIntervalMinutes = Math.max(success.minIntervalMinutes ?? 0, fetched.maxAgeSeconds / 60);
-    deps.store.commit({ state: success, upserts, currentIds: normalized.map((n) => n.entry.id) });
-    if (feed.repairs.length > 0) deps.logger.warn({ source: source.id, repairs: feed.repairs }, `parse: ${source.id} was not well-formed and was repaired`);
+    const counts = { newEntries: 0, updatedEntries: 0 };
+    if (ttlMinutes !== undefined) success.minIntervalMinutes = ttlMinutes;
+    if (maxAgeSeconds !== undefined) success.minIntervalMinutes = Math.max(success.minIntervalMinutes ?? 0, maxAgeSeconds / 60);
+    // Every entry is normalized, tagged and written in turn, inside the
+    // store's transaction, and let go: memory stays flat in the number of
+    // items instead of holding every stage's copy of every entry. The ids of
+    // the current feed are complete once the upserts have been taken.
+    const currentIds: string[] = [];
+    deps.store.commit({ state: success, upserts: taggedUpserts(normalized, stored, deps, nowIso, counts, currentIds), currentIds });
+    if (repairs.length > 0) deps.logger.warn({ source: source.id, repairs }, `parse: ${source.id} was not well-formed and was repaired`);
     return {
       sourceId: source.id,
       status: "updated",
       durationMs: elapsed(),
-      newEntries,
-      updatedEntries,
-      repairs: feed.repairs,
+      newEntries: counts.newEntries,
+      updatedEntries: counts.updatedEntries,
+      repairs,
       ...moved,
       ...(success.minIntervalMinutes !== undefined ? { minIntervalMinutes: success.minIntervalMinutes } : {}),
     };

@@ -31,11 +31,16 @@ export function feedUpdated(entries: Entry[]): Date {
   return new Date(newest);
 }
 
+const HTML_SPECIAL = /[&<>"]/;
+
 export function escapeHtml(s: string): string {
+  // Most titles and summaries have nothing to escape: one scan instead of four replaces.
+  if (!HTML_SPECIAL.test(s)) return s;
   return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 }
 
 /** Text safe inside CDATA and XML 1.0: no control characters, no `]]>`. */
 export function cdataSafe(s: string): string {
-  return stripIllegalXmlChars(s).replace(/]]>/g, "]]&gt;");
+  const clean = stripIllegalXmlChars(s);
+  return clean.includes("]]>") ? clean.replace(/]]>/g, "]]&gt;") : clean;
 }

@@ -3,7 +3,22 @@ import { stripIllegalXmlChars } from "../shared/xml-text.js";
 import { entryDate, entryUpdated, escapeHtml } from "./entry-view.js";
 import { type FeedMeta, feedUrl, IPTC_SCHEME } from "./feed-meta.js";
 
-const NONCHARACTERS = /[\uFFFE\uFFFF]/;
+/**
+ * Whether a string anywhere in the value holds U+FFFE or U+FFFF. Checked on
+ * the values rather than on the document: a scan of JSON.stringify's output
+ * first has to flatten the whole string it built from pieces, which costs
+ * more than the rest of the render.
+ */
+function hasNoncharacters(value: unknown): boolean {
+  if (typeof value === "string") return value.indexOf("\uFFFE") !== -1 || value.indexOf("\uFFFF") !== -1;
+  if (typeof value !== "object" || value === null) return false;
+  if (Array.isArray(value)) {
+    for (const v of value) if (hasNoncharacters(v)) return true;
+    return false;
+  }
+  for (const k in value) if (hasNoncharacters((value as Record<string, unknown>)[k])) return true;
+  return false;
+}
 
 /**
  * JSON Feed 1.1 (https://jsonfeed.org/version/1.1). Written here rather than
@@ -64,5 +79,5 @@ export function renderJsonFeed(entries: Entry[], meta: FeedMeta): string {
   // (ECMA-262 well-formed JSON.stringify); of what XML forbids only the
   // noncharacters U+FFFE/U+FFFF can reach the text, and they almost never do.
   const json = JSON.stringify(feed, null, 2);
-  return `${NONCHARACTERS.test(json) ? stripIllegalXmlChars(json) : json}\n`;
+  return `${hasNoncharacters(feed) ? stripIllegalXmlChars(json) : json}\n`;
 }

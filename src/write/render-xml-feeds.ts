@@ -19,12 +19,14 @@ function atomCategories(entry: Entry, meta: FeedMeta): Category[] {
     out.push({ term: t.id, scheme: meta.topicScheme, name: t.label });
     out.push({ term: t.iptcCode, scheme: IPTC_SCHEME, name: t.iptcLabel });
   }
-  const seen = new Set(out.map((c) => `${c.scheme}|${c.term}`));
+  // IPTC ancestors not already listed (a topic's own code, or another topic's ancestor).
+  // The topic scheme can be the IPTC scheme only in a misconfiguration; then topic ids count as listed too.
+  let seen: Set<string> | undefined;
   for (const t of entry.topics) {
     for (const code of t.iptcAncestors) {
-      const key = `${IPTC_SCHEME}|${code}`;
-      if (!seen.has(key)) {
-        seen.add(key);
+      seen ??= new Set(entry.topics.flatMap((x) => (meta.topicScheme === IPTC_SCHEME ? [x.iptcCode, x.id] : [x.iptcCode])));
+      if (!seen.has(code)) {
+        seen.add(code);
         out.push({ term: code, scheme: IPTC_SCHEME });
       }
     }
@@ -41,10 +43,10 @@ function atomCategories(entry: Entry, meta: FeedMeta): Category[] {
 }
 
 /** Categories as RSS wants them: text + domain (feed prints `name` as the text). */
-function rssCategories(entry: Entry, meta: FeedMeta): Category[] {
+function rssCategories(entry: Entry, meta: FeedMeta, domains: RssDomains): Category[] {
   const out: Category[] = [];
   for (const t of entry.topics) {
-    out.push({ name: t.id, domain: attrSafe(meta.topicScheme) });
+    out.push({ name: t.id, domain: domains.topic });
     out.push({ name: t.iptcCode, domain: IPTC_SCHEME });
   }
   const seen = new Set<string>();
@@ -56,9 +58,30 @@ function rssCategories(entry: Entry, meta: FeedMeta): Category[] {
       }
     }
   }
-  for (const e of entry.entities) out.push({ name: e.name, domain: attrSafe(entityScheme(meta, e.kind)) });
+  for (const e of entry.entities) out.push({ name: e.name, domain: domains.entity(e.kind) });
   for (const c of entry.categories) out.push(c.scheme ? { name: c.term, domain: attrSafe(c.scheme) } : { name: c.term });
   return out;
+}
+
+/** Category domains escaped once per feed rather than once per category. */
+interface RssDomains {
+  topic: string;
+  entity(kind: string): string;
+}
+
+function rssDomains(meta: FeedMeta): RssDomains {
+  const entity = new Map<string, string>();
+  return {
+    topic: attrSafe(meta.topicScheme),
+    entity: (kind) => {
+      let d = entity.get(kind);
+      if (d === undefined) {
+        d = attrSafe(entityScheme(meta, kind));
+        entity.set(kind, d);
+      }
+      return d;
+    },
+  };
 }
 
 function entryLink(entry: Entry, meta: FeedMeta): string {
@@ -109,6 +132,7 @@ function newFeed(entries: Entry[], meta: FeedMeta, ext: "rss" | "atom"): Feed {
 /** RSS 2.0 with dc:creator for authors (RSS <author> must be an e-mail address). */
 export function renderRss(entries: Entry[], meta: FeedMeta): string {
   const feed = newFeed(entries, meta, "rss");
+  const domains = rssDomains(meta);
   for (const entry of entries) {
     const extensions: Extension[] = [];
     if (entry.authors.length > 0) {
@@ -119,7 +143,7 @@ export function renderRss(entries: Entry[], meta: FeedMeta): string {
       title: cdataSafe(entry.title),
       // feed prints the id as a non-permalink guid.
       guid: entry.id,
-      category: rssCategories(entry, meta),
+      category: rssCategories(entry, meta, domains),
       extensions,
     });
   }

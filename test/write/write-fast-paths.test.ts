@@ -73,6 +73,24 @@ describe("renderJsonFeed", () => {
     expect(text).not.toMatch(/[\u0000-\u0009\u000B-\u001F\uFFFE\uFFFF]/);
     expect((text as unknown as { isWellFormed(): boolean }).isWellFormed()).toBe(true);
   });
+
+  it("finds a noncharacter however deep it sits (an entity name, a matched phrase)", () => {
+    const meta = { path: "all", title: "t", description: "d", baseUrl: "http://127.0.0.1/", homePage: "http://127.0.0.1/", topicScheme: "http://x/" };
+    const topic = {
+      id: "t",
+      label: "T",
+      iptcCode: "medtop:1",
+      iptcLabel: "l",
+      iptcAncestors: [],
+      score: 1,
+      matches: [{ phrase: "p\uFFFFq", field: "body" as const, count: 1 }],
+    };
+    for (const e of [entry({ entities: [{ name: "Acme\uFFFE", kind: "organization" }] }), entry({ topics: [topic] })]) {
+      const text = renderJsonFeed([e], meta);
+      expect(text).not.toMatch(/[\uFFFE\uFFFF]/);
+      expect(text).toContain(e.entities.length > 0 ? '"Acme"' : '"pq"');
+    }
+  });
 });
 
 describe("writeFileAtomic", () => {

@@ -1,0 +1,50 @@
+import { execFile } from "node:child_process";
+import { existsSync, readdirSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { describe, expect, it } from "vitest";
+
+// bin/feed-enricher.js runs an esbuild bundle of src/ (built on first use,
+// rebuilt when a source file changes) and falls back to tsx. Both paths must
+// behave the same, and the bundle must still find the project's files.
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+const BIN = join(ROOT, "bin/feed-enricher.js");
+const run = promisify(execFile);
+
+async function cli(args: string[], env: NodeJS.ProcessEnv = {}) {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, ...env }, timeout: 60_000 });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code?: number; stdout?: string; stderr?: string };
+    return { code: e.code ?? 1, stdout: e.stdout ?? "", stderr: e.stderr ?? "" };
+  }
+}
+
+describe("bin/feed-enricher.js", () => {
+  it("prints the same help from the bundle as through tsx, and leaves the bundle in dist/", async () => {
+    const bundled = await cli(["--help"]);
+    const tsx = await cli(["--help"], { FEED_ENRICHER_TSX: "1" });
+    expect(bundled.code).toBe(0);
+    expect(bundled.stdout).toContain("Usage: feed-enricher");
+    expect(bundled.stdout).toBe(tsx.stdout);
+    const bundles = readdirSync(join(ROOT, "dist")).filter((n) => n.startsWith("bundle-"));
+    expect(bundles.some((n) => existsSync(join(ROOT, "dist", n, "main.js")))).toBe(true);
+  }, 60_000);
+
+  it("finds the default config beside the project from the bundle", async () => {
+    // The bundle lives in dist/bundle-…/, not src/: the project folder is found by its package.json.
+    const bundled = await cli(["check"]);
+    expect(bundled.code).toBe(0);
+    expect(bundled.stdout).toContain(`config ${join(ROOT, "config/feed-enricher.yaml")}`);
+    expect(bundled.stdout).toContain(join(ROOT, "config/topics.yaml"));
+  }, 60_000);
+
+  it("reports a usage error the same way from both", async () => {
+    const bundled = await cli(["no-such-command"]);
+    const tsx = await cli(["no-such-command"], { FEED_ENRICHER_TSX: "1" });
+    expect(bundled.code).toBe(2);
+    expect(bundled.stderr).toBe(tsx.stderr);
+  }, 60_000);
+});
