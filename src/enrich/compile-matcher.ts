@@ -1,5 +1,5 @@
 import type { Taxonomy, Topic, TopicTerm } from "../model/index.js";
-import { FOLD, foldCode, prepareText, tokenize, WORD_CHAR } from "./tokenize.js";
+import { foldCode, tokenize, WORD_FOLD } from "./tokenize.js";
 
 /**
  * Open-addressing hash index from a 30-bit hash to a chain of entries: a
@@ -199,6 +199,11 @@ export interface TermRef {
   rawWords: string[];
   near: ContextWords | undefined;
   notNear: ContextWords | undefined;
+  /** Copies of term and context fields the scan reads for every hit: -1 when there is no list. */
+  caseSensitive: boolean;
+  windowWords: number;
+  nearId: number;
+  notNearId: number;
 }
 
 interface TrieNode {
@@ -365,7 +370,14 @@ export function compileMatcher(taxonomy: Taxonomy): Matcher {
         rawWords: words.map((w) => w.raw),
         near: context(term.requireNear),
         notNear: context(term.forbidNear),
+        caseSensitive: term.caseSensitive,
+        windowWords: term.windowWords,
+        nearId: -1,
+        notNearId: -1,
       });
+      const ref = node.terms.at(-1)!;
+      ref.nearId = ref.near?.id ?? -1;
+      ref.notNearId = ref.notNear?.id ?? -1;
     }
   }
 
@@ -443,27 +455,28 @@ export function compileMatcher(taxonomy: Taxonomy): Matcher {
     computedAt[i] = generation;
   }
 
-  function inContext(ctx: ContextWords, text: string, n: number, i: number, start: number, length: number): boolean {
-    if (contextFlags[i] === 0) return false;
+  /** Whether context list `id` is at word i: a single word or stem of it (not one of the term's own words), or a phrase of it starting there. */
+  function inContext(id: number, text: string, n: number, i: number, start: number, length: number): boolean {
     if (computedAt[i] !== generation) computeContexts(text, n, i);
-    const slot = i * maskWords + (ctx.id >> 5);
-    const bit = 1 << (ctx.id & 31);
+    const slot = i * maskWords + (id >> 5);
+    const bit = 1 << (id & 31);
     // A single context word never matches the term itself; a phrase may contain it.
     if ((singleMask[slot]! & bit) !== 0 && (i < start || i >= start + length)) return true;
     return (phraseMask[slot]! & bit) !== 0;
   }
 
+  /** `not_near`: no word of the list within the window; `near`: some word of it. Words in no list are skipped by their flag. */
   function contextHolds(ref: TermRef, text: string, n: number, start: number, length: number): boolean {
-    if (ref.near === undefined && ref.notNear === undefined) return true;
-    const window = ref.term.windowWords;
+    const window = ref.windowWords;
     const from = Math.max(0, start - window);
     const to = Math.min(n, start + length + window);
-    let nearFound = ref.near === undefined;
-    for (let i = from; i < to; i++) {
-      if (ref.notNear !== undefined && inContext(ref.notNear, text, n, i, start, length)) return false;
-      if (!nearFound && inContext(ref.near!, text, n, i, start, length)) nearFound = true;
+    const flags = contextFlags;
+    if (ref.notNearId >= 0) {
+      for (let i = from; i < to; i++) if (flags[i] !== 0 && inContext(ref.notNearId, text, n, i, start, length)) return false;
     }
-    return nearFound;
+    if (ref.nearId < 0) return true;
+    for (let i = from; i < to; i++) if (flags[i] !== 0 && inContext(ref.nearId, text, n, i, start, length)) return true;
+    return false;
   }
 
   function sameCase(ref: TermRef, raw: string, start: number): boolean {
@@ -475,9 +488,11 @@ export function compileMatcher(taxonomy: Taxonomy): Matcher {
   }
 
   function record(node: TrieNode, raw: string, folded: string, n: number, start: number, length: number, hits: HitList): void {
-    for (const ref of node.terms) {
-      if (ref.term.caseSensitive && !sameCase(ref, raw, start)) continue;
-      if (contextHolds(ref, folded, n, start, length)) hits.add(ref, start, length);
+    const terms = node.terms;
+    for (let t = 0; t < terms.length; t++) {
+      const ref = terms[t]!;
+      if (ref.caseSensitive && !sameCase(ref, raw, start)) continue;
+      if ((ref.nearId < 0 && ref.notNearId < 0) || contextHolds(ref, folded, n, start, length)) hits.add(ref, start, length);
     }
   }
 
@@ -503,10 +518,14 @@ export function compileMatcher(taxonomy: Taxonomy): Matcher {
   const pendingWord: number[] = [];
   const pendingNode: TrieNode[] = [];
 
-  function scanInto(text: string, hits: HitList): void {
-    hits.clear();
-    const raw = prepareText(text);
-    const folded = raw;
+  /**
+   * The character pass: word boundaries, the folded hash of each word and of
+   * its prefixes (for stems), the first-word lookups and the context-word
+   * flags. Returns the number of words, or -1 as soon as it meets a
+   * combining accent when checkMarks is set (the caller then scans the
+   * precomposed text: "e" + U+0301 must fold like "é").
+   */
+  function wordPass(raw: string, checkMarks: boolean): number {
     const len = raw.length;
     // At most one word per two characters (a word and its separator), plus one.
     const capacity = (len >> 1) + 1;
@@ -516,12 +535,9 @@ export function compileMatcher(taxonomy: Taxonomy): Matcher {
       hashes = new Int32Array(capacity);
       contextFlags = new Uint8Array(capacity);
     }
-    // One pass: word boundaries, the folded hash of each word and of its
-    // prefixes (for stems), and the first-word lookups, character by character.
-    // Locals, not module bindings, inside the hot loop.
+    // Locals, not closure bindings, inside the hot loop.
     const table = root.children;
-    const wordChar = WORD_CHAR;
-    const foldTable = FOLD;
+    const wordFold = WORD_FOLD;
     const stemLengths = anyStemLengths;
     const maxStem = stemLengths.length - 1;
     const stemFilter = anyStemFilter;
@@ -531,7 +547,8 @@ export function compileMatcher(taxonomy: Taxonomy): Matcher {
     let i = 0;
     while (i < len) {
       let c = raw.charCodeAt(i);
-      if (wordChar[c] !== 1) {
+      let f = wordFold[c]!;
+      if (f === 0) {
         i++;
         continue;
       }
@@ -540,8 +557,9 @@ export function compileMatcher(taxonomy: Taxonomy): Matcher {
       let k = 0;
       // Bit 2: a context word or stem may be this word (the filters have no false negatives).
       let flag = 0;
-      do {
-        h = (Math.imul(h, 31) + foldTable[c]!) & 0x3fffffff;
+      for (;;) {
+        if (c >= 0x300 && c < 0x370 && checkMarks) return -1;
+        h = (Math.imul(h, 31) + f) & 0x3fffffff;
         k++;
         if (k <= maxStem) {
           const v = stemLengths[k]! & stemFilter[h & 0xffff]!;
@@ -561,7 +579,9 @@ export function compileMatcher(taxonomy: Taxonomy): Matcher {
         }
         if (++i === len) break;
         c = raw.charCodeAt(i);
-      } while (wordChar[c] === 1);
+        f = wordFold[c]!;
+        if (f === 0) break;
+      }
       starts[n] = start;
       ends[n] = i;
       hashes[n] = h;
@@ -579,6 +599,20 @@ export function compileMatcher(taxonomy: Taxonomy): Matcher {
       }
       n++;
     }
+    return n;
+  }
+
+  function scanInto(text: string, hits: HitList): void {
+    hits.clear();
+    let raw = text;
+    let n = wordPass(raw, true);
+    if (n < 0) {
+      while (pendingWord.length > 0) pendingWord.pop();
+      while (pendingNode.length > 0) pendingNode.pop();
+      raw = text.normalize("NFC");
+      n = wordPass(raw, false);
+    }
+    const folded = raw;
     hits.words = n;
     if (pendingWord.length > 0 && contextCount > 0) {
       if (computedAt.length < n) {

@@ -35,6 +35,8 @@ interface Scratch {
    */
   covered: Int32Array;
   generation: number;
+  /** Every term text's place in localeCompare order; texts that compare equal share one. */
+  rank: Map<string, number>;
 }
 const scratchOf = new WeakMap<Matcher, Scratch>();
 
@@ -49,10 +51,23 @@ function scratchFor(matcher: Matcher): Scratch {
       hits: new HitList(),
       covered: new Int32Array(0),
       generation: 0,
+      rank: localeRanks(matcher.taxonomy.topics.flatMap((t) => t.terms.map((term) => term.text))),
     };
     scratchOf.set(matcher, s);
   }
   return s;
+}
+
+/** Ranks strings in `localeCompare` order, equal ranks for strings it calls equal, so sorting by rank sorts as localeCompare does. */
+function localeRanks(texts: string[]): Map<string, number> {
+  const sorted = [...new Set(texts)].sort((a, b) => a.localeCompare(b));
+  const rank = new Map<string, number>();
+  let r = 0;
+  sorted.forEach((text, i) => {
+    if (i > 0 && sorted[i - 1]!.localeCompare(text) !== 0) r++;
+    rank.set(text, r);
+  });
+  return rank;
 }
 
 /**
@@ -143,9 +158,11 @@ export function tagText(matcher: Matcher, input: TagInput): TopicMatch[] {
       iptcLabel: topic.iptcLabel,
       iptcAncestors: topic.iptcAncestors,
       score,
+      // Most repeated first, then by phrase in localeCompare order (its rank, computed once per matcher).
       matches: list
-        .map((i) => ({ phrase: phrases[i]!.ref.term.text, field: phrases[i]!.field, count: phrases[i]!.count }))
-        .sort((a, b) => b.count - a.count || a.phrase.localeCompare(b.phrase)),
+        .slice()
+        .sort((a, b) => phrases[b]!.count - phrases[a]!.count || scratch.rank.get(phrases[a]!.ref.term.text)! - scratch.rank.get(phrases[b]!.ref.term.text)!)
+        .map((i) => ({ phrase: phrases[i]!.ref.term.text, field: phrases[i]!.field, count: phrases[i]!.count })),
     });
   }
   // Reset the scratch space for the next call.

@@ -45,6 +45,10 @@ export const FOLD = new Uint16Array(0x10000);
   }
 }
 
+/** FOLD for word characters and 0 for the rest, so a scan tests and folds a character with one lookup. */
+export const WORD_FOLD = new Uint16Array(0x10000);
+for (let c = 0; c < 0x10000; c++) WORD_FOLD[c] = WORD_CHAR[c] === 1 ? FOLD[c]! : 0;
+
 const COMBINING = /[\u0300-\u036f]/;
 
 /**
