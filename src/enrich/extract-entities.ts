@@ -1,5 +1,6 @@
 import type { Entity, EntityKind } from "../model/index.js";
 import { englishNames } from "./english-names.js";
+import { matchesAtCapitals } from "./tokenize.js";
 
 export interface EntityOptions {
   /** Characters of body text read (entity extraction costs time; the lead holds most names). */
@@ -164,16 +165,20 @@ function escapeRegExp(s: string): string {
  * Representatives" wins over a shorter overlapping name): one regex pass over
  * the text instead of one regex per name.
  */
-function alternation(names: string[]): RegExp {
+function alternation(names: string[], flags: string): RegExp {
   const sorted = [...names].sort((a, b) => b.length - a.length);
-  return new RegExp(`(?<![\\p{L}\\p{N}])(?:${sorted.map(escapeRegExp).join("|")})(?![\\p{L}\\p{N}])`, "gu");
+  return new RegExp(`(?<![\\p{L}\\p{N}])(?:${sorted.map(escapeRegExp).join("|")})(?![\\p{L}\\p{N}])`, flags);
 }
-const ORG_RE = alternation(ORGANIZATIONS);
-const PLACE_RE = alternation(MULTIWORD_PLACES);
+const ORG_RE = alternation(ORGANIZATIONS, "gu");
+const ORG_AT = alternation(ORGANIZATIONS, "uy");
+const PLACE_RE = alternation(MULTIWORD_PLACES, "gu");
+const PLACE_AT = alternation(MULTIWORD_PLACES, "uy");
+/** Every gazetteer name starts with a capital: matchesAtCapitals may look for them only there. */
+const CAPITALIZED = [...ORGANIZATIONS, ...MULTIWORD_PLACES].every((name) => /^\p{Lu}/u.test(name));
 /** Gazetteer names present in the text (every occurrence checked, so overlaps do not hide a name). */
-function gazetteerHits(re: RegExp, names: string[], text: string): Set<string> {
+function gazetteerHits(re: RegExp, at: RegExp, names: string[], text: string): Set<string> {
   const out = new Set<string>();
-  for (const m of text.matchAll(re)) out.add(m[0]);
+  for (const m of CAPITALIZED ? matchesAtCapitals(text, at, re, false) : text.matchAll(re)) out.add(m[0]);
   // A shorter name inside a longer one ("Senate" is not inside any, but "UN" in "UNHCR" is excluded by the word boundary).
   if (out.size > 0)
     for (const name of names)
@@ -182,11 +187,13 @@ function gazetteerHits(re: RegExp, names: string[], text: string): Set<string> {
   return out;
 }
 
+const CAPITALIZED_RUN = /(?<![\p{L}\p{N}])\p{Lu}[\p{L}'’-]*(?:\s+(?:(?:de|del|la|las|los|y)\s+)?\p{Lu}[\p{L}'’-]*)*/gu;
+const CAPITALIZED_RUN_AT = new RegExp(CAPITALIZED_RUN.source, "uy");
+
 /** Runs of capitalized words (with connectors), not at the start of a sentence unless longer than one word. */
 function capitalizedPhrases(text: string): string[] {
   const out: string[] = [];
-  const re = /(?<![\p{L}\p{N}])\p{Lu}[\p{L}'’-]*(?:\s+(?:(?:de|del|la|las|los|y)\s+)?\p{Lu}[\p{L}'’-]*)*/gu;
-  for (const m of text.matchAll(re)) {
+  for (const m of matchesAtCapitals(text, CAPITALIZED_RUN_AT, CAPITALIZED_RUN, false)) {
     let phrase = clean(m[0]);
     // "El Gobierno de México": a capitalized article opens the sentence, it is not part of the name.
     while (phrase.includes(" ") && STOP.has(phrase.split(" ")[0]!)) phrase = phrase.split(" ").slice(1).join(" ");
@@ -216,9 +223,9 @@ export function extractEntities(title: string, body: string, language: string | 
   };
 
   // Gazetteer order, as before: the first kind recorded for a name wins.
-  const orgs = gazetteerHits(ORG_RE, ORGANIZATIONS, text);
+  const orgs = gazetteerHits(ORG_RE, ORG_AT, ORGANIZATIONS, text);
   for (const name of ORGANIZATIONS) if (orgs.has(name)) add(name, "organization");
-  const places = gazetteerHits(PLACE_RE, MULTIWORD_PLACES, text);
+  const places = gazetteerHits(PLACE_RE, PLACE_AT, MULTIWORD_PLACES, text);
   for (const name of MULTIWORD_PLACES) if (places.has(name)) add(name, "place");
 
   if (language === undefined || language.startsWith("en")) {

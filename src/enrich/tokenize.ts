@@ -117,3 +117,59 @@ export function tokenize(text: string): Token[] {
   }
   return out;
 }
+
+/**
+ * Character classes for the entity scanners, over the BMP, built on first
+ * use: bit 1 uppercase letter (\p{Lu}), bit 2 letter or digit ([\p{L}\p{N}]).
+ */
+let entityClasses: Uint8Array | undefined;
+function entityCharClasses(): Uint8Array {
+  if (entityClasses === undefined) {
+    const table = new Uint8Array(0x10000);
+    const upper = /\p{Lu}/u;
+    const letterDigit = /[\p{L}\p{N}]/u;
+    for (let c = 0; c < 0x10000; c++) {
+      if (c >= 0xd800 && c <= 0xdfff) continue;
+      const ch = String.fromCharCode(c);
+      table[c] = (upper.test(ch) ? 1 : 0) | (letterDigit.test(ch) ? 2 : 0);
+    }
+    entityClasses = table;
+  }
+  return entityClasses;
+}
+
+const SURROGATE = /[\ud800-\udfff]/;
+
+/**
+ * The matches `global` finds in text, for a pattern that can only match at
+ * an uppercase letter not preceded by a letter or digit (nor by ' ’ . when
+ * `notAfterPunctuation`): such positions are found with a table lookup per
+ * character and `sticky` (the same pattern, flags "uy") is tried only there,
+ * instead of the regex engine attempting a Unicode lookbehind at every
+ * position. Same matches, same order: the leftmost candidate that matches,
+ * then on from the end of the match. Text with astral characters (whose
+ * classes the table does not hold) goes through `global` itself.
+ */
+export function matchesAtCapitals(text: string, sticky: RegExp, global: RegExp, notAfterPunctuation: boolean): RegExpExecArray[] {
+  if (SURROGATE.test(text)) return [...text.matchAll(global)];
+  const classes = entityCharClasses();
+  const out: RegExpExecArray[] = [];
+  const len = text.length;
+  let i = 0;
+  while (i < len) {
+    if ((classes[text.charCodeAt(i)]! & 1) !== 0) {
+      const p = i > 0 ? text.charCodeAt(i - 1) : 0x20;
+      if ((classes[p]! & 2) === 0 && !(notAfterPunctuation && (p === 0x27 || p === 0x2019 || p === 0x2e))) {
+        sticky.lastIndex = i;
+        const m = sticky.exec(text);
+        if (m !== null) {
+          out.push(m);
+          i += Math.max(1, m[0].length);
+          continue;
+        }
+      }
+    }
+    i++;
+  }
+  return out;
+}
