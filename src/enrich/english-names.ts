@@ -1,5 +1,5 @@
 import nlp from "compromise/two";
-import { matchesAtCapitals } from "./tokenize.js";
+import { detached, matchesAtCapitals } from "./tokenize.js";
 
 /**
  * Names in English text without running compromise's tagger (≈ 10 µs per
@@ -282,14 +282,6 @@ function isSpace(c: number): boolean {
     c === 0x3000 ||
     c === 0xfeff
   );
-}
-
-/**
- * A copy that does not keep the text it was cut from alive (V8 keeps a
- * slice of 13 or more characters as a view of its parent string).
- */
-export function detached(s: string): string {
-  return s.length < 13 ? s : (JSON.parse(JSON.stringify(s)) as string);
 }
 
 /**

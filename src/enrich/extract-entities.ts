@@ -1,6 +1,6 @@
 import type { Entity, EntityKind } from "../model/index.js";
-import { englishNames } from "./english-names.js";
-import { matchesAtCapitals } from "./tokenize.js";
+import { englishNames, opensSentence } from "./english-names.js";
+import { cachedByText, detached, matchesAtCapitals } from "./tokenize.js";
 
 export interface EntityOptions {
   /** Characters of body text read (entity extraction costs time; the lead holds most names). */
@@ -194,17 +194,27 @@ const CAPITALIZED_RUN_AT = new RegExp(CAPITALIZED_RUN.source, "uy");
 function capitalizedPhrases(text: string): string[] {
   const out: string[] = [];
   for (const m of matchesAtCapitals(text, CAPITALIZED_RUN_AT, CAPITALIZED_RUN, false)) {
-    let phrase = clean(m[0]);
-    // "El Gobierno de México": a capitalized article opens the sentence, it is not part of the name.
-    while (phrase.includes(" ") && STOP.has(phrase.split(" ")[0]!)) phrase = phrase.split(" ").slice(1).join(" ");
-    if (phrase.includes(" ") && /^(?:de|del|la|las|los|y) /.test(phrase)) phrase = phrase.replace(/^\S+ /, "");
-    const before = text.slice(Math.max(0, m.index - 3), m.index);
-    const sentenceStart = m.index === 0 || /[.!?:"“]\s*$/.test(before) || /\n\s*$/.test(before);
-    if (sentenceStart && !phrase.includes(" ")) continue;
+    const phrase = phraseOfRun(m[0]);
+    if (!phrase.includes(" ") && opensSentence(text, m.index, '.!?:"“')) continue;
     out.push(phrase);
   }
   return out;
 }
+
+/** The name a capitalized run holds: cleaned, without the capitalized article or connector that opens it. */
+const phraseOfRun = cachedByText((run: string): string => {
+  let phrase = clean(run);
+  // "El Gobierno de México": a capitalized article opens the sentence, it is not part of the name.
+  while (phrase.includes(" ") && STOP.has(phrase.split(" ")[0]!)) phrase = phrase.split(" ").slice(1).join(" ");
+  if (phrase.includes(" ") && /^(?:de|del|la|las|los|y) /.test(phrase)) phrase = phrase.replace(/^\S+ /, "");
+  return detached(phrase);
+});
+
+/** The cleaned name, or undefined when it is not a plausible name. */
+const plausibleName = cachedByText((raw: string): string | undefined => {
+  const name = clean(raw);
+  return plausible(name) ? detached(name) : undefined;
+});
 
 /**
  * People, places and organizations named in an entry: compromise for English
@@ -217,8 +227,8 @@ export function extractEntities(title: string, body: string, language: string | 
   const text = `${title}.\n${body.length > options.maxBodyChars ? body.slice(0, options.maxBodyChars) : body}`;
   const found = new Map<string, EntityKind>();
   const add = (raw: string, kind: EntityKind) => {
-    const name = clean(raw);
-    if (!plausible(name)) return;
+    const name = plausibleName(raw);
+    if (name === undefined) return;
     if (!found.has(name)) found.set(name, kind);
   };
 
