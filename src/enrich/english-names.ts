@@ -1,5 +1,5 @@
 import nlp from "compromise/two";
-import { detached, matchesAtCapitals } from "./tokenize.js";
+import { capitalStarts, detached, matchesAtCapitals } from "./tokenize.js";
 
 /**
  * Names in English text without running compromise's tagger (≈ 10 µs per
@@ -222,14 +222,14 @@ function namePart(words: string[], sentenceStart: boolean, out: EnglishNames): v
 }
 
 /** People, places and organizations named in English text, in the order first met. */
-export function englishNames(text: string): EnglishNames {
+export function englishNames(text: string, starts: number[] | undefined = capitalStarts(text)): EnglishNames {
   const out: EnglishNames = { people: [], places: [], organizations: [] };
   // A headline in Title Case capitalizes every word: there only names the lexicon knows count.
   const firstLine = text.indexOf("\n");
   const headline = firstLine > 0 ? text.slice(0, firstLine) : "";
   const headlineWords = headline.split(/\s+/).filter((w) => /^\p{L}/u.test(w));
   const titleCase = headlineWords.length >= 4 && headlineWords.filter((w) => /^\p{Lu}/u.test(w)).length >= headlineWords.length * 0.6;
-  for (const m of matchesAtCapitals(text, RUN_AT, RUN, true)) {
+  for (const m of matchesAtCapitals(text, starts, RUN_AT, RUN, true)) {
     if (titleCase && m.index < firstLine) {
       const all = m[0].split(/[ \u00a0]+/).map((w) => w.replace(/-$/, ""));
       for (const w of all) {

@@ -1,6 +1,6 @@
 import type { Entity, EntityKind } from "../model/index.js";
 import { englishNames, opensSentence } from "./english-names.js";
-import { cachedByText, detached, matchesAtCapitals } from "./tokenize.js";
+import { cachedByText, capitalStarts, detached, firstPairs, matchesAtCapitals } from "./tokenize.js";
 
 export interface EntityOptions {
   /** Characters of body text read (entity extraction costs time; the lead holds most names). */
@@ -175,10 +175,12 @@ const PLACE_RE = alternation(MULTIWORD_PLACES, "gu");
 const PLACE_AT = alternation(MULTIWORD_PLACES, "uy");
 /** Every gazetteer name starts with a capital: matchesAtCapitals may look for them only there. */
 const CAPITALIZED = [...ORGANIZATIONS, ...MULTIWORD_PLACES].every((name) => /^\p{Lu}/u.test(name));
+const ORG_PAIRS = firstPairs(ORGANIZATIONS);
+const PLACE_PAIRS = firstPairs(MULTIWORD_PLACES);
 /** Gazetteer names present in the text (every occurrence checked, so overlaps do not hide a name). */
-function gazetteerHits(re: RegExp, at: RegExp, names: string[], text: string): Set<string> {
+function gazetteerHits(re: RegExp, at: RegExp, pairs: Set<number>, names: string[], text: string, starts: number[] | undefined): Set<string> {
   const out = new Set<string>();
-  for (const m of CAPITALIZED ? matchesAtCapitals(text, at, re, false) : text.matchAll(re)) out.add(m[0]);
+  for (const m of CAPITALIZED ? matchesAtCapitals(text, starts, at, re, false, pairs) : text.matchAll(re)) out.add(m[0]);
   // A shorter name inside a longer one ("Senate" is not inside any, but "UN" in "UNHCR" is excluded by the word boundary).
   if (out.size > 0)
     for (const name of names)
@@ -191,9 +193,9 @@ const CAPITALIZED_RUN = /(?<![\p{L}\p{N}])\p{Lu}[\p{L}'’-]*(?:\s+(?:(?:de|del|
 const CAPITALIZED_RUN_AT = new RegExp(CAPITALIZED_RUN.source, "uy");
 
 /** Runs of capitalized words (with connectors), not at the start of a sentence unless longer than one word. */
-function capitalizedPhrases(text: string): string[] {
+function capitalizedPhrases(text: string, starts: number[] | undefined): string[] {
   const out: string[] = [];
-  for (const m of matchesAtCapitals(text, CAPITALIZED_RUN_AT, CAPITALIZED_RUN, false)) {
+  for (const m of matchesAtCapitals(text, starts, CAPITALIZED_RUN_AT, CAPITALIZED_RUN, false)) {
     const phrase = phraseOfRun(m[0]);
     if (!phrase.includes(" ") && opensSentence(text, m.index, '.!?:"“')) continue;
     out.push(phrase);
@@ -226,6 +228,8 @@ const plausibleName = cachedByText((raw: string): string | undefined => {
 export function extractEntities(title: string, body: string, language: string | undefined, options: EntityOptions = DEFAULT_ENTITY_OPTIONS): Entity[] {
   const text = `${title}.\n${body.length > options.maxBodyChars ? body.slice(0, options.maxBodyChars) : body}`;
   const found = new Map<string, EntityKind>();
+  // Where capitalized words start, found once for the gazetteers and the name scanners.
+  const starts = capitalStarts(text);
   const add = (raw: string, kind: EntityKind) => {
     const name = plausibleName(raw);
     if (name === undefined) return;
@@ -233,13 +237,13 @@ export function extractEntities(title: string, body: string, language: string | 
   };
 
   // Gazetteer order, as before: the first kind recorded for a name wins.
-  const orgs = gazetteerHits(ORG_RE, ORG_AT, ORGANIZATIONS, text);
+  const orgs = gazetteerHits(ORG_RE, ORG_AT, ORG_PAIRS, ORGANIZATIONS, text, starts);
   for (const name of ORGANIZATIONS) if (orgs.has(name)) add(name, "organization");
-  const places = gazetteerHits(PLACE_RE, PLACE_AT, MULTIWORD_PLACES, text);
+  const places = gazetteerHits(PLACE_RE, PLACE_AT, PLACE_PAIRS, MULTIWORD_PLACES, text, starts);
   for (const name of MULTIWORD_PLACES) if (places.has(name)) add(name, "place");
 
   if (language === undefined || language.startsWith("en")) {
-    const names = englishNames(text);
+    const names = englishNames(text, starts);
     for (const p of names.people) {
       // "Laken Riley Act": a law named after a person; the person is the name.
       const name = clean(p)
@@ -254,7 +258,7 @@ export function extractEntities(title: string, body: string, language: string | 
     for (const p of names.places) add(clean(p).replace(/^the\s+/iu, ""), "place");
     for (const o of names.organizations) add(clean(o).replace(/^the\s+/iu, ""), "organization");
   } else {
-    const phrases = capitalizedPhrases(text);
+    const phrases = capitalizedPhrases(text, starts);
     // Places inside longer names ("Guardia Civil de España") count too.
     for (const phrase of [...phrases]) for (const part of phrase.split(/ (?:de|del|y) /)) if (part !== phrase) phrases.push(part);
     for (const phrase of phrases) {

@@ -141,37 +141,65 @@ function entityCharClasses(): Uint8Array {
 const SURROGATE = /[\ud800-\udfff]/;
 
 /**
- * The matches `global` finds in text, for a pattern that can only match at
- * an uppercase letter not preceded by a letter or digit (nor by ' ’ . when
- * `notAfterPunctuation`): such positions are found with a table lookup per
- * character and `sticky` (the same pattern, flags "uy") is tried only there,
- * instead of the regex engine attempting a Unicode lookbehind at every
- * position. Same matches, same order: the leftmost candidate that matches,
- * then on from the end of the match. Text with astral characters (whose
- * classes the table does not hold) goes through `global` itself.
+ * Where a capitalized word may start: uppercase letters (\p{Lu}) not preceded
+ * by a letter or digit, found with one table lookup per character. Positions
+ * preceded by ' ’ or . are stored as -(position + 1). Undefined when the text
+ * has astral characters, whose classes the table does not hold.
  */
-export function matchesAtCapitals(text: string, sticky: RegExp, global: RegExp, notAfterPunctuation: boolean): RegExpExecArray[] {
-  if (SURROGATE.test(text)) return [...text.matchAll(global)];
+export function capitalStarts(text: string): number[] | undefined {
+  if (SURROGATE.test(text)) return undefined;
   const classes = entityCharClasses();
-  const out: RegExpExecArray[] = [];
-  const len = text.length;
-  let i = 0;
-  while (i < len) {
-    if ((classes[text.charCodeAt(i)]! & 1) !== 0) {
-      const p = i > 0 ? text.charCodeAt(i - 1) : 0x20;
-      if ((classes[p]! & 2) === 0 && !(notAfterPunctuation && (p === 0x27 || p === 0x2019 || p === 0x2e))) {
-        sticky.lastIndex = i;
-        const m = sticky.exec(text);
-        if (m !== null) {
-          out.push(m);
-          i += Math.max(1, m[0].length);
-          continue;
-        }
-      }
+  const out: number[] = [];
+  let previous = 0x20;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if ((classes[c]! & 1) !== 0 && (classes[previous]! & 2) === 0) {
+      out.push(previous === 0x27 || previous === 0x2019 || previous === 0x2e ? -(i + 1) : i);
     }
-    i++;
+    previous = c;
   }
   return out;
+}
+
+/**
+ * The matches `global` finds in text, for a pattern that can only match at
+ * an uppercase letter not preceded by a letter or digit (nor by ' ’ . when
+ * `notAfterPunctuation`): `sticky` (the same pattern, flags "uy") is tried
+ * only at those positions (`starts`, from capitalStarts), and only where the
+ * first two characters are in `pairs` when given, instead of the regex
+ * engine attempting a Unicode lookbehind at every position. Same matches,
+ * same order: the leftmost candidate that matches, then on from the end of
+ * the match. Without starts (astral text) `global` itself runs.
+ */
+export function matchesAtCapitals(
+  text: string,
+  starts: number[] | undefined,
+  sticky: RegExp,
+  global: RegExp,
+  notAfterPunctuation: boolean,
+  pairs?: Set<number>,
+): RegExpExecArray[] {
+  if (starts === undefined) return [...text.matchAll(global)];
+  const out: RegExpExecArray[] = [];
+  let from = 0;
+  for (const s of starts) {
+    if (s < 0 && notAfterPunctuation) continue;
+    const i = s < 0 ? -s - 1 : s;
+    if (i < from) continue;
+    if (pairs !== undefined && !pairs.has(text.charCodeAt(i) * 0x10000 + (i + 1 < text.length ? text.charCodeAt(i + 1) : 0))) continue;
+    sticky.lastIndex = i;
+    const m = sticky.exec(text);
+    if (m !== null) {
+      out.push(m);
+      from = i + Math.max(1, m[0].length);
+    }
+  }
+  return out;
+}
+
+/** The first two characters of each name as one number, for matchesAtCapitals' `pairs`. */
+export function firstPairs(names: string[]): Set<number> {
+  return new Set(names.map((n) => n.charCodeAt(0) * 0x10000 + (n.length > 1 ? n.charCodeAt(1) : 0)));
 }
 
 /**
