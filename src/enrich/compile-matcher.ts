@@ -134,44 +134,26 @@ class WordTable<V> {
     }
   }
 
-  /** Stems of length k whose hash is h, confirmed against text at start. */
-  probeStem(h: number, k: number, text: string, start: number, out: V[]): void {
+  /** Stems of length k whose hash is h, confirmed against text at start: their values pushed with the word index. */
+  probeStemAt(h: number, k: number, text: string, start: number, word: number, words: number[], out: V[]): void {
     for (let i = this.stems.find(h); i >= 0; i = this.next[i]!) {
       const w = this.words[i]!;
-      if (w.length === k && sameFolded(w, text, start)) out.push(this.values[i]!);
-    }
-  }
-
-  /** Words of length len whose hash is h, confirmed against text at start. */
-  probeExact(h: number, len: number, text: string, start: number, out: V[]): void {
-    for (let i = this.exact.find(h); i >= 0; i = this.next[i]!) {
-      const w = this.words[i]!;
-      if (w.length === len && sameFolded(w, text, start)) out.push(this.values[i]!);
-    }
-  }
-
-  /** Whether any entry matches text[start, end), whose folded hash is h (computed by the scan). */
-  has(text: string, start: number, end: number, wordHash: number): boolean {
-    const len = end - start;
-    for (let i = this.exact.find(wordHash); i >= 0; i = this.next[i]!) {
-      const w = this.words[i]!;
-      if (w.length === len && sameFolded(w, text, start)) return true;
-    }
-    const stemLengths = this.stemLengths;
-    const maxStem = stemLengths.length - 1;
-    // Without stems the exact probe above is the whole answer.
-    if (maxStem === 0) return false;
-    let h = 0;
-    for (let k = 0; k < len && k < maxStem; k++) {
-      h = (Math.imul(h, 31) + foldCode(text.charCodeAt(start + k))) & 0x3fffffff;
-      if (k < maxStem && stemLengths[k + 1] === 1) {
-        for (let i = this.stems.find(h); i >= 0; i = this.next[i]!) {
-          const w = this.words[i]!;
-          if (w.length === k + 1 && sameFolded(w, text, start)) return true;
-        }
+      if (w.length === k && sameFolded(w, text, start)) {
+        words.push(word);
+        out.push(this.values[i]!);
       }
     }
-    return false;
+  }
+
+  /** Words of length len whose hash is h, confirmed against text at start: their values pushed with the word index. */
+  probeExactAt(h: number, len: number, text: string, start: number, word: number, words: number[], out: V[]): void {
+    for (let i = this.exact.find(h); i >= 0; i = this.next[i]!) {
+      const w = this.words[i]!;
+      if (w.length === len && sameFolded(w, text, start)) {
+        words.push(word);
+        out.push(this.values[i]!);
+      }
+    }
   }
 }
 
@@ -407,7 +389,6 @@ export function compileMatcher(taxonomy: Taxonomy): Matcher {
     anyStemFilter[x] = rootTable.stemFilter[x]! | (contextTable.stemFilter[x]! << 1);
     anyExactFilter[x] = rootTable.exactFilter[x]! | (contextTable.exactFilter[x]! << 1);
   }
-  const firstHits: TrieNode[] = [];
 
   const contextScratch: ContextEntry[][] = [];
 
@@ -565,16 +546,7 @@ export function compileMatcher(taxonomy: Taxonomy): Matcher {
           const v = stemLengths[k]! & stemFilter[h & 0xffff]!;
           if (v !== 0) {
             flag |= v;
-            if ((v & 1) !== 0) {
-              table.probeStem(h, k, raw, start, firstHits);
-              if (firstHits.length > 0) {
-                for (const node of firstHits) {
-                  pendingWord.push(n);
-                  pendingNode.push(node);
-                }
-                while (firstHits.length > 0) firstHits.pop();
-              }
-            }
+            if ((v & 1) !== 0) table.probeStemAt(h, k, raw, start, n, pendingWord, pendingNode);
           }
         }
         if (++i === len) break;
@@ -587,16 +559,7 @@ export function compileMatcher(taxonomy: Taxonomy): Matcher {
       hashes[n] = h;
       const v = exactFilter[h & 0xffff]!;
       flags[n] = (flag | v) & 2;
-      if ((v & 1) !== 0) {
-        table.probeExact(h, i - start, raw, start, firstHits);
-        if (firstHits.length > 0) {
-          for (const node of firstHits) {
-            pendingWord.push(n);
-            pendingNode.push(node);
-          }
-          while (firstHits.length > 0) firstHits.pop();
-        }
-      }
+      if ((v & 1) !== 0) table.probeExactAt(h, i - start, raw, start, n, pendingWord, pendingNode);
       n++;
     }
     return n;
