@@ -112,11 +112,25 @@ export function tokenize(text: string): Token[] {
   const n = wordBounds(prepared, starts, ends);
   const out: Token[] = [];
   for (let i = 0; i < n; i++) {
-    const raw = prepared.slice(starts[i], ends[i]);
-    out.push({ raw, folded: fold(raw) });
+    const start = starts[i]!;
+    const end = ends[i]!;
+    const raw = prepared.slice(start, end);
+    // Most words are already folded (lowercase, no accent): then the folded form is the word itself.
+    let folded = true;
+    for (let k = start; k < end; k++) {
+      const c = prepared.charCodeAt(k);
+      if (FOLD[c] !== c || (c >= 0x300 && c < 0x370)) {
+        folded = false;
+        break;
+      }
+    }
+    out.push({ raw, folded: folded ? raw : foldWord(raw) });
   }
   return out;
 }
+
+/** fold, cached per word: capitalized and accented words repeat. */
+const foldWord = cachedByText(fold);
 
 /**
  * Character classes for the entity scanners, over the BMP, built on first
