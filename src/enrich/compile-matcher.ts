@@ -184,6 +184,7 @@ export interface TermRef {
   /** Copies of term and context fields the scan reads for every hit: -1 when there is no list. */
   caseSensitive: boolean;
   windowWords: number;
+  lang: string;
   nearId: number;
   notNearId: number;
 }
@@ -252,8 +253,12 @@ export interface Matcher {
   phraseCount: number;
   /** Every term hit in the text, context rules applied: one pass over the words. */
   scan(text: string): ScanResult;
-  /** The same hits as scan, written into a reused list (cleared first). */
-  scanInto(text: string, out: HitList): void;
+  /**
+   * The same hits as scan, written into a reused list (cleared first); with
+   * a language, without the hits of terms of another language (`lang` other
+   * than it and than "any").
+   */
+  scanInto(text: string, out: HitList, language?: string): void;
 }
 
 function newNode(withFilters = false): TrieNode {
@@ -354,6 +359,7 @@ export function compileMatcher(taxonomy: Taxonomy): Matcher {
         notNear: context(term.forbidNear),
         caseSensitive: term.caseSensitive,
         windowWords: term.windowWords,
+        lang: term.lang,
         nearId: -1,
         notNearId: -1,
       });
@@ -472,6 +478,8 @@ export function compileMatcher(taxonomy: Taxonomy): Matcher {
     const terms = node.terms;
     for (let t = 0; t < terms.length; t++) {
       const ref = terms[t]!;
+      // A term of another language than the text's is dropped by the caller anyway: skip its checks.
+      if (scanLanguage !== undefined && ref.lang !== "any" && ref.lang !== scanLanguage) continue;
       if (ref.caseSensitive && !sameCase(ref, raw, start)) continue;
       if ((ref.nearId < 0 && ref.notNearId < 0) || contextHolds(ref, folded, n, start, length)) hits.add(ref, start, length);
     }
@@ -565,8 +573,12 @@ export function compileMatcher(taxonomy: Taxonomy): Matcher {
     return n;
   }
 
-  function scanInto(text: string, hits: HitList): void {
+  /** The language of the text being scanned, when hits of other languages' terms are not wanted. */
+  let scanLanguage: string | undefined;
+
+  function scanInto(text: string, hits: HitList, language?: string): void {
     hits.clear();
+    scanLanguage = language;
     let raw = text;
     let n = wordPass(raw, true);
     if (n < 0) {

@@ -83,7 +83,7 @@ export function tagText(matcher: Matcher, input: TagInput): TopicMatch[] {
     const field = f === 0 ? "title" : "body";
     const text = f === 0 ? input.title : input.body;
     if (text === "") continue;
-    matcher.scanInto(text, hits);
+    matcher.scanInto(text, hits, input.language);
     if (hits.count === 0) continue;
     const size = hits.words * topicCount;
     if (scratch.covered.length < size) {
