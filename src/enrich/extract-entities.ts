@@ -178,7 +178,7 @@ const CAPITALIZED = [...ORGANIZATIONS, ...MULTIWORD_PLACES].every((name) => /^\p
 const ORG_PAIRS = firstPairs(ORGANIZATIONS);
 const PLACE_PAIRS = firstPairs(MULTIWORD_PLACES);
 /** Gazetteer names present in the text (every occurrence checked, so overlaps do not hide a name). */
-function gazetteerHits(re: RegExp, at: RegExp, pairs: Set<number>, names: string[], text: string, starts: number[] | undefined): Set<string> {
+function gazetteerHits(re: RegExp, at: RegExp, pairs: Uint8Array, names: string[], text: string, starts: number[] | undefined): Set<string> {
   const out = new Set<string>();
   for (const m of CAPITALIZED ? matchesAtCapitals(text, starts, at, re, false, pairs) : text.matchAll(re)) out.add(m[0]);
   // A shorter name inside a longer one ("Senate" is not inside any, but "UN" in "UNHCR" is excluded by the word boundary).
@@ -210,6 +210,17 @@ const phraseOfRun = cachedByText((run: string): string => {
   while (phrase.includes(" ") && STOP.has(phrase.split(" ")[0]!)) phrase = phrase.split(" ").slice(1).join(" ");
   if (phrase.includes(" ") && /^(?:de|del|la|las|los|y) /.test(phrase)) phrase = phrase.replace(/^\S+ /, "");
   return detached(phrase);
+});
+
+/** A Spanish phrase's parts around "de", "del" and "y" ("Guardia Civil de España"). */
+const partsOf = cachedByText((phrase: string): string[] => phrase.split(/ (?:de|del|y) /).map(detached));
+
+/** What a Spanish capitalized phrase names: a known place, an organization by its head word or acronym, or nothing. */
+const spanishKind = cachedByText((phrase: string): EntityKind | undefined => {
+  if (PLACES.has(phrase)) return "place";
+  if (ES_ORG_HEADS.has(phrase.split(" ")[0]!) && phrase.includes(" ")) return "organization";
+  if (/^\p{Lu}{2,6}$/u.test(phrase) && !STOP.has(phrase)) return "organization";
+  return undefined;
 });
 
 /** The cleaned name, or undefined when it is not a plausible name. */
@@ -260,11 +271,10 @@ export function extractEntities(title: string, body: string, language: string | 
   } else {
     const phrases = capitalizedPhrases(text, starts);
     // Places inside longer names ("Guardia Civil de España") count too.
-    for (const phrase of [...phrases]) for (const part of phrase.split(/ (?:de|del|y) /)) if (part !== phrase) phrases.push(part);
+    for (const phrase of [...phrases]) for (const part of partsOf(phrase)) if (part !== phrase) phrases.push(part);
     for (const phrase of phrases) {
-      if (PLACES.has(phrase)) add(phrase, "place");
-      else if (ES_ORG_HEADS.has(phrase.split(" ")[0]!) && phrase.includes(" ")) add(phrase, "organization");
-      else if (/^\p{Lu}{2,6}$/u.test(phrase) && !STOP.has(phrase)) add(phrase, "organization");
+      const kind = spanishKind(phrase);
+      if (kind !== undefined) add(phrase, kind);
     }
   }
 
@@ -275,7 +285,7 @@ export function extractEntities(title: string, body: string, language: string | 
     (e) =>
       !entities.some(
         (o) =>
-          o !== e && o.kind === e.kind && o.name.length > e.name.length && o.name.split(" ").includes(e.name.split(" ").at(-1)!) && o.name.endsWith(e.name),
+          o !== e && o.kind === e.kind && o.name.length > e.name.length && o.name.endsWith(e.name) && o.name.split(" ").includes(e.name.split(" ").at(-1)!),
       ),
   );
   // A place that is also a person's or organization's name part ("Washington" in "Washington Post") stays a place.

@@ -191,7 +191,7 @@ export function matchesAtCapitals(
   sticky: RegExp,
   global: RegExp,
   notAfterPunctuation: boolean,
-  pairs?: Set<number>,
+  pairs?: Uint8Array,
 ): RegExpExecArray[] {
   if (starts === undefined) return [...text.matchAll(global)];
   const out: RegExpExecArray[] = [];
@@ -200,7 +200,7 @@ export function matchesAtCapitals(
     if (s < 0 && notAfterPunctuation) continue;
     const i = s < 0 ? -s - 1 : s;
     if (i < from) continue;
-    if (pairs !== undefined && !pairs.has(text.charCodeAt(i) * 0x10000 + (i + 1 < text.length ? text.charCodeAt(i + 1) : 0))) continue;
+    if (pairs !== undefined && pairs[pairKey(text.charCodeAt(i), i + 1 < text.length ? text.charCodeAt(i + 1) : 0)] === 0) continue;
     sticky.lastIndex = i;
     const m = sticky.exec(text);
     if (m !== null) {
@@ -211,9 +211,19 @@ export function matchesAtCapitals(
   return out;
 }
 
-/** The first two characters of each name as one number, for matchesAtCapitals' `pairs`. */
-export function firstPairs(names: string[]): Set<number> {
-  return new Set(names.map((n) => n.charCodeAt(0) * 0x10000 + (n.length > 1 ? n.charCodeAt(1) : 0)));
+/**
+ * A filter on the first two characters of names, for matchesAtCapitals'
+ * `pairs`: 1 at the key of each name's first two characters. Different
+ * pairs may share a key; the sticky regex decides.
+ */
+export function firstPairs(names: string[]): Uint8Array {
+  const filter = new Uint8Array(0x10000);
+  for (const n of names) filter[pairKey(n.charCodeAt(0), n.length > 1 ? n.charCodeAt(1) : 0)] = 1;
+  return filter;
+}
+
+function pairKey(a: number, b: number): number {
+  return ((a << 7) ^ b) & 0xffff;
 }
 
 /**
