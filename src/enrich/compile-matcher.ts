@@ -90,7 +90,20 @@ class WordTable<V> {
     return undefined;
   }
 
+  /**
+   * Bit (c & 63) set for the first folded character c of every key: a word
+   * whose first character has no bit starts no key (one test before a probe).
+   */
+  readonly firstChars = new Int32Array(2);
+
+  /** Whether some key may start with the folded character c. */
+  mayStartWith(c: number): boolean {
+    return (this.firstChars[(c & 63) >> 5]! & (1 << (c & 31))) !== 0;
+  }
+
   set(word: string, stem: boolean, value: V): void {
+    const first = word.charCodeAt(0) & 63;
+    this.firstChars[first >> 5]! |= 1 << (first & 31);
     const index = this.words.length;
     this.words.push(word);
     this.values.push(value);
@@ -491,6 +504,8 @@ export function compileMatcher(taxonomy: Taxonomy): Matcher {
   /** Multi-word phrases: the trie is descended only after a first word matched. */
   function descend(node: TrieNode, raw: string, folded: string, n: number, start: number, next: number, hits: HitList): void {
     if (next >= n || node.children.size === 0) return;
+    // Most words after a first word continue no phrase: one bit test before hashing them.
+    if (!node.children.mayStartWith(foldCode(folded.charCodeAt(starts[next]!)))) return;
     const depth = next - start;
     const found = (foundAtDepth[depth] ??= []);
     const from = found.length;
