@@ -18,6 +18,8 @@ interface PhraseCount {
   ref: TermRef;
   field: "title" | "body";
   count: number;
+  /** The phrase's place in localeCompare order. */
+  rank: number;
 }
 
 /** Per-matcher scratch space: tagging is synchronous, so one set of buffers per matcher is reused. */
@@ -123,7 +125,7 @@ export function tagText(matcher: Matcher, input: TagInput): TopicMatch[] {
           phrases[at - 1]!.count++;
           continue;
         }
-        phrases.push({ ref, field, count: 1 });
+        phrases.push({ ref, field, count: 1, rank: scratch.rank.get(ref.term.text)! });
         slot[key] = phrases.length;
         const list = byTopic[topicIndex]!;
         if (list.length === 0) touched.push(topicIndex);
@@ -161,7 +163,7 @@ export function tagText(matcher: Matcher, input: TagInput): TopicMatch[] {
       // Most repeated first, then by phrase in localeCompare order (its rank, computed once per matcher).
       matches: list
         .slice()
-        .sort((a, b) => phrases[b]!.count - phrases[a]!.count || scratch.rank.get(phrases[a]!.ref.term.text)! - scratch.rank.get(phrases[b]!.ref.term.text)!)
+        .sort((a, b) => phrases[b]!.count - phrases[a]!.count || phrases[a]!.rank - phrases[b]!.rank)
         .map((i) => ({ phrase: phrases[i]!.ref.term.text, field: phrases[i]!.field, count: phrases[i]!.count })),
     });
   }
