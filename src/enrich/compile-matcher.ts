@@ -1,5 +1,5 @@
 import type { Taxonomy, Topic, TopicTerm } from "../model/index.js";
-import { FOLD, foldCode, prepareText, tokenize, WORD_CHAR } from "./tokenize.js";
+import { foldCode, tokenize, WORD_FOLD } from "./tokenize.js";
 
 /**
  * Open-addressing hash index from a 30-bit hash to a chain of entries: a
@@ -90,7 +90,20 @@ class WordTable<V> {
     return undefined;
   }
 
+  /**
+   * Bit (c & 63) set for the first folded character c of every key: a word
+   * whose first character has no bit starts no key (one test before a probe).
+   */
+  readonly firstChars = new Int32Array(2);
+
+  /** Whether some key may start with the folded character c. */
+  mayStartWith(c: number): boolean {
+    return (this.firstChars[(c & 63) >> 5]! & (1 << (c & 31))) !== 0;
+  }
+
   set(word: string, stem: boolean, value: V): void {
+    const first = word.charCodeAt(0) & 63;
+    this.firstChars[first >> 5]! |= 1 << (first & 31);
     const index = this.words.length;
     this.words.push(word);
     this.values.push(value);
@@ -116,59 +129,44 @@ class WordTable<V> {
     const maxStem = stemLengths.length - 1;
     let h = 0;
     // Stems first, then the exact word: the order hits are reported in.
+    const stemFilter = this.stemFilter;
+    const stemMask = stemFilter.length - 1;
     for (let k = 0; k < len && k < maxStem; k++) {
       h = (Math.imul(h, 31) + foldCode(text.charCodeAt(start + k))) & 0x3fffffff;
-      if (stemLengths[k + 1] === 1) {
+      if (stemLengths[k + 1] === 1 && stemFilter[h & stemMask] === 1) {
         for (let i = this.stems.find(h); i >= 0; i = this.next[i]!) {
           const w = this.words[i]!;
           if (w.length === k + 1 && sameFolded(w, text, start)) out.push(this.values[i]!);
         }
       }
     }
+    if (this.exactFilter[wordHash & (this.exactFilter.length - 1)] !== 1) return;
     for (let i = this.exact.find(wordHash); i >= 0; i = this.next[i]!) {
       const w = this.words[i]!;
       if (w.length === len && sameFolded(w, text, start)) out.push(this.values[i]!);
     }
   }
 
-  /** Stems of length k whose hash is h, confirmed against text at start. */
-  probeStem(h: number, k: number, text: string, start: number, out: V[]): void {
+  /** Stems of length k whose hash is h, confirmed against text at start: their values pushed with the word index. */
+  probeStemAt(h: number, k: number, text: string, start: number, word: number, words: number[], out: V[]): void {
     for (let i = this.stems.find(h); i >= 0; i = this.next[i]!) {
       const w = this.words[i]!;
-      if (w.length === k && sameFolded(w, text, start)) out.push(this.values[i]!);
-    }
-  }
-
-  /** Words of length len whose hash is h, confirmed against text at start. */
-  probeExact(h: number, len: number, text: string, start: number, out: V[]): void {
-    for (let i = this.exact.find(h); i >= 0; i = this.next[i]!) {
-      const w = this.words[i]!;
-      if (w.length === len && sameFolded(w, text, start)) out.push(this.values[i]!);
-    }
-  }
-
-  /** Whether any entry matches text[start, end), whose folded hash is h (computed by the scan). */
-  has(text: string, start: number, end: number, wordHash: number): boolean {
-    const len = end - start;
-    for (let i = this.exact.find(wordHash); i >= 0; i = this.next[i]!) {
-      const w = this.words[i]!;
-      if (w.length === len && sameFolded(w, text, start)) return true;
-    }
-    const stemLengths = this.stemLengths;
-    const maxStem = stemLengths.length - 1;
-    // Without stems the exact probe above is the whole answer.
-    if (maxStem === 0) return false;
-    let h = 0;
-    for (let k = 0; k < len && k < maxStem; k++) {
-      h = (Math.imul(h, 31) + foldCode(text.charCodeAt(start + k))) & 0x3fffffff;
-      if (k < maxStem && stemLengths[k + 1] === 1) {
-        for (let i = this.stems.find(h); i >= 0; i = this.next[i]!) {
-          const w = this.words[i]!;
-          if (w.length === k + 1 && sameFolded(w, text, start)) return true;
-        }
+      if (w.length === k && sameFolded(w, text, start)) {
+        words.push(word);
+        out.push(this.values[i]!);
       }
     }
-    return false;
+  }
+
+  /** Words of length len whose hash is h, confirmed against text at start: their values pushed with the word index. */
+  probeExactAt(h: number, len: number, text: string, start: number, word: number, words: number[], out: V[]): void {
+    for (let i = this.exact.find(h); i >= 0; i = this.next[i]!) {
+      const w = this.words[i]!;
+      if (w.length === len && sameFolded(w, text, start)) {
+        words.push(word);
+        out.push(this.values[i]!);
+      }
+    }
   }
 }
 
@@ -196,6 +194,12 @@ export interface TermRef {
   rawWords: string[];
   near: ContextWords | undefined;
   notNear: ContextWords | undefined;
+  /** Copies of term and context fields the scan reads for every hit: -1 when there is no list. */
+  caseSensitive: boolean;
+  windowWords: number;
+  lang: string;
+  nearId: number;
+  notNearId: number;
 }
 
 interface TrieNode {
@@ -217,12 +221,57 @@ export interface ScanResult {
   words: number;
 }
 
+/**
+ * The hits of one scan as parallel arrays, reused from scan to scan: no
+ * object per hit (a news item has a hit every few words). Hits come in scan
+ * order: by start word, and for one start in the order of the trie.
+ */
+export class HitList {
+  refs: TermRef[] = [];
+  starts = new Int32Array(256);
+  lengths = new Int32Array(256);
+  count = 0;
+  /** Number of words in the text scanned. */
+  words = 0;
+  /** Longest hit, in words. */
+  maxLength = 0;
+
+  add(ref: TermRef, start: number, length: number): void {
+    const i = this.count;
+    if (i === this.starts.length) {
+      const starts = new Int32Array(i * 2);
+      starts.set(this.starts);
+      this.starts = starts;
+      const lengths = new Int32Array(i * 2);
+      lengths.set(this.lengths);
+      this.lengths = lengths;
+    }
+    this.refs[i] = ref;
+    this.starts[i] = start;
+    this.lengths[i] = length;
+    if (length > this.maxLength) this.maxLength = length;
+    this.count = i + 1;
+  }
+
+  clear(): void {
+    this.count = 0;
+    this.words = 0;
+    this.maxLength = 0;
+  }
+}
+
 export interface Matcher {
   taxonomy: Taxonomy;
   /** Number of distinct (topic, term text) phrases: TermRef.phraseId is below it. */
   phraseCount: number;
   /** Every term hit in the text, context rules applied: one pass over the words. */
   scan(text: string): ScanResult;
+  /**
+   * The same hits as scan, written into a reused list (cleared first); with
+   * a language, without the hits of terms of another language (`lang` other
+   * than it and than "any").
+   */
+  scanInto(text: string, out: HitList, language?: string): void;
 }
 
 function newNode(withFilters = false): TrieNode {
@@ -230,32 +279,21 @@ function newNode(withFilters = false): TrieNode {
 }
 
 /**
- * A context list (`near`, `not_near`): single words and `stem*` stems in a
- * table, and phrases ("Doctors Without Borders") as word sequences.
+ * A context list (`near`, `not_near`): single words and `stem*` stems, and
+ * phrases ("Doctors Without Borders") as word sequences. Its entries live in
+ * the matcher's one table of context words, tagged with the list's id.
  */
 interface ContextWords {
-  /** Index of the list in the matcher, for the per-scan memo of lookups. */
+  /** Index of the list in the matcher: its bit in the per-word context masks. */
   id: number;
-  words: WordTable<true> | undefined;
-  /** Phrases by their first word: a phrase is compared only where its first word is. */
-  phrases: WordTable<Array<{ folded: string; stem: boolean }>> | undefined;
 }
 
-function contextWords(entries: string[]): ContextWords | undefined {
-  if (entries.length === 0) return undefined;
-  const table = new WordTable<true>();
-  const phrases = new WordTable<Array<{ folded: string; stem: boolean }>>();
-  for (const entry of entries) {
-    const words = termWords(entry);
-    if (words.length === 1) table.set(words[0]!.folded, words[0]!.stem, true);
-    else if (words.length > 1)
-      phrases.set(
-        words[0]!.folded,
-        words[0]!.stem,
-        words.map(({ folded, stem }) => ({ folded, stem })),
-      );
-  }
-  return { id: 0, words: table.size > 0 ? table : undefined, phrases: phrases.size > 0 ? phrases : undefined };
+/** One entry of a context list, stored under its (first) word. */
+interface ContextEntry {
+  /** The list it belongs to. */
+  id: number;
+  /** The whole phrase when the entry has several words; undefined for a single word or stem. */
+  phrase: Array<{ folded: string; stem: boolean }> | undefined;
 }
 
 /** The folded words of a term, the last one a stem when written `stem*`. */
@@ -281,13 +319,28 @@ export function termWords(text: string): Array<{ folded: string; raw: string; st
 export function compileMatcher(taxonomy: Taxonomy): Matcher {
   const root = newNode(true);
   // Terms of one group share their context lists: compile each list once.
+  // All lists' words go into one table, so a word is looked up once for every list.
+  const contextTable = new WordTable<ContextEntry[]>(true);
   const contexts = new Map<string, ContextWords | undefined>();
   let contextCount = 0;
   const context = (entries: string[]) => {
     const key = entries.join("\u0000");
     if (!contexts.has(key)) {
-      const ctx = contextWords(entries);
-      if (ctx) ctx.id = contextCount++;
+      let ctx: ContextWords | undefined;
+      if (entries.length > 0) {
+        ctx = { id: contextCount++ };
+        for (const entry of entries) {
+          const words = termWords(entry);
+          if (words.length === 0) continue;
+          const first = words[0]!;
+          let list = contextTable.get(first.folded, first.stem);
+          if (list === undefined) {
+            list = [];
+            contextTable.set(first.folded, first.stem, list);
+          }
+          list.push({ id: ctx.id, phrase: words.length === 1 ? undefined : words.map(({ folded, stem }) => ({ folded, stem })) });
+        }
+      }
       contexts.set(key, ctx);
     }
     return contexts.get(key);
@@ -317,7 +370,15 @@ export function compileMatcher(taxonomy: Taxonomy): Matcher {
         rawWords: words.map((w) => w.raw),
         near: context(term.requireNear),
         notNear: context(term.forbidNear),
+        caseSensitive: term.caseSensitive,
+        windowWords: term.windowWords,
+        lang: term.lang,
+        nearId: -1,
+        notNearId: -1,
       });
+      const ref = node.terms.at(-1)!;
+      ref.nearId = ref.near?.id ?? -1;
+      ref.notNearId = ref.notNear?.id ?? -1;
     }
   }
 
@@ -326,9 +387,29 @@ export function compileMatcher(taxonomy: Taxonomy): Matcher {
   let ends = new Int32Array(1024);
   /** Folded hash of each word, for context lookups without hashing the word again. */
   let hashes = new Int32Array(1024);
-  const firstHits: TrieNode[] = [];
+  /** 2 when a word may be in some context list (a filter hit), else 0: most words are in none. */
+  let contextFlags = new Uint8Array(1024);
+  /**
+   * The first-word table's and the context table's filters merged, so the
+   * scan tests both with one lookup: bit 1 for first words, bit 2 for
+   * context words (per stem length, and per hash of a stem or whole word).
+   */
+  const rootTable = root.children;
+  const anyStemLengths = new Uint8Array(Math.max(rootTable.stemLengths.length, contextTable.stemLengths.length));
+  rootTable.stemLengths.forEach((v, k) => {
+    anyStemLengths[k]! |= v;
+  });
+  contextTable.stemLengths.forEach((v, k) => {
+    anyStemLengths[k]! |= v << 1;
+  });
+  const anyStemFilter = new Uint8Array(0x10000);
+  const anyExactFilter = new Uint8Array(0x10000);
+  for (let x = 0; x < 0x10000; x++) {
+    anyStemFilter[x] = rootTable.stemFilter[x]! | (contextTable.stemFilter[x]! << 1);
+    anyExactFilter[x] = rootTable.exactFilter[x]! | (contextTable.exactFilter[x]! << 1);
+  }
 
-  const phraseScratch: Array<Array<{ folded: string; stem: boolean }>> = [];
+  const contextScratch: ContextEntry[][] = [];
 
   /** Whether a context phrase starts at word i. */
   function phraseAt(phrase: Array<{ folded: string; stem: boolean }>, text: string, n: number, i: number): boolean {
@@ -343,53 +424,59 @@ export function compileMatcher(taxonomy: Taxonomy): Matcher {
   }
 
   /**
-   * Lookups of context lists per word, memoized for one scan: the windows of
-   * nearby hits overlap and share lists, so each (list, word) is looked up
-   * once. An entry is generation × 4 + bit 1 (a single context word) + bit 2
-   * (a context phrase starts here); older generations read as not computed.
+   * Context lists per word, computed once per word and scan (the windows of
+   * nearby hits overlap and share lists): bit `id` of singleMask says a
+   * single word or stem of list `id` is this word, of phraseMask that a
+   * phrase of list `id` starts here. maskWords Int32s per word; a word's
+   * masks are valid when computedAt[word] is the current generation.
    */
-  let memo = new Int32Array(0);
+  const maskWords = Math.max(1, Math.ceil(contextCount / 32));
+  let computedAt = new Int32Array(0);
+  let singleMask = new Int32Array(0);
+  let phraseMask = new Int32Array(0);
   let generation = 0;
 
-  function lookupContext(ctx: ContextWords, text: string, n: number, i: number): number {
-    const slot = ctx.id * n + i;
-    const cached = memo[slot]!;
-    if (cached >> 2 === generation) return cached & 3;
-    let bits = 0;
-    if (ctx.words?.has(text, starts[i]!, ends[i]!, hashes[i]!)) bits |= 1;
-    if (ctx.phrases !== undefined) {
-      const from = phraseScratch.length;
-      ctx.phrases.collect(text, starts[i]!, ends[i]!, hashes[i]!, phraseScratch);
-      for (let p = from; p < phraseScratch.length; p++) {
-        if (phraseAt(phraseScratch[p]!, text, n, i)) {
-          bits |= 2;
-          break;
-        }
-      }
-      while (phraseScratch.length > from) phraseScratch.pop();
+  function computeContexts(text: string, n: number, i: number): void {
+    const base = i * maskWords;
+    for (let k = 0; k < maskWords; k++) {
+      singleMask[base + k] = 0;
+      phraseMask[base + k] = 0;
     }
-    memo[slot] = (generation << 2) | bits;
-    return bits;
+    contextTable.collect(text, starts[i]!, ends[i]!, hashes[i]!, contextScratch);
+    for (const list of contextScratch) {
+      for (const entry of list) {
+        const slot = base + (entry.id >> 5);
+        const bit = 1 << (entry.id & 31);
+        if (entry.phrase === undefined) singleMask[slot]! |= bit;
+        else if ((phraseMask[slot]! & bit) === 0 && phraseAt(entry.phrase, text, n, i)) phraseMask[slot]! |= bit;
+      }
+    }
+    while (contextScratch.length > 0) contextScratch.pop();
+    computedAt[i] = generation;
   }
 
-  function inContext(ctx: ContextWords, text: string, n: number, i: number, start: number, length: number): boolean {
-    const bits = lookupContext(ctx, text, n, i);
+  /** Whether context list `id` is at word i: a single word or stem of it (not one of the term's own words), or a phrase of it starting there. */
+  function inContext(id: number, text: string, n: number, i: number, start: number, length: number): boolean {
+    if (computedAt[i] !== generation) computeContexts(text, n, i);
+    const slot = i * maskWords + (id >> 5);
+    const bit = 1 << (id & 31);
     // A single context word never matches the term itself; a phrase may contain it.
-    if ((bits & 1) !== 0 && (i < start || i >= start + length)) return true;
-    return (bits & 2) !== 0;
+    if ((singleMask[slot]! & bit) !== 0 && (i < start || i >= start + length)) return true;
+    return (phraseMask[slot]! & bit) !== 0;
   }
 
+  /** `not_near`: no word of the list within the window; `near`: some word of it. Words in no list are skipped by their flag. */
   function contextHolds(ref: TermRef, text: string, n: number, start: number, length: number): boolean {
-    if (ref.near === undefined && ref.notNear === undefined) return true;
-    const window = ref.term.windowWords;
+    const window = ref.windowWords;
     const from = Math.max(0, start - window);
     const to = Math.min(n, start + length + window);
-    let nearFound = ref.near === undefined;
-    for (let i = from; i < to; i++) {
-      if (ref.notNear !== undefined && inContext(ref.notNear, text, n, i, start, length)) return false;
-      if (!nearFound && inContext(ref.near!, text, n, i, start, length)) nearFound = true;
+    const flags = contextFlags;
+    if (ref.notNearId >= 0) {
+      for (let i = from; i < to; i++) if (flags[i] !== 0 && inContext(ref.notNearId, text, n, i, start, length)) return false;
     }
-    return nearFound;
+    if (ref.nearId < 0) return true;
+    for (let i = from; i < to; i++) if (flags[i] !== 0 && inContext(ref.nearId, text, n, i, start, length)) return true;
+    return false;
   }
 
   function sameCase(ref: TermRef, raw: string, start: number): boolean {
@@ -400,10 +487,14 @@ export function compileMatcher(taxonomy: Taxonomy): Matcher {
     return true;
   }
 
-  function record(node: TrieNode, raw: string, folded: string, n: number, start: number, length: number, hits: Hit[]): void {
-    for (const ref of node.terms) {
-      if (ref.term.caseSensitive && !sameCase(ref, raw, start)) continue;
-      if (contextHolds(ref, folded, n, start, length)) hits.push({ ref, start, length });
+  function record(node: TrieNode, raw: string, folded: string, n: number, start: number, length: number, hits: HitList): void {
+    const terms = node.terms;
+    for (let t = 0; t < terms.length; t++) {
+      const ref = terms[t]!;
+      // A term of another language than the text's is dropped by the caller anyway: skip its checks.
+      if (scanLanguage !== undefined && ref.lang !== "any" && ref.lang !== scanLanguage) continue;
+      if (ref.caseSensitive && !sameCase(ref, raw, start)) continue;
+      if ((ref.nearId < 0 && ref.notNearId < 0) || contextHolds(ref, folded, n, start, length)) hits.add(ref, start, length);
     }
   }
 
@@ -411,8 +502,10 @@ export function compileMatcher(taxonomy: Taxonomy): Matcher {
   const foundAtDepth: TrieNode[][] = [];
 
   /** Multi-word phrases: the trie is descended only after a first word matched. */
-  function descend(node: TrieNode, raw: string, folded: string, n: number, start: number, next: number, hits: Hit[]): void {
+  function descend(node: TrieNode, raw: string, folded: string, n: number, start: number, next: number, hits: HitList): void {
     if (next >= n || node.children.size === 0) return;
+    // Most words after a first word continue no phrase: one bit test before hashing them.
+    if (!node.children.mayStartWith(foldCode(folded.charCodeAt(starts[next]!)))) return;
     const depth = next - start;
     const found = (foundAtDepth[depth] ??= []);
     const from = found.length;
@@ -429,9 +522,14 @@ export function compileMatcher(taxonomy: Taxonomy): Matcher {
   const pendingWord: number[] = [];
   const pendingNode: TrieNode[] = [];
 
-  function scan(text: string): ScanResult {
-    const raw = prepareText(text);
-    const folded = raw;
+  /**
+   * The character pass: word boundaries, the folded hash of each word and of
+   * its prefixes (for stems), the first-word lookups and the context-word
+   * flags. Returns the number of words, or -1 as soon as it meets a
+   * combining accent when checkMarks is set (the caller then scans the
+   * precomposed text: "e" + U+0301 must fold like "é").
+   */
+  function wordPass(raw: string, checkMarks: boolean): number {
     const len = raw.length;
     // At most one word per two characters (a word and its separator), plus one.
     const capacity = (len >> 1) + 1;
@@ -439,59 +537,82 @@ export function compileMatcher(taxonomy: Taxonomy): Matcher {
       starts = new Int32Array(capacity);
       ends = new Int32Array(capacity);
       hashes = new Int32Array(capacity);
+      contextFlags = new Uint8Array(capacity);
     }
-    // One pass: word boundaries, the folded hash of each word and of its
-    // prefixes (for stems), and the first-word lookups, character by character.
+    // Locals, not closure bindings, inside the hot loop.
     const table = root.children;
-    // Locals, not module bindings, inside the hot loop.
-    const wordChar = WORD_CHAR;
-    const foldTable = FOLD;
-    const stemLengths = table.stemLengths;
+    const wordFold = WORD_FOLD;
+    const stemLengths = anyStemLengths;
     const maxStem = stemLengths.length - 1;
-    const stemFilter = table.stemFilter;
-    const exactFilter = table.exactFilter;
+    const stemFilter = anyStemFilter;
+    const exactFilter = anyExactFilter;
+    const flags = contextFlags;
     let n = 0;
-    let start = -1;
-    let h = 0;
-    for (let i = 0; i <= len; i++) {
-      const c = i < len ? raw.charCodeAt(i) : 0x20;
-      if (wordChar[c] === 1) {
-        if (start < 0) {
-          start = i;
-          h = 0;
-        }
-        h = (Math.imul(h, 31) + foldTable[c]!) & 0x3fffffff;
-        const k = i - start + 1;
-        if (k <= maxStem && stemLengths[k] === 1 && stemFilter[h & 0xffff] === 1) {
-          table.probeStem(h, k, raw, start, firstHits);
-          for (const node of firstHits) {
-            pendingWord.push(n);
-            pendingNode.push(node);
-          }
-          while (firstHits.length > 0) firstHits.pop();
-        }
-      } else if (start >= 0) {
-        starts[n] = start;
-        ends[n] = i;
-        hashes[n] = h;
-        if (exactFilter[h & 0xffff] === 1) table.probeExact(h, i - start, raw, start, firstHits);
-        if (firstHits.length > 0) {
-          for (const node of firstHits) {
-            pendingWord.push(n);
-            pendingNode.push(node);
-          }
-          while (firstHits.length > 0) firstHits.pop();
-        }
-        n++;
-        start = -1;
+    let i = 0;
+    while (i < len) {
+      let c = raw.charCodeAt(i);
+      let f = wordFold[c]!;
+      if (f === 0) {
+        i++;
+        continue;
       }
+      const start = i;
+      let h = 0;
+      let k = 0;
+      // Bit 2: a context word or stem may be this word (the filters have no false negatives).
+      let flag = 0;
+      for (;;) {
+        if (c >= 0x300 && c < 0x370 && checkMarks) return -1;
+        h = (Math.imul(h, 31) + f) & 0x3fffffff;
+        k++;
+        if (k <= maxStem) {
+          const v = stemLengths[k]! & stemFilter[h & 0xffff]!;
+          if (v !== 0) {
+            flag |= v;
+            if ((v & 1) !== 0) table.probeStemAt(h, k, raw, start, n, pendingWord, pendingNode);
+          }
+        }
+        if (++i === len) break;
+        c = raw.charCodeAt(i);
+        f = wordFold[c]!;
+        if (f === 0) break;
+      }
+      starts[n] = start;
+      ends[n] = i;
+      hashes[n] = h;
+      const v = exactFilter[h & 0xffff]!;
+      flags[n] = (flag | v) & 2;
+      if ((v & 1) !== 0) table.probeExactAt(h, i - start, raw, start, n, pendingWord, pendingNode);
+      n++;
     }
-    const hits: Hit[] = [];
+    return n;
+  }
+
+  /** The language of the text being scanned, when hits of other languages' terms are not wanted. */
+  let scanLanguage: string | undefined;
+
+  function scanInto(text: string, hits: HitList, language?: string): void {
+    hits.clear();
+    scanLanguage = language;
+    let raw = text;
+    let n = wordPass(raw, true);
+    if (n < 0) {
+      while (pendingWord.length > 0) pendingWord.pop();
+      while (pendingNode.length > 0) pendingNode.pop();
+      raw = text.normalize("NFC");
+      n = wordPass(raw, false);
+    }
+    const folded = raw;
+    hits.words = n;
     if (pendingWord.length > 0 && contextCount > 0) {
-      if (memo.length < contextCount * n) memo = new Int32Array(contextCount * n * 2);
-      // A new generation invalidates the previous scan's memo; at the limit, clear it.
-      if (++generation >= 1 << 28) {
-        memo.fill(0);
+      if (computedAt.length < n) {
+        computedAt = new Int32Array(n * 2);
+        singleMask = new Int32Array(n * 2 * maskWords);
+        phraseMask = new Int32Array(n * 2 * maskWords);
+      }
+      // A new generation invalidates the previous scan's masks; at the limit, clear them.
+      if (++generation >= 0x7fffffff) {
+        computedAt.fill(0);
         generation = 1;
       }
     }
@@ -503,8 +624,15 @@ export function compileMatcher(taxonomy: Taxonomy): Matcher {
     }
     while (pendingWord.length > 0) pendingWord.pop();
     while (pendingNode.length > 0) pendingNode.pop();
-    return { hits, words: n };
   }
 
-  return { taxonomy, phraseCount: phraseIds.size, scan };
+  function scan(text: string): ScanResult {
+    const list = new HitList();
+    scanInto(text, list);
+    const hits: Hit[] = [];
+    for (let h = 0; h < list.count; h++) hits.push({ ref: list.refs[h]!, start: list.starts[h]!, length: list.lengths[h]! });
+    return { hits, words: list.words };
+  }
+
+  return { taxonomy, phraseCount: phraseIds.size, scan, scanInto };
 }

@@ -1,4 +1,5 @@
 import nlp from "compromise/two";
+import { capitalStarts, detached, matchesAtCapitals } from "./tokenize.js";
 
 /**
  * Names in English text without running compromise's tagger (≈ 10 µs per
@@ -114,6 +115,8 @@ export interface EnglishNames {
  */
 const RUN =
   /(?<![\p{L}\p{N}'’.])\p{Lu}[\p{L}\p{N}'’&-]*\.?(?:[ \u00a0]+(?:(?:of|the|and|for|de|del|van|von|da|al|bin|la)[ \u00a0]+)*\p{Lu}[\p{L}\p{N}'’&-]*\.?)*/gu;
+/** RUN anchored where matchesAtCapitals tries it. */
+const RUN_AT = new RegExp(RUN.source, "uy");
 
 /** One name out of a run: leading honorifics and fillers removed, possessive and trailing connectors dropped. */
 function classify(words: string[], titled: boolean, sentenceStart: boolean, out: EnglishNames): void {
@@ -219,16 +222,16 @@ function namePart(words: string[], sentenceStart: boolean, out: EnglishNames): v
 }
 
 /** People, places and organizations named in English text, in the order first met. */
-export function englishNames(text: string): EnglishNames {
+export function englishNames(text: string, starts: number[] | undefined = capitalStarts(text)): EnglishNames {
   const out: EnglishNames = { people: [], places: [], organizations: [] };
   // A headline in Title Case capitalizes every word: there only names the lexicon knows count.
   const firstLine = text.indexOf("\n");
   const headline = firstLine > 0 ? text.slice(0, firstLine) : "";
   const headlineWords = headline.split(/\s+/).filter((w) => /^\p{L}/u.test(w));
   const titleCase = headlineWords.length >= 4 && headlineWords.filter((w) => /^\p{Lu}/u.test(w)).length >= headlineWords.length * 0.6;
-  for (const m of text.matchAll(RUN)) {
-    const all = m[0].split(/[ \u00a0]+/).map((w) => w.replace(/-$/, ""));
+  for (const m of matchesAtCapitals(text, starts, RUN_AT, RUN, true)) {
     if (titleCase && m.index < firstLine) {
+      const all = m[0].split(/[ \u00a0]+/).map((w) => w.replace(/-$/, ""));
       for (const w of all) {
         const word = w.replace(/\.$/, "").replace(/[\u2019']s$/u, "");
         const tag = lex(word);
@@ -238,22 +241,81 @@ export function englishNames(text: string): EnglishNames {
       continue;
     }
     // A sentence's first word is capitalized whatever it is.
-    const before = text.slice(Math.max(0, m.index - 3), m.index);
-    let sentenceStart = m.index === 0 || /[.!?:"“(]\s*$/.test(before) || /\n\s*$/.test(before);
-    // A word ending in a period ends a sentence, unless it is an initial or an abbreviation ("U.S.", "Sen.").
-    let from = 0;
-    for (let k = 0; k <= all.length; k++) {
-      const w = all[k];
-      const ends = w === undefined || (w.endsWith(".") && k < all.length - 1 && !/^(?:\p{Lu}\.)+$/u.test(w) && !ABBREVIATIONS.has(w.slice(0, -1)));
-      if (!ends) continue;
-      const words = all.slice(from, k + (w === undefined ? 0 : 1));
-      if (w !== undefined) words[words.length - 1] = w.slice(0, -1);
-      run(words, sentenceStart, out);
-      from = k + 1;
-      sentenceStart = true;
-    }
+    const names = runNames(m[0], opensSentence(text, m.index, SENTENCE_OPENERS_EN));
+    for (const name of names.people) out.people.push(name);
+    for (const name of names.places) out.places.push(name);
+    for (const name of names.organizations) out.organizations.push(name);
   }
   return out;
+}
+
+const SENTENCE_OPENERS_EN = '.!?:"“(';
+
+/**
+ * Whether a capitalized word at index opens a sentence: at the start of the
+ * text, or after one of `openers` or a line break with only whitespace (\s)
+ * between, looking back at most three characters.
+ */
+export function opensSentence(text: string, index: number, openers: string): boolean {
+  if (index === 0) return true;
+  for (let j = index - 1; j >= 0 && j >= index - 3; j--) {
+    const c = text.charCodeAt(j);
+    if (c === 0x0a) return true;
+    if (isSpace(c)) continue;
+    return openers.includes(text.charAt(j));
+  }
+  return false;
+}
+
+/** JavaScript's \s. */
+function isSpace(c: number): boolean {
+  return (
+    c === 0x20 ||
+    (c >= 0x09 && c <= 0x0d) ||
+    c === 0xa0 ||
+    c === 0x1680 ||
+    (c >= 0x2000 && c <= 0x200a) ||
+    c === 0x2028 ||
+    c === 0x2029 ||
+    c === 0x202f ||
+    c === 0x205f ||
+    c === 0x3000 ||
+    c === 0xfeff
+  );
+}
+
+/**
+ * The names one capitalized run yields, by the run's text and whether it
+ * opens a sentence: a pure function of the two, cached (news repeats the same
+ * names and sentence openers item after item). The cache is bounded and
+ * only saves work; results never depend on it.
+ */
+const runCache = new Map<string, EnglishNames>();
+const RUN_CACHE_LIMIT = 20_000;
+
+function runNames(match: string, startsSentence: boolean): EnglishNames {
+  const key = (startsSentence ? "1" : "0") + match;
+  const cached = runCache.get(key);
+  if (cached !== undefined) return cached;
+  const out: EnglishNames = { people: [], places: [], organizations: [] };
+  const all = match.split(/[ \u00a0]+/).map((w) => w.replace(/-$/, ""));
+  let sentenceStart = startsSentence;
+  // A word ending in a period ends a sentence, unless it is an initial or an abbreviation ("U.S.", "Sen.").
+  let from = 0;
+  for (let k = 0; k <= all.length; k++) {
+    const w = all[k];
+    const ends = w === undefined || (w.endsWith(".") && k < all.length - 1 && !/^(?:\p{Lu}\.)+$/u.test(w) && !ABBREVIATIONS.has(w.slice(0, -1)));
+    if (!ends) continue;
+    const words = all.slice(from, k + (w === undefined ? 0 : 1));
+    if (w !== undefined) words[words.length - 1] = w.slice(0, -1);
+    run(words, sentenceStart, out);
+    from = k + 1;
+    sentenceStart = true;
+  }
+  const result: EnglishNames = { people: out.people.map(detached), places: out.places.map(detached), organizations: out.organizations.map(detached) };
+  if (runCache.size >= RUN_CACHE_LIMIT) runCache.clear();
+  runCache.set(detached(key), result);
+  return result;
 }
 
 /** Abbreviations that end in a period inside a name ("Sen. Jane Doe", "St. Louis"). */

@@ -1,5 +1,6 @@
 import type { Entity, EntityKind } from "../model/index.js";
-import { englishNames } from "./english-names.js";
+import { englishNames, opensSentence } from "./english-names.js";
+import { cachedByText, capitalStarts, detached, firstPairs, matchesAtCapitals } from "./tokenize.js";
 
 export interface EntityOptions {
   /** Characters of body text read (entity extraction costs time; the lead holds most names). */
@@ -164,16 +165,22 @@ function escapeRegExp(s: string): string {
  * Representatives" wins over a shorter overlapping name): one regex pass over
  * the text instead of one regex per name.
  */
-function alternation(names: string[]): RegExp {
+function alternation(names: string[], flags: string): RegExp {
   const sorted = [...names].sort((a, b) => b.length - a.length);
-  return new RegExp(`(?<![\\p{L}\\p{N}])(?:${sorted.map(escapeRegExp).join("|")})(?![\\p{L}\\p{N}])`, "gu");
+  return new RegExp(`(?<![\\p{L}\\p{N}])(?:${sorted.map(escapeRegExp).join("|")})(?![\\p{L}\\p{N}])`, flags);
 }
-const ORG_RE = alternation(ORGANIZATIONS);
-const PLACE_RE = alternation(MULTIWORD_PLACES);
+const ORG_RE = alternation(ORGANIZATIONS, "gu");
+const ORG_AT = alternation(ORGANIZATIONS, "uy");
+const PLACE_RE = alternation(MULTIWORD_PLACES, "gu");
+const PLACE_AT = alternation(MULTIWORD_PLACES, "uy");
+/** Every gazetteer name starts with a capital: matchesAtCapitals may look for them only there. */
+const CAPITALIZED = [...ORGANIZATIONS, ...MULTIWORD_PLACES].every((name) => /^\p{Lu}/u.test(name));
+const ORG_PAIRS = firstPairs(ORGANIZATIONS);
+const PLACE_PAIRS = firstPairs(MULTIWORD_PLACES);
 /** Gazetteer names present in the text (every occurrence checked, so overlaps do not hide a name). */
-function gazetteerHits(re: RegExp, names: string[], text: string): Set<string> {
+function gazetteerHits(re: RegExp, at: RegExp, pairs: Uint8Array, names: string[], text: string, starts: number[] | undefined): Set<string> {
   const out = new Set<string>();
-  for (const m of text.matchAll(re)) out.add(m[0]);
+  for (const m of CAPITALIZED ? matchesAtCapitals(text, starts, at, re, false, pairs) : text.matchAll(re)) out.add(m[0]);
   // A shorter name inside a longer one ("Senate" is not inside any, but "UN" in "UNHCR" is excluded by the word boundary).
   if (out.size > 0)
     for (const name of names)
@@ -182,22 +189,45 @@ function gazetteerHits(re: RegExp, names: string[], text: string): Set<string> {
   return out;
 }
 
+const CAPITALIZED_RUN = /(?<![\p{L}\p{N}])\p{Lu}[\p{L}'’-]*(?:\s+(?:(?:de|del|la|las|los|y)\s+)?\p{Lu}[\p{L}'’-]*)*/gu;
+const CAPITALIZED_RUN_AT = new RegExp(CAPITALIZED_RUN.source, "uy");
+
 /** Runs of capitalized words (with connectors), not at the start of a sentence unless longer than one word. */
-function capitalizedPhrases(text: string): string[] {
+function capitalizedPhrases(text: string, starts: number[] | undefined): string[] {
   const out: string[] = [];
-  const re = /(?<![\p{L}\p{N}])\p{Lu}[\p{L}'’-]*(?:\s+(?:(?:de|del|la|las|los|y)\s+)?\p{Lu}[\p{L}'’-]*)*/gu;
-  for (const m of text.matchAll(re)) {
-    let phrase = clean(m[0]);
-    // "El Gobierno de México": a capitalized article opens the sentence, it is not part of the name.
-    while (phrase.includes(" ") && STOP.has(phrase.split(" ")[0]!)) phrase = phrase.split(" ").slice(1).join(" ");
-    if (phrase.includes(" ") && /^(?:de|del|la|las|los|y) /.test(phrase)) phrase = phrase.replace(/^\S+ /, "");
-    const before = text.slice(Math.max(0, m.index - 3), m.index);
-    const sentenceStart = m.index === 0 || /[.!?:"“]\s*$/.test(before) || /\n\s*$/.test(before);
-    if (sentenceStart && !phrase.includes(" ")) continue;
+  for (const m of matchesAtCapitals(text, starts, CAPITALIZED_RUN_AT, CAPITALIZED_RUN, false)) {
+    const phrase = phraseOfRun(m[0]);
+    if (!phrase.includes(" ") && opensSentence(text, m.index, '.!?:"“')) continue;
     out.push(phrase);
   }
   return out;
 }
+
+/** The name a capitalized run holds: cleaned, without the capitalized article or connector that opens it. */
+const phraseOfRun = cachedByText((run: string): string => {
+  let phrase = clean(run);
+  // "El Gobierno de México": a capitalized article opens the sentence, it is not part of the name.
+  while (phrase.includes(" ") && STOP.has(phrase.split(" ")[0]!)) phrase = phrase.split(" ").slice(1).join(" ");
+  if (phrase.includes(" ") && /^(?:de|del|la|las|los|y) /.test(phrase)) phrase = phrase.replace(/^\S+ /, "");
+  return detached(phrase);
+});
+
+/** A Spanish phrase's parts around "de", "del" and "y" ("Guardia Civil de España"). */
+const partsOf = cachedByText((phrase: string): string[] => phrase.split(/ (?:de|del|y) /).map(detached));
+
+/** What a Spanish capitalized phrase names: a known place, an organization by its head word or acronym, or nothing. */
+const spanishKind = cachedByText((phrase: string): EntityKind | undefined => {
+  if (PLACES.has(phrase)) return "place";
+  if (ES_ORG_HEADS.has(phrase.split(" ")[0]!) && phrase.includes(" ")) return "organization";
+  if (/^\p{Lu}{2,6}$/u.test(phrase) && !STOP.has(phrase)) return "organization";
+  return undefined;
+});
+
+/** The cleaned name, or undefined when it is not a plausible name. */
+const plausibleName = cachedByText((raw: string): string | undefined => {
+  const name = clean(raw);
+  return plausible(name) ? detached(name) : undefined;
+});
 
 /**
  * People, places and organizations named in an entry: compromise for English
@@ -209,20 +239,22 @@ function capitalizedPhrases(text: string): string[] {
 export function extractEntities(title: string, body: string, language: string | undefined, options: EntityOptions = DEFAULT_ENTITY_OPTIONS): Entity[] {
   const text = `${title}.\n${body.length > options.maxBodyChars ? body.slice(0, options.maxBodyChars) : body}`;
   const found = new Map<string, EntityKind>();
+  // Where capitalized words start, found once for the gazetteers and the name scanners.
+  const starts = capitalStarts(text);
   const add = (raw: string, kind: EntityKind) => {
-    const name = clean(raw);
-    if (!plausible(name)) return;
+    const name = plausibleName(raw);
+    if (name === undefined) return;
     if (!found.has(name)) found.set(name, kind);
   };
 
   // Gazetteer order, as before: the first kind recorded for a name wins.
-  const orgs = gazetteerHits(ORG_RE, ORGANIZATIONS, text);
+  const orgs = gazetteerHits(ORG_RE, ORG_AT, ORG_PAIRS, ORGANIZATIONS, text, starts);
   for (const name of ORGANIZATIONS) if (orgs.has(name)) add(name, "organization");
-  const places = gazetteerHits(PLACE_RE, MULTIWORD_PLACES, text);
+  const places = gazetteerHits(PLACE_RE, PLACE_AT, PLACE_PAIRS, MULTIWORD_PLACES, text, starts);
   for (const name of MULTIWORD_PLACES) if (places.has(name)) add(name, "place");
 
   if (language === undefined || language.startsWith("en")) {
-    const names = englishNames(text);
+    const names = englishNames(text, starts);
     for (const p of names.people) {
       // "Laken Riley Act": a law named after a person; the person is the name.
       const name = clean(p)
@@ -237,13 +269,12 @@ export function extractEntities(title: string, body: string, language: string | 
     for (const p of names.places) add(clean(p).replace(/^the\s+/iu, ""), "place");
     for (const o of names.organizations) add(clean(o).replace(/^the\s+/iu, ""), "organization");
   } else {
-    const phrases = capitalizedPhrases(text);
+    const phrases = capitalizedPhrases(text, starts);
     // Places inside longer names ("Guardia Civil de España") count too.
-    for (const phrase of [...phrases]) for (const part of phrase.split(/ (?:de|del|y) /)) if (part !== phrase) phrases.push(part);
+    for (const phrase of [...phrases]) for (const part of partsOf(phrase)) if (part !== phrase) phrases.push(part);
     for (const phrase of phrases) {
-      if (PLACES.has(phrase)) add(phrase, "place");
-      else if (ES_ORG_HEADS.has(phrase.split(" ")[0]!) && phrase.includes(" ")) add(phrase, "organization");
-      else if (/^\p{Lu}{2,6}$/u.test(phrase) && !STOP.has(phrase)) add(phrase, "organization");
+      const kind = spanishKind(phrase);
+      if (kind !== undefined) add(phrase, kind);
     }
   }
 
@@ -254,7 +285,7 @@ export function extractEntities(title: string, body: string, language: string | 
     (e) =>
       !entities.some(
         (o) =>
-          o !== e && o.kind === e.kind && o.name.length > e.name.length && o.name.split(" ").includes(e.name.split(" ").at(-1)!) && o.name.endsWith(e.name),
+          o !== e && o.kind === e.kind && o.name.length > e.name.length && o.name.endsWith(e.name) && o.name.split(" ").includes(e.name.split(" ").at(-1)!),
       ),
   );
   // A place that is also a person's or organization's name part ("Washington" in "Washington Post") stays a place.

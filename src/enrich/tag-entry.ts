@@ -1,5 +1,5 @@
 import type { Entry, TopicMatch } from "../model/index.js";
-import type { Hit, Matcher } from "./compile-matcher.js";
+import { HitList, type Matcher, type TermRef } from "./compile-matcher.js";
 import { DEFAULT_ENTITY_OPTIONS, type EntityOptions, extractEntities } from "./extract-entities.js";
 
 export interface TagInput {
@@ -15,9 +15,11 @@ function repeatWeight(count: number): number {
 }
 
 interface PhraseCount {
-  ref: Hit["ref"];
+  ref: TermRef;
   field: "title" | "body";
   count: number;
+  /** The phrase's place in localeCompare order. */
+  rank: number;
 }
 
 /** Per-matcher scratch space: tagging is synchronous, so one set of buffers per matcher is reused. */
@@ -28,19 +30,47 @@ interface Scratch {
   /** Phrases per topic, in the order first met (scores are summed in that order). */
   byTopic: number[][];
   touched: number[];
+  hits: HitList;
+  /**
+   * Words covered by a kept hit, per (word, topic): covered[word × topics +
+   * topic] === generation. Bumping the generation clears it for the next field.
+   */
+  covered: Int32Array;
+  generation: number;
+  /** Every term text's place in localeCompare order; texts that compare equal share one. */
+  rank: Map<string, number>;
 }
 const scratchOf = new WeakMap<Matcher, Scratch>();
 
 function scratchFor(matcher: Matcher): Scratch {
   let s = scratchOf.get(matcher);
   if (!s) {
-    s = { slot: new Int32Array(matcher.phraseCount * 2), phrases: [], byTopic: matcher.taxonomy.topics.map(() => []), touched: [] };
+    s = {
+      slot: new Int32Array(matcher.phraseCount * 2),
+      phrases: [],
+      byTopic: matcher.taxonomy.topics.map(() => []),
+      touched: [],
+      hits: new HitList(),
+      covered: new Int32Array(0),
+      generation: 0,
+      rank: localeRanks(matcher.taxonomy.topics.flatMap((t) => t.terms.map((term) => term.text))),
+    };
     scratchOf.set(matcher, s);
   }
   return s;
 }
 
-const byLengthThenStart = (a: Hit, b: Hit) => b.length - a.length || a.start - b.start;
+/** Ranks strings in `localeCompare` order, equal ranks for strings it calls equal, so sorting by rank sorts as localeCompare does. */
+function localeRanks(texts: string[]): Map<string, number> {
+  const sorted = [...new Set(texts)].sort((a, b) => a.localeCompare(b));
+  const rank = new Map<string, number>();
+  let r = 0;
+  sorted.forEach((text, i) => {
+    if (i > 0 && sorted[i - 1]!.localeCompare(text) !== 0) r++;
+    rank.set(text, r);
+  });
+  return rank;
+}
 
 /**
  * Scores every topic on the text and keeps those at or above the threshold,
@@ -49,38 +79,58 @@ const byLengthThenStart = (a: Hit, b: Hit) => b.length - a.length || a.start - b
 export function tagText(matcher: Matcher, input: TagInput): TopicMatch[] {
   const { taxonomy } = matcher;
   const scratch = scratchFor(matcher);
-  const { slot, phrases, byTopic, touched } = scratch;
+  const { slot, phrases, byTopic, touched, hits } = scratch;
+  const topicCount = taxonomy.topics.length;
   for (let f = 0; f < 2; f++) {
     const field = f === 0 ? "title" : "body";
     const text = f === 0 ? input.title : input.body;
     if (text === "") continue;
-    const { hits } = matcher.scan(text);
+    matcher.scanInto(text, hits, input.language);
+    if (hits.count === 0) continue;
+    const size = hits.words * topicCount;
+    if (scratch.covered.length < size) {
+      scratch.covered = new Int32Array(size * 2);
+      scratch.generation = 0;
+    }
+    if (++scratch.generation >= 0x7fffffff) {
+      scratch.covered.fill(0);
+      scratch.generation = 1;
+    }
+    const covered = scratch.covered;
+    const generation = scratch.generation;
+    const { refs, starts, lengths, count } = hits;
     // Overlapping terms of one topic ("border patrol" and "border") count once: the longest wins.
-    if (hits.length > 1) hits.sort(byLengthThenStart);
-    const kept: Hit[] = [];
-    for (const hit of hits) {
-      const lang = hit.ref.term.lang;
-      if (lang !== "any" && input.language !== undefined && input.language !== lang) continue;
-      let overlaps = false;
-      for (const k of kept) {
-        if (k.ref.topicIndex === hit.ref.topicIndex && k.start < hit.start + hit.length && hit.start < k.start + k.length) {
-          overlaps = true;
-          break;
+    // Hits are taken longest first, then by start word: the scan reports them by start word already,
+    // so a stable pass per length gives that order without sorting.
+    for (let length = hits.maxLength; length > 0; length--) {
+      for (let h = 0; h < count; h++) {
+        if (lengths[h] !== length) continue;
+        const ref = refs[h]!;
+        const lang = ref.term.lang;
+        if (lang !== "any" && input.language !== undefined && input.language !== lang) continue;
+        const start = starts[h]!;
+        const topicIndex = ref.topicIndex;
+        let overlaps = false;
+        for (let w = start; w < start + length; w++) {
+          if (covered[w * topicCount + topicIndex] === generation) {
+            overlaps = true;
+            break;
+          }
         }
+        if (overlaps) continue;
+        for (let w = start; w < start + length; w++) covered[w * topicCount + topicIndex] = generation;
+        const key = ref.phraseId * 2 + f;
+        const at = slot[key]!;
+        if (at > 0) {
+          phrases[at - 1]!.count++;
+          continue;
+        }
+        phrases.push({ ref, field, count: 1, rank: scratch.rank.get(ref.term.text)! });
+        slot[key] = phrases.length;
+        const list = byTopic[topicIndex]!;
+        if (list.length === 0) touched.push(topicIndex);
+        list.push(phrases.length - 1);
       }
-      if (overlaps) continue;
-      kept.push(hit);
-      const key = hit.ref.phraseId * 2 + f;
-      const at = slot[key]!;
-      if (at > 0) {
-        phrases[at - 1]!.count++;
-        continue;
-      }
-      phrases.push({ ref: hit.ref, field, count: 1 });
-      slot[key] = phrases.length;
-      const list = byTopic[hit.ref.topicIndex]!;
-      if (list.length === 0) touched.push(hit.ref.topicIndex);
-      list.push(phrases.length - 1);
     }
   }
   const out: TopicMatch[] = [];
@@ -110,9 +160,11 @@ export function tagText(matcher: Matcher, input: TagInput): TopicMatch[] {
       iptcLabel: topic.iptcLabel,
       iptcAncestors: topic.iptcAncestors,
       score,
+      // Most repeated first, then by phrase in localeCompare order (its rank, computed once per matcher).
       matches: list
-        .map((i) => ({ phrase: phrases[i]!.ref.term.text, field: phrases[i]!.field, count: phrases[i]!.count }))
-        .sort((a, b) => b.count - a.count || a.phrase.localeCompare(b.phrase)),
+        .slice()
+        .sort((a, b) => phrases[b]!.count - phrases[a]!.count || phrases[a]!.rank - phrases[b]!.rank)
+        .map((i) => ({ phrase: phrases[i]!.ref.term.text, field: phrases[i]!.field, count: phrases[i]!.count })),
     });
   }
   // Reset the scratch space for the next call.

@@ -45,6 +45,10 @@ export const FOLD = new Uint16Array(0x10000);
   }
 }
 
+/** FOLD for word characters and 0 for the rest, so a scan tests and folds a character with one lookup. */
+export const WORD_FOLD = new Uint16Array(0x10000);
+for (let c = 0; c < 0x10000; c++) WORD_FOLD[c] = WORD_CHAR[c] === 1 ? FOLD[c]! : 0;
+
 const COMBINING = /[\u0300-\u036f]/;
 
 /**
@@ -108,8 +112,142 @@ export function tokenize(text: string): Token[] {
   const n = wordBounds(prepared, starts, ends);
   const out: Token[] = [];
   for (let i = 0; i < n; i++) {
-    const raw = prepared.slice(starts[i], ends[i]);
-    out.push({ raw, folded: fold(raw) });
+    const start = starts[i]!;
+    const end = ends[i]!;
+    const raw = prepared.slice(start, end);
+    // Most words are already folded (lowercase, no accent): then the folded form is the word itself.
+    let folded = true;
+    for (let k = start; k < end; k++) {
+      const c = prepared.charCodeAt(k);
+      if (FOLD[c] !== c || (c >= 0x300 && c < 0x370)) {
+        folded = false;
+        break;
+      }
+    }
+    out.push({ raw, folded: folded ? raw : foldWord(raw) });
   }
   return out;
+}
+
+/** fold, cached per word: capitalized and accented words repeat. */
+const foldWord = cachedByText(fold);
+
+/**
+ * Character classes for the entity scanners, over the BMP, built on first
+ * use: bit 1 uppercase letter (\p{Lu}), bit 2 letter or digit ([\p{L}\p{N}]).
+ */
+let entityClasses: Uint8Array | undefined;
+function entityCharClasses(): Uint8Array {
+  if (entityClasses === undefined) {
+    const table = new Uint8Array(0x10000);
+    const upper = /\p{Lu}/u;
+    const letterDigit = /[\p{L}\p{N}]/u;
+    for (let c = 0; c < 0x10000; c++) {
+      if (c >= 0xd800 && c <= 0xdfff) continue;
+      const ch = String.fromCharCode(c);
+      table[c] = (upper.test(ch) ? 1 : 0) | (letterDigit.test(ch) ? 2 : 0);
+    }
+    entityClasses = table;
+  }
+  return entityClasses;
+}
+
+const SURROGATE = /[\ud800-\udfff]/;
+
+/**
+ * Where a capitalized word may start: uppercase letters (\p{Lu}) not preceded
+ * by a letter or digit, found with one table lookup per character. Positions
+ * preceded by ' ’ or . are stored as -(position + 1). Undefined when the text
+ * has astral characters, whose classes the table does not hold.
+ */
+export function capitalStarts(text: string): number[] | undefined {
+  if (SURROGATE.test(text)) return undefined;
+  const classes = entityCharClasses();
+  const out: number[] = [];
+  let previous = 0x20;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if ((classes[c]! & 1) !== 0 && (classes[previous]! & 2) === 0) {
+      out.push(previous === 0x27 || previous === 0x2019 || previous === 0x2e ? -(i + 1) : i);
+    }
+    previous = c;
+  }
+  return out;
+}
+
+/**
+ * The matches `global` finds in text, for a pattern that can only match at
+ * an uppercase letter not preceded by a letter or digit (nor by ' ’ . when
+ * `notAfterPunctuation`): `sticky` (the same pattern, flags "uy") is tried
+ * only at those positions (`starts`, from capitalStarts), and only where the
+ * first two characters are in `pairs` when given, instead of the regex
+ * engine attempting a Unicode lookbehind at every position. Same matches,
+ * same order: the leftmost candidate that matches, then on from the end of
+ * the match. Without starts (astral text) `global` itself runs.
+ */
+export function matchesAtCapitals(
+  text: string,
+  starts: number[] | undefined,
+  sticky: RegExp,
+  global: RegExp,
+  notAfterPunctuation: boolean,
+  pairs?: Uint8Array,
+): RegExpExecArray[] {
+  if (starts === undefined) return [...text.matchAll(global)];
+  const out: RegExpExecArray[] = [];
+  let from = 0;
+  for (const s of starts) {
+    if (s < 0 && notAfterPunctuation) continue;
+    const i = s < 0 ? -s - 1 : s;
+    if (i < from) continue;
+    if (pairs !== undefined && pairs[pairKey(text.charCodeAt(i), i + 1 < text.length ? text.charCodeAt(i + 1) : 0)] === 0) continue;
+    sticky.lastIndex = i;
+    const m = sticky.exec(text);
+    if (m !== null) {
+      out.push(m);
+      from = i + Math.max(1, m[0].length);
+    }
+  }
+  return out;
+}
+
+/**
+ * A filter on the first two characters of names, for matchesAtCapitals'
+ * `pairs`: 1 at the key of each name's first two characters. Different
+ * pairs may share a key; the sticky regex decides.
+ */
+export function firstPairs(names: string[]): Uint8Array {
+  const filter = new Uint8Array(0x10000);
+  for (const n of names) filter[pairKey(n.charCodeAt(0), n.length > 1 ? n.charCodeAt(1) : 0)] = 1;
+  return filter;
+}
+
+function pairKey(a: number, b: number): number {
+  return ((a << 7) ^ b) & 0xffff;
+}
+
+/**
+ * A copy that does not keep the text it was cut from alive (V8 keeps a
+ * slice of 13 or more characters as a view of its parent string).
+ */
+export function detached(s: string): string {
+  return s.length < 13 ? s : (JSON.parse(JSON.stringify(s)) as string);
+}
+
+/**
+ * A pure function of a string, cached: entity extraction meets the same
+ * capitalized words and names item after item. Bounded (cleared when full);
+ * it only saves work, results never depend on it.
+ */
+export function cachedByText<V>(fn: (text: string) => V, limit = 20_000): (text: string) => V {
+  const cache = new Map<string, V>();
+  return (text) => {
+    let v = cache.get(text);
+    if (v === undefined && !cache.has(text)) {
+      v = fn(text);
+      if (cache.size >= limit) cache.clear();
+      cache.set(detached(text), v);
+    }
+    return v as V;
+  };
 }

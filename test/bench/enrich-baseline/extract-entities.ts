@@ -1,0 +1,263 @@
+import type { Entity, EntityKind } from "../../../src/model/index.js";
+import { englishNames } from "./english-names.js";
+
+export interface EntityOptions {
+  /** Characters of body text read (entity extraction costs time; the lead holds most names). */
+  maxBodyChars: number;
+}
+
+export const DEFAULT_ENTITY_OPTIONS: EntityOptions = { maxBodyChars: 4000 };
+
+/**
+ * Institutions and agencies named in news that taggers miss or misfile
+ * (compromise reads "House of Representatives" as a place). Matched as
+ * whole words, case-sensitive: "ICE" the agency, not "ice".
+ */
+const ORGANIZATIONS = [
+  "House of Representatives",
+  "House of Commons",
+  "House of Lords",
+  "Senate",
+  "Congress",
+  "White House",
+  "Pentagon",
+  "Kremlin",
+  "Supreme Court",
+  "National Guard",
+  "Department of Defense",
+  "Department of Homeland Security",
+  "Department of Justice",
+  "Justice Department",
+  "State Department",
+  "Customs and Border Protection",
+  "Immigration and Customs Enforcement",
+  "Border Patrol",
+  "ICE",
+  "CBP",
+  "FBI",
+  "CIA",
+  "NSA",
+  "NASA",
+  "NATO",
+  "UN",
+  "United Nations",
+  "UNHCR",
+  "European Union",
+  "EU",
+  "WHO",
+  "World Health Organization",
+  "IMF",
+  "World Bank",
+  "WTO",
+  "OPEC",
+  "Red Cross",
+  "Amnesty International",
+  "Human Rights Watch",
+  "Doctors Without Borders",
+  "ONU",
+  "OTAN",
+  "Unión Europea",
+  "Naciones Unidas",
+  "Congreso",
+  "Senado",
+  "Gobierno",
+  "Generalitat",
+  "Govern",
+  "Parlament",
+  "Mossos d'Esquadra",
+  "Guardia Civil",
+  "Policía Nacional",
+  "Tribunal Supremo",
+  "Audiencia Nacional",
+  "Banco de México",
+  "Banco de España",
+];
+
+/** Words that start an organization's name in Spanish ("Ministerio de Sanidad"). */
+const ES_ORG_HEADS = new Set(
+  "Ministerio Secretaría Partido Universidad Tribunal Corte Congreso Senado Banco Comisión Instituto Policía Ejército Asamblea Fiscalía Ayuntamiento Consejo Agencia Fundación Asociación Federación Sindicato Comité Junta Gobierno Parlamento Fuerza Guardia Cámara Servicio Organización Oficina Dirección Departamento Hospital Club Empresa Grupo".split(
+    " ",
+  ),
+);
+
+/** Places in Spanish text (and their English names): countries, regions and large cities. */
+const PLACES = new Set(
+  `México Mexico Estados Unidos EE.UU. EEUU España Spain Francia France Alemania Germany Italia Italy Portugal Reino Unido Inglaterra Londres London
+  París Paris Berlín Berlin Roma Rome Madrid Barcelona Cataluña Catalunya Catalonia Valencia Sevilla Bilbao Girona Tarragona Lleida Andalucía Galicia
+  Colombia Bogotá Medellín Cali Venezuela Caracas Argentina Buenos Aires Chile Santiago Perú Lima Bolivia Ecuador Quito Uruguay Montevideo Paraguay
+  Brasil Brazil Cuba La Habana Havana Guatemala Honduras El Salvador Nicaragua Costa Rica Panamá Puerto Rico República Dominicana Haití Haiti
+  Canadá Canada China Pekín Beijing Japón Japan Rusia Russia Moscú Moscow India Pakistán Afganistán Irak Iraq Irán Iran Siria Syria Israel Palestina
+  Gaza Turquía Turkey Egipto Egypt Marruecos Morocco Libia Ucrania Ukraine Venezuela Corea del Norte Corea del Sur Europa Europe América Latina
+  Latinoamérica Centroamérica África Africa Asia Oriente Medio Washington Nueva York New York Los Ángeles Los Angeles Texas California Florida Arizona
+  Tijuana Ciudad de México Monterrey Guadalajara Ciudad Juárez Chihuahua Sonora Oaxaca Chiapas Veracruz Jalisco Michoacán Guerrero Tamaulipas`
+    .split(/\s{2,}|\n/)
+    .flatMap((line) => line.trim().split(" "))
+    .filter(Boolean),
+);
+/** Multi-word places, matched as phrases. */
+const MULTIWORD_PLACES = [
+  "Estados Unidos",
+  "Reino Unido",
+  "Buenos Aires",
+  "La Habana",
+  "El Salvador",
+  "Costa Rica",
+  "Puerto Rico",
+  "República Dominicana",
+  "Corea del Norte",
+  "Corea del Sur",
+  "Oriente Medio",
+  "América Latina",
+  "Nueva York",
+  "New York",
+  "Los Ángeles",
+  "Los Angeles",
+  "Ciudad de México",
+  "Ciudad Juárez",
+];
+
+/** Capitalized words that are not names: weekdays, months, titles, sentence openers (English and Spanish). */
+const STOP = new Set(
+  `Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April May June July August September October November December
+  US U.S. USA UK Mr Mrs Ms Dr President Secretary Senator Governor Minister Prime Press Sen Rep Gen Judge Officials Members The A An This That These Those It He She They We I
+  In On At Of For And But Or If When While After Before As By From With Without To Still Studies Shortly According However Also
+  Lunes Martes Miércoles Jueves Viernes Sábado Domingo Enero Febrero Marzo Abril Mayo Junio Julio Agosto Septiembre Octubre Noviembre Diciembre
+  El La Los Las Un Una Unos Unas Este Esta Estos Estas Ese Esa Eso En Con Por Para Según Sin Sobre Tras Desde Hasta Pero Aunque Cuando Como Además
+  Así También Ya No Sí Se Su Sus Al Del Lo Le Les Nos Mientras Durante Entre Hoy Ayer Mañana Señor Señora Presidente Presidenta Ministro Ministra`
+    .split(/\s+/)
+    .filter(Boolean),
+);
+
+/** Job titles that follow "said" without a name ("said Managing Director …"). */
+const ROLES = new Set("Managing Director Chief Executive Officer Spokesman Spokeswoman Spokesperson Chairman Chairwoman Founder".split(" "));
+
+const TITLES =
+  /^(?:(?:U\.S\.|US|Former|former|Vice|Acting|Deputy|Chief|White House|Press|President|Secretary|Senator|Sen\.|Rep\.|Governor|Gov\.|Mr\.?|Mrs\.?|Ms\.?|Dr\.?|Judge|Minister|Prime Minister|General|Gen\.)\s+)+/;
+
+function clean(name: string): string {
+  return name
+    .replace(/[\u2019']s$/u, "")
+    .replace(/^[^\p{L}\p{N}]+|[^\p{L}\p{N}.]+$/gu, "")
+    .replace(/\.$/, (m) => (/\b\p{Lu}\.\p{Lu}\.$/u.test(name) ? m : ""))
+    .replace(/\s+/g, " ")
+    .trim();
+}
+
+/** A name is plausible when every word is capitalized (connectors aside) and it is not a stopword. */
+function plausible(name: string): boolean {
+  if (name.length < 2 || STOP.has(name) || /[/@#]/.test(name)) return false;
+  const words = name.split(" ");
+  for (const w of words) {
+    if (/^(?:of|the|and|de|del|la|las|los|y|d'|van|von|da)$/u.test(w)) continue;
+    if (!/^[\p{Lu}\p{N}]/u.test(w)) return false;
+  }
+  if (words.every((w) => STOP.has(w))) return false;
+  return true;
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+/**
+ * The gazetteers as one alternation each (longest names first, so "House of
+ * Representatives" wins over a shorter overlapping name): one regex pass over
+ * the text instead of one regex per name.
+ */
+function alternation(names: string[]): RegExp {
+  const sorted = [...names].sort((a, b) => b.length - a.length);
+  return new RegExp(`(?<![\\p{L}\\p{N}])(?:${sorted.map(escapeRegExp).join("|")})(?![\\p{L}\\p{N}])`, "gu");
+}
+const ORG_RE = alternation(ORGANIZATIONS);
+const PLACE_RE = alternation(MULTIWORD_PLACES);
+/** Gazetteer names present in the text (every occurrence checked, so overlaps do not hide a name). */
+function gazetteerHits(re: RegExp, names: string[], text: string): Set<string> {
+  const out = new Set<string>();
+  for (const m of text.matchAll(re)) out.add(m[0]);
+  // A shorter name inside a longer one ("Senate" is not inside any, but "UN" in "UNHCR" is excluded by the word boundary).
+  if (out.size > 0)
+    for (const name of names)
+      if (!out.has(name) && [...out].some((o) => o.includes(name)))
+        if (new RegExp(`(?<![\\p{L}\\p{N}])${escapeRegExp(name)}(?![\\p{L}\\p{N}])`, "u").test(text)) out.add(name);
+  return out;
+}
+
+/** Runs of capitalized words (with connectors), not at the start of a sentence unless longer than one word. */
+function capitalizedPhrases(text: string): string[] {
+  const out: string[] = [];
+  const re = /(?<![\p{L}\p{N}])\p{Lu}[\p{L}'’-]*(?:\s+(?:(?:de|del|la|las|los|y)\s+)?\p{Lu}[\p{L}'’-]*)*/gu;
+  for (const m of text.matchAll(re)) {
+    let phrase = clean(m[0]);
+    // "El Gobierno de México": a capitalized article opens the sentence, it is not part of the name.
+    while (phrase.includes(" ") && STOP.has(phrase.split(" ")[0]!)) phrase = phrase.split(" ").slice(1).join(" ");
+    if (phrase.includes(" ") && /^(?:de|del|la|las|los|y) /.test(phrase)) phrase = phrase.replace(/^\S+ /, "");
+    const before = text.slice(Math.max(0, m.index - 3), m.index);
+    const sentenceStart = m.index === 0 || /[.!?:"“]\s*$/.test(before) || /\n\s*$/.test(before);
+    if (sentenceStart && !phrase.includes(" ")) continue;
+    out.push(phrase);
+  }
+  return out;
+}
+
+/**
+ * People, places and organizations named in an entry: compromise for English
+ * (its people/places/organizations), a gazetteer of institutions and places
+ * and a capitalized-phrase heuristic with a stoplist for Spanish. Reads the
+ * title and the first `maxBodyChars` of the body. Deduplicated: "Trump" folds
+ * into "Donald Trump" when both appear.
+ */
+export function extractEntities(title: string, body: string, language: string | undefined, options: EntityOptions = DEFAULT_ENTITY_OPTIONS): Entity[] {
+  const text = `${title}.\n${body.length > options.maxBodyChars ? body.slice(0, options.maxBodyChars) : body}`;
+  const found = new Map<string, EntityKind>();
+  const add = (raw: string, kind: EntityKind) => {
+    const name = clean(raw);
+    if (!plausible(name)) return;
+    if (!found.has(name)) found.set(name, kind);
+  };
+
+  // Gazetteer order, as before: the first kind recorded for a name wins.
+  const orgs = gazetteerHits(ORG_RE, ORGANIZATIONS, text);
+  for (const name of ORGANIZATIONS) if (orgs.has(name)) add(name, "organization");
+  const places = gazetteerHits(PLACE_RE, MULTIWORD_PLACES, text);
+  for (const name of MULTIWORD_PLACES) if (places.has(name)) add(name, "place");
+
+  if (language === undefined || language.startsWith("en")) {
+    const names = englishNames(text);
+    for (const p of names.people) {
+      // "Laken Riley Act": a law named after a person; the person is the name.
+      const name = clean(p)
+        .replace(TITLES, "")
+        .replace(/\s+(?:Act|Bill|Law|Foundation|Center|Centre|Prize|Award)$/u, "");
+      if (name.split(" ").length <= 4) add(name, "person");
+    }
+    // Quoted speakers the lexicon does not know: "…," said Karoline Leavitt.
+    for (const m of text.matchAll(/\b(?:said|says|told|according to)\s+(\p{Lu}\p{Ll}+(?:\s+\p{Lu}\.)?\s+\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?)\b/gu)) {
+      if (!ORGANIZATIONS.includes(m[1]!) && !m[1]!.split(/\s+/).some((w) => STOP.has(w) || ROLES.has(w))) add(m[1]!, "person");
+    }
+    for (const p of names.places) add(clean(p).replace(/^the\s+/iu, ""), "place");
+    for (const o of names.organizations) add(clean(o).replace(/^the\s+/iu, ""), "organization");
+  } else {
+    const phrases = capitalizedPhrases(text);
+    // Places inside longer names ("Guardia Civil de España") count too.
+    for (const phrase of [...phrases]) for (const part of phrase.split(/ (?:de|del|y) /)) if (part !== phrase) phrases.push(part);
+    for (const phrase of phrases) {
+      if (PLACES.has(phrase)) add(phrase, "place");
+      else if (ES_ORG_HEADS.has(phrase.split(" ")[0]!) && phrase.includes(" ")) add(phrase, "organization");
+      else if (/^\p{Lu}{2,6}$/u.test(phrase) && !STOP.has(phrase)) add(phrase, "organization");
+    }
+  }
+
+  // A gazetteer organization wins over another kind for the same name ("House of Representatives" is not a place).
+  const entities = [...found].map(([name, kind]) => ({ name, kind }));
+  // Fold short forms into the longer name of the same kind: "Trump" → "Donald Trump", "Riley" → "Laken Riley".
+  const kept = entities.filter(
+    (e) =>
+      !entities.some(
+        (o) =>
+          o !== e && o.kind === e.kind && o.name.length > e.name.length && o.name.split(" ").includes(e.name.split(" ").at(-1)!) && o.name.endsWith(e.name),
+      ),
+  );
+  // A place that is also a person's or organization's name part ("Washington" in "Washington Post") stays a place.
+  const order: Record<EntityKind, number> = { person: 0, place: 1, organization: 2 };
+  return kept.sort((a, b) => order[a.kind] - order[b.kind] || a.name.localeCompare(b.name));
+}

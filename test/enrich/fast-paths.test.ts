@@ -1,0 +1,114 @@
+import { describe, expect, it } from "vitest";
+import { opensSentence } from "../../src/enrich/english-names.js";
+import { compileMatcher, extractEntities, tagText } from "../../src/enrich/index.js";
+import { capitalStarts, matchesAtCapitals } from "../../src/enrich/tokenize.js";
+import type { Taxonomy, TopicTerm } from "../../src/model/index.js";
+
+// The enrich stage's shortcuts (candidate positions instead of a regex
+// lookbehind at every character, a character loop instead of regexes,
+// per-word context masks, reused hit buffers) must give exactly what the
+// plain formulation gives. test/bench/enrich-ab.ts compares whole results
+// with the previous implementation on the dev set, the corpus and generated
+// text; these pin the edge cases.
+
+function term(text: string, extra: Partial<TopicTerm> = {}): TopicTerm {
+  return { text, lang: "any", weight: 1, caseSensitive: false, requireNear: [], forbidNear: [], windowWords: 12, ...extra };
+}
+
+function taxonomy(terms: TopicTerm[]): Taxonomy {
+  return {
+    version: "test",
+    threshold: 1,
+    relativeThreshold: 0,
+    maxTopics: 10,
+    titleWeight: 2,
+    scheme: "http://example.org/topics/",
+    topics: [
+      { id: "t", label: "T", labelEs: "T", definition: "", iptcCode: "medtop:20000771", iptcLabel: "immigration", iptcAncestors: [], enabled: true, terms },
+    ],
+  };
+}
+
+const SAMPLES = [
+  "The U.S. Senate met. O'Brien and D'Arcy spoke; 'Quoted Name' said Ana María López de la Cruz.",
+  "Ünal Çelik met Élodie Durand in São Paulo. МОСКВА and Αθήνα are capitals; İstanbul too.",
+  "x.Y z’Zed 9Nine aBc ABC-Def (Paren Name) “Quoted Start” \u00a0Nbsp Name\nLine Start",
+  "An astral 𝐀Bold letter, an emoji 😀 Then Capital, and 𐐀Deseret.",
+  "",
+  "A",
+  "Immigration and Customs Enforcement and the UNHCR, not UNHCRX; EU-wide; the EU.",
+];
+
+describe("entity scanners", () => {
+  const patterns: Array<[RegExp, boolean]> = [
+    [/(?<![\p{L}\p{N}'’.])\p{Lu}[\p{L}\p{N}'’&-]*\.?(?:[ \u00a0]+(?:(?:of|the|and)[ \u00a0]+)*\p{Lu}[\p{L}\p{N}'’&-]*\.?)*/gu, true],
+    [/(?<![\p{L}\p{N}])\p{Lu}[\p{L}'’-]*(?:\s+(?:(?:de|del|la)\s+)?\p{Lu}[\p{L}'’-]*)*/gu, false],
+    [/(?<![\p{L}\p{N}])(?:Immigration and Customs Enforcement|UNHCR|EU|UN)(?![\p{L}\p{N}])/gu, false],
+  ];
+
+  it("find at capitals exactly what the regex finds everywhere, astral text included", () => {
+    for (const text of SAMPLES) {
+      for (const [global, notAfterPunctuation] of patterns) {
+        const sticky = new RegExp(global.source, "uy");
+        const fast = matchesAtCapitals(text, capitalStarts(text), sticky, global, notAfterPunctuation).map((m) => [m.index, m[0]]);
+        expect(fast, `${global.source} on ${text}`).toEqual([...text.matchAll(global)].map((m) => [m.index, m[0]]));
+      }
+    }
+    // Astral characters send the text through the regex itself.
+    expect(capitalStarts(SAMPLES[3]!)).toBeUndefined();
+    expect(capitalStarts(SAMPLES[0]!)).toBeDefined();
+  });
+
+  it("tell a sentence start as the lookbehind regexes did", () => {
+    const openers = '.!?:"“(';
+    const chars = ["a", ".", "!", "(", "“", '"', " ", "\n", "\t", "\u00a0", "\u2003", "\r", ",", "Z"];
+    let checked = 0;
+    for (const a of chars)
+      for (const b of chars)
+        for (const c of chars)
+          for (const lead of ["", "x"]) {
+            const text = `${lead}${a}${b}${c}Name`;
+            const index = text.length - 4;
+            const before = text.slice(Math.max(0, index - 3), index);
+            const expected = index === 0 || /[.!?:"“(]\s*$/.test(before) || /\n\s*$/.test(before);
+            expect(opensSentence(text, index, openers), JSON.stringify(text)).toBe(expected);
+            checked++;
+          }
+    expect(opensSentence("Name", 0, openers)).toBe(true);
+    expect(checked).toBe(chars.length ** 3 * 2);
+  });
+
+  it("give the same entities on a second call (cached runs and names)", () => {
+    const body = "Officials said Jane Doe met Sen. John Smith at the White House. Later, President Donald Trump said Karoline Leavitt was right.";
+    const first = extractEntities("Border talks", body, "en");
+    expect(first.map((e) => `${e.kind}:${e.name}`)).toEqual(expect.arrayContaining(["person:Jane Doe", "organization:White House"]));
+    expect(extractEntities("Border talks", body, "en")).toEqual(first);
+  });
+});
+
+describe("matcher fast paths", () => {
+  it("keeps context lists apart beyond the first 32 (several mask words per word)", () => {
+    // 40 terms, each with its own near list: list ids run past one 32-bit mask word.
+    const terms = Array.from({ length: 40 }, (_, i) => term(`word${i}`, { requireNear: [`ctx${i}`] }));
+    const m = compileMatcher(taxonomy(terms));
+    const phrases = (text: string) => tagText(m, { title: "", body: text }).flatMap((t) => t.matches.map((p) => p.phrase));
+    expect(phrases("word35 near ctx35")).toEqual(["word35"]);
+    expect(phrases("word35 near ctx3")).toEqual([]);
+    expect(phrases("word3 near ctx35")).toEqual([]);
+    expect(phrases("word39 ctx39 word0 ctx0").sort()).toEqual(["word0", "word39"]);
+  });
+
+  it("reports the same hits through scan and through a reused hit list, past its first capacity", () => {
+    const m = compileMatcher(taxonomy([term("border"), term("border patrol"), term("deport*", { forbidNear: ["sports"] })]));
+    const text = Array.from({ length: 400 }, (_, i) => (i % 3 === 0 ? "border patrol" : i % 3 === 1 ? "deportation" : "sports deportment")).join(" ");
+    const { hits, words } = m.scan(text);
+    expect(words).toBe(667);
+    expect(hits.length).toBeGreaterThan(256);
+    // A decomposed accent is read precomposed ("r" + U+0301 is "ŕ", folded to "r"), with the larger scan's buffers reused.
+    const small = m.scan("Borde\u0301r patrol and Borderr\u0301 patrol");
+    expect(small.hits.map((h) => [h.ref.term.text, h.start, h.length])).toEqual([
+      ["border", 0, 1],
+      ["border patrol", 0, 2],
+    ]);
+  });
+});
