@@ -1,7 +1,10 @@
-// A/B of the enrich stage: the pre-optimization implementation kept in
-// test/bench/enrich-baseline/ against src/enrich, in one process.
+// A/B of the enrich stage: src/enrich of a git revision (AB_BASE, default
+// c395be9, the implementation before the speed pass) against the working
+// tree, in one process. Both use the working tree's taxonomy, so only the
+// matcher and entity code differ.
 //
 //   node --import tsx test/bench/enrich-ab.ts            check equality, then time (medians of interleaved runs)
+//   AB_BASE=HEAD~3 node --import tsx test/bench/enrich-ab.ts   compare with another revision
 //   node --import tsx test/bench/enrich-ab.ts --check    equality only
 //   AB_REPS=9 node --import tsx test/bench/enrich-ab.ts  more repetitions
 //   AB_SKIP_CHECK=1                                      time without the equality check (while iterating)
@@ -12,8 +15,11 @@
 // the labelled dev set, every corpus feed, the generated bench items and a
 // seeded fuzz of taxonomy words mixed with case, accents, punctuation and
 // non-Latin text. Any difference is printed and the script exits with 1.
-import { readdirSync, readFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { isDeepStrictEqual } from "node:util";
 import { decodeBytes } from "../../src/decode/index.js";
 import { compileMatcher, extractEntities, fold, loadTaxonomy, tagEntry, tagText, tokenize } from "../../src/enrich/index.js";
@@ -21,15 +27,34 @@ import type { Entry } from "../../src/model/index.js";
 import { normalizeFeedWithText } from "../../src/normalize/index.js";
 import { parseFeed } from "../../src/parse/index.js";
 import { gc, median, REPO_ROOT, TOPICS_FILE } from "./bench-kit.js";
-import { compileMatcher as oldCompileMatcher } from "./enrich-baseline/compile-matcher.js";
-import { extractEntities as oldExtractEntities } from "./enrich-baseline/extract-entities.js";
-import { tagEntry as oldTagEntry, tagText as oldTagText } from "./enrich-baseline/tag-entry.js";
-import { fold as oldFold, tokenize as oldTokenize } from "./enrich-baseline/tokenize.js";
 import { generateFeed } from "./generate-feed.js";
 
 const CHECK_ONLY = process.argv.includes("--check");
 const REPS = Number(process.env.AB_REPS ?? 7);
 const ONLY = process.env.AB_ONLY?.split(",");
+
+type EnrichModule = typeof import("../../src/enrich/index.js");
+
+/** src/ of `rev` unpacked into a temp folder (its node_modules links to this checkout's) and its enrich stage imported. */
+async function loadOldEnrich(rev: string): Promise<EnrichModule> {
+  const dir = mkdtempSync(join(tmpdir(), "enrich-ab-"));
+  process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
+  const tar = execFileSync("git", ["-C", REPO_ROOT, "archive", rev, "src", "package.json"], { maxBuffer: 64 * 1024 * 1024 });
+  writeFileSync(join(dir, "old.tar"), tar);
+  execFileSync("tar", ["-xf", "old.tar"], { cwd: dir });
+  symlinkSync(join(REPO_ROOT, "node_modules"), join(dir, "node_modules"));
+  return (await import(pathToFileURL(join(dir, "src/enrich/index.ts")).href)) as EnrichModule;
+}
+
+const old = await loadOldEnrich(process.env.AB_BASE ?? "c395be9");
+const {
+  compileMatcher: oldCompileMatcher,
+  extractEntities: oldExtractEntities,
+  tagEntry: oldTagEntry,
+  tagText: oldTagText,
+  fold: oldFold,
+  tokenize: oldTokenize,
+} = old;
 
 const taxonomy = loadTaxonomy(TOPICS_FILE, { scheme: "http://127.0.0.1:8080/topics/" });
 const newMatcher = compileMatcher(taxonomy);
