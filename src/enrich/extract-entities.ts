@@ -133,7 +133,11 @@ const STOP = new Set(
 const ROLES = new Set("Managing Director Chief Executive Officer Spokesman Spokeswoman Spokesperson Chairman Chairwoman Founder".split(" "));
 
 const TITLES =
-  /^(?:(?:U\.S\.|US|Former|former|Vice|Acting|Deputy|Chief|White House|Press|President|Secretary|Senator|Sen\.|Rep\.|Governor|Gov\.|Mr\.?|Mrs\.?|Ms\.?|Dr\.?|Judge|Minister|Prime Minister|General|Gen\.)\s+)+/;
+  /^(?:(?:U\.S\.|US|Former|former|Vice|Acting|Deputy|Chief|White House|Press|President|Secretary|Senator|Sen\.|Rep\.|Governor|Gov\.|Mr\.?|Mrs\.?|Ms\.?|Dr\.?|Judge|Minister|Prime Minister|General|Gen\.|Professor|Prof\.|Sir|Dame|Reverend|Rev\.|Mayor|Ambassador)\s+)+/;
+
+// US states compromise files as first names ("Virginia", "Georgia" is a place
+// already): alone, in news, they are the state.
+const STATES_NAMED_LIKE_PEOPLE = new Set(["Virginia", "Carolina", "Dakota", "Indiana", "Montana", "Nevada", "Florida", "Maryland", "Louisiana"]);
 
 function clean(name: string): string {
   return name
@@ -260,7 +264,8 @@ export function extractEntities(title: string, body: string, language: string | 
       const name = clean(p)
         .replace(TITLES, "")
         .replace(/\s+(?:Act|Bill|Law|Foundation|Center|Centre|Prize|Award)$/u, "");
-      if (name.split(" ").length <= 4) add(name, "person");
+      if (STATES_NAMED_LIKE_PEOPLE.has(name) || (PLACES.has(name) && !name.includes(" "))) add(name, "place");
+      else if (name.split(" ").length <= 4) add(name, "person");
     }
     // Quoted speakers the lexicon does not know: "…," said Karoline Leavitt.
     for (const m of text.matchAll(/\b(?:said|says|told|according to)\s+(\p{Lu}\p{Ll}+(?:\s+\p{Lu}\.)?\s+\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?)\b/gu)) {
@@ -280,15 +285,49 @@ export function extractEntities(title: string, body: string, language: string | 
 
   // A gazetteer organization wins over another kind for the same name ("House of Representatives" is not a place).
   const entities = [...found].map(([name, kind]) => ({ name, kind }));
-  // Fold short forms into the longer name of the same kind: "Trump" → "Donald Trump", "Riley" → "Laken Riley".
+  // Fold short forms into the longer name of the same kind: "Trump" → "Donald Trump", "Riley" → "Laken Riley",
+  // and a person's lone first name into the full name ("Samuel" → "Samuel Moyn").
   const kept = entities.filter(
     (e) =>
       !entities.some(
         (o) =>
-          o !== e && o.kind === e.kind && o.name.length > e.name.length && o.name.endsWith(e.name) && o.name.split(" ").includes(e.name.split(" ").at(-1)!),
+          o !== e &&
+          o.kind === e.kind &&
+          o.name.length > e.name.length &&
+          ((o.name.endsWith(e.name) && o.name.split(" ").includes(e.name.split(" ").at(-1)!)) ||
+            (e.kind === "person" && !e.name.includes(" ") && o.name.startsWith(`${e.name} `))),
       ),
   );
   // A place that is also a person's or organization's name part ("Washington" in "Washington Post") stays a place.
   const order: Record<EntityKind, number> = { person: 0, place: 1, organization: 2 };
   return kept.sort((a, b) => order[a.kind] - order[b.kind] || a.name.localeCompare(b.name));
+}
+
+function occurrences(haystack: string, needle: string): number {
+  let n = 0;
+  for (let at = haystack.indexOf(needle); at >= 0; at = haystack.indexOf(needle, at + needle.length)) n++;
+  return n;
+}
+
+/**
+ * Drops people named only as who took the picture or wrote the story: a photo
+ * credit ("[Gregory Bull/AP Photo]") or a byline names the photographer or the
+ * writer, not someone the story is about. A name the title or the text also
+ * mentions elsewhere stays.
+ */
+export function withoutCreditedNames(entities: Entity[], title: string, body: string, credits: { photo?: string; authors: readonly string[] }): Entity[] {
+  const photo = credits.photo?.trim() ?? "";
+  const authors = credits.authors.filter((a) => a.trim() !== "");
+  if (photo === "" && authors.length === 0) return entities;
+  // Each time the caption's credit appears in the text, the names in it are the credit's, not the story's.
+  const photoInBody = photo === "" ? 0 : occurrences(body, photo);
+  return entities.filter((e) => {
+    if (e.kind !== "person" || title.includes(e.name)) return true;
+    const inPhotoCredit = photo === "" ? 0 : occurrences(photo, e.name);
+    const isAuthor = authors.some((a) => a.includes(e.name));
+    if (inPhotoCredit === 0 && !isAuthor) return true;
+    // A byline inside the text ("By Maria Lopez") is one mention.
+    const creditMentions = inPhotoCredit * photoInBody + (isAuthor ? 1 : 0);
+    return occurrences(body, e.name) > creditMentions;
+  });
 }

@@ -1,6 +1,6 @@
 import type { Entry, TopicMatch } from "../model/index.js";
 import { HitList, type Matcher, type TermRef } from "./compile-matcher.js";
-import { DEFAULT_ENTITY_OPTIONS, type EntityOptions, extractEntities } from "./extract-entities.js";
+import { DEFAULT_ENTITY_OPTIONS, type EntityOptions, extractEntities, withoutCreditedNames } from "./extract-entities.js";
 
 export interface TagInput {
   title: string;
@@ -188,6 +188,10 @@ export function tagText(matcher: Matcher, input: TagInput): TopicMatch[] {
 /** Tags an entry from its title and body text: topics, and the people, places and organizations it names. */
 export function tagEntry(matcher: Matcher, entry: Entry, bodyText: string, entityOptions: EntityOptions = DEFAULT_ENTITY_OPTIONS): Entry {
   const topics = tagText(matcher, { title: entry.title, body: bodyText, ...(entry.language ? { language: entry.language } : {}) });
-  const entities = entityOptions.maxBodyChars >= 0 ? extractEntities(entry.title, bodyText, entry.language, entityOptions) : [];
+  const found = entityOptions.maxBodyChars >= 0 ? extractEntities(entry.title, bodyText, entry.language, entityOptions) : [];
+  const entities = withoutCreditedNames(found, entry.title, bodyText, {
+    ...(entry.image?.credit ? { photo: entry.image.credit } : {}),
+    authors: entry.authors,
+  });
   return { ...entry, topics, entities, taxonomyVersion: matcher.taxonomy.version };
 }

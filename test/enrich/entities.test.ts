@@ -54,3 +54,49 @@ describe("entities", () => {
     expect(found.some((n) => n.includes("Move Without"))).toBe(false);
   });
 });
+
+describe("entities: who the story is about", () => {
+  it("leaves out a photographer named only in the photo credit, and keeps a credited name the story also mentions", async () => {
+    const { tagEntry, compileMatcher, loadTaxonomy } = await import("../../src/enrich/index.js");
+    const matcher = compileMatcher(loadTaxonomy(resolve(REPO_ROOT, "config/topics.yaml"), { scheme: "http://127.0.0.1:8080/topics/" }));
+    const body =
+      "Members of the Mexican National Guard patrol the border wall [Gregory Bull/AP Photo]. The troops would stay, said Karoline Leavitt. Officers spoke to the crew, said Maria Lopez. Maria Lopez had filmed the patrol.";
+    const entry = {
+      id: "urn:x:1",
+      sourceId: "s",
+      title: "Troops at the border",
+      firstSeen: "2026-01-01T00:00:00.000Z",
+      authors: ["Maria Lopez"],
+      summary: "",
+      contentHtml: "",
+      language: "en",
+      categories: [],
+      enclosures: [],
+      image: { url: "https://example.com/a.jpg", credit: "Gregory Bull/AP Photo" },
+      wordCount: 0,
+      readingTimeMin: 0,
+      topics: [],
+      entities: [],
+      contentHash: "x",
+    };
+    const people = tagEntry(matcher, entry, body)
+      .entities.filter((e) => e.kind === "person")
+      .map((e) => e.name);
+    expect(people).toContain("Karoline Leavitt");
+    expect(people).not.toContain("Gregory Bull");
+    // Named twice in the text, once as the byline: the story mentions her.
+    expect(people).toContain("Maria Lopez");
+  });
+
+  it("strips academic and civic titles, folds a lone first name into the full name, and reads a state as a place", () => {
+    const found = names(
+      "Index shows a fall in rights",
+      "Professor Samuel Moyn of Yale said the figures were stark. Samuel added that Virginia would publish its own. The train stopped in Virginia.",
+    );
+    expect(found).toContain("person:Samuel Moyn");
+    expect(found).not.toContain("person:Professor Samuel");
+    expect(found).not.toContain("person:Samuel");
+    expect(found).toContain("place:Virginia");
+    expect(found).not.toContain("person:Virginia");
+  });
+});
