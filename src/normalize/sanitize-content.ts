@@ -1,10 +1,12 @@
 import { Parser } from "htmlparser2";
-import { resolveUrl } from "./resolve-url.js";
+import { resolveUrl, type UrlResolver } from "./resolve-url.js";
 
 export interface SanitizeOptions {
   /** Base of relative URLs (see effectiveBase). */
   base: string | undefined;
   isTracking: (name: string) => boolean;
+  /** resolveUrl with `isTracking` (a memoizing one from createUrlResolver, shared by a feed's items). */
+  resolve?: UrlResolver;
 }
 
 // An allowlist: what a feed reader can show safely. Everything else is dropped
@@ -291,7 +293,8 @@ const NO_ATTRIBUTES: Record<string, string> = {};
  * htmlparser2 pass, and reports what it wrote as events.
  */
 export function sanitizeHtml(html: string, options: SanitizeOptions): SanitizedHtml {
-  const fix = (value: string | undefined) => resolveUrl(value, options.base, options.isTracking);
+  const { base, isTracking, resolve } = options;
+  const fix = resolve !== undefined ? (value: string | undefined) => resolve(value, base) : (value: string | undefined) => resolveUrl(value, base, isTracking);
   const fixSrcset = (srcset: string) =>
     srcset
       .split(",")
