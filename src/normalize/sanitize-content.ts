@@ -131,6 +131,8 @@ const NOT_BLANK = /[^\s\u00a0]/;
  * characters ignored (`java\tscript:`, ` javascript:`), and `<!--…-->` removed.
  */
 export function isUnsafeUrl(href: string): boolean {
+  // What resolveUrl returns (nearly every URL here) starts so: the scheme is read before anything is removed.
+  if (href.startsWith("https://") || href.startsWith("http://")) return false;
   let h = href.replace(/[\u0000-\u0020]+/g, "");
   for (;;) {
     const open = h.indexOf("<!--");
