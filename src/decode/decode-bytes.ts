@@ -97,10 +97,24 @@ function decodeWith(bytes: Uint8Array, name: string): string {
 // Controls XML forbids, U+FFFE/U+FFFF and any surrogate (stripIllegalXmlChars keeps the paired ones).
 const MAYBE_ILLEGAL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF\uD800-\uDFFF]/;
 
-/** The bytes as UTF-8 when they are valid UTF-8 (simdutf validation, then Node's fast decoder). */
+const DECLARED_ENCODING = /^(\s*<\?xml\b[^>]*?)\s+encoding\s*=\s*(["'])[^"']*\2/;
+const ASCII_ONLY = /^[\x00-\x7f]*$/;
+
+/**
+ * The bytes as UTF-8 when they are valid UTF-8 (simdutf validation, then
+ * Node's fast decoder), with the declaration's `encoding="…"` already
+ * dropped (see dropDeclaredEncoding) when it is found in the ASCII head:
+ * removing it from the bytes costs a byte copy, removing it from the text
+ * builds a two-part string that the first regex over it flattens into a
+ * second copy of the whole document (two bytes per character once any
+ * character is not Latin-1).
+ */
 function tryUtf8(bytes: Uint8Array): string | undefined {
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  return isUtf8(buffer) ? buffer.toString("utf8") : undefined;
+  if (!isUtf8(buffer)) return undefined;
+  const m = DECLARED_ENCODING.exec(buffer.toString("latin1", 0, Math.min(buffer.length, 512)));
+  if (m === null || !ASCII_ONLY.test(m[0])) return dropDeclaredEncoding(buffer.toString("utf8"));
+  return Buffer.concat([buffer.subarray(0, m[1]!.length), buffer.subarray(m[0].length)]).toString("utf8");
 }
 
 /** A declared-UTF-8 document with only a stray broken byte or two stays UTF-8; more means it is not UTF-8. */
@@ -115,7 +129,7 @@ const MAX_REPLACEMENTS = 3;
 /** The text is Unicode now: an `encoding="…"` left in the declaration would only mislead a later reader. */
 function dropDeclaredEncoding(text: string): string {
   const start = text.charCodeAt(0) === 0xfeff ? 1 : 0;
-  const m = /^(\s*<\?xml\b[^>]*?)\s+encoding\s*=\s*(["'])[^"']*\2/.exec(start === 0 ? text.slice(0, 512) : text.slice(1, 513));
+  const m = DECLARED_ENCODING.exec(start === 0 ? text.slice(0, 512) : text.slice(1, 513));
   if (m === null) return start === 0 ? text : text.slice(1);
   return m[1] + text.slice(start + m[0].length);
 }
@@ -172,7 +186,8 @@ export function decodeBytes(bytes: Uint8Array, httpContentType?: string): Decode
       via = "default";
     }
   }
-  text = dropDeclaredEncoding(text);
+  // tryUtf8 has already dropped it from valid UTF-8.
+  if (via !== "utf8-valid") text = dropDeclaredEncoding(text);
   // Most documents have none: a quick test spares the replace pass.
   if (MAYBE_ILLEGAL.test(text)) text = stripIllegalXmlChars(text);
   return { text, charset, via };

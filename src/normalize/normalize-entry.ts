@@ -5,7 +5,7 @@ import { detectLanguage, LANGUAGE_SAMPLE_CHARS, normalizeLanguageTag } from "./d
 import { htmlToText, plainTitle, stripTagLike, textLines } from "./html-text.js";
 import { extractNewsStructure, renderFigure } from "./news-structure.js";
 import { parseDate } from "./parse-date.js";
-import { effectiveBase, resolveUrl, trackingParamMatcher } from "./resolve-url.js";
+import { createUrlResolver, effectiveBase, trackingParamMatcher, type UrlResolver } from "./resolve-url.js";
 import { sanitizeHtml } from "./sanitize-content.js";
 import { countWords, summarize } from "./summarize.js";
 
@@ -47,10 +47,10 @@ function isImage(m: RawMedia): boolean {
 // (https://www.google.com/url?…&url=<story>&ct=ga&usg=…): the story is the link.
 const GOOGLE_REDIRECT = /^https:\/\/(?:www\.)?google\.[a-z.]+\/url\?/i;
 
-function unwrapRedirect(link: string | undefined, isTracking: (name: string) => boolean): string | undefined {
+function unwrapRedirect(link: string | undefined, resolveTracked: UrlResolver): string | undefined {
   if (link === undefined || !GOOGLE_REDIRECT.test(link)) return link;
   const params = new URL(link).searchParams;
-  return resolveUrl(params.get("url") ?? params.get("q") ?? undefined, undefined, isTracking) ?? link;
+  return resolveTracked(params.get("url") ?? params.get("q") ?? undefined, undefined) ?? link;
 }
 
 // "Photograph: POOL/Reuters" (media:credit) → "POOL/Reuters".
@@ -138,6 +138,9 @@ export function createNormalizer(feed: RawFeed, options: NormalizeOptions): (ite
 /** createNormalizer that also returns the content's plain text, computed in the same pass. */
 export function createTextNormalizer(feed: RawFeed, options: NormalizeOptions): (item: RawItem) => NormalizedEntry | undefined {
   const isTracking = trackingParamMatcher(options.trackingParams);
+  // Links lose tracking parameters; media URLs (lead image, enclosures) are kept as given.
+  const resolveTracked = createUrlResolver(isTracking);
+  const resolveMedia = createUrlResolver();
   const boilerplate = compileBoilerplate(options.boilerplate);
   const now = new Date(options.now);
   const tolerance = options.futureToleranceMs ?? 10 * 60 * 1000;
@@ -152,13 +155,13 @@ export function createTextNormalizer(feed: RawFeed, options: NormalizeOptions): 
   return (item) => {
     const base = item.base === undefined ? feedBase : effectiveBase([item.base, ...feedBases]);
     const title = stripIllegalXmlChars(plainTitle(item.title));
-    const link = unwrapRedirect(resolveUrl(item.link ?? (item.guidIsPermaLink ? item.guid : undefined), base, isTracking), isTracking);
+    const link = unwrapRedirect(resolveTracked(item.link ?? (item.guidIsPermaLink ? item.guid : undefined), base), resolveTracked);
     const publishedDate = parseDate(item.published);
     const updatedDate = parseDate(item.updated);
     const published = isoDate(publishedDate, now, tolerance);
     const updatedRaw = isoDate(updatedDate, now, tolerance);
     const rawHtml = item.content ?? item.summary ?? "";
-    const sanitized = sanitizeHtml(stripIllegalXmlChars(rawHtml), { base, isTracking });
+    const sanitized = sanitizeHtml(stripIllegalXmlChars(rawHtml), { base, isTracking, resolve: resolveTracked });
     const structure = extractNewsStructure(sanitized, boilerplate);
     const fullText = structure.bodyText;
     if (title === "" && fullText === "" && link === undefined) return undefined;
@@ -167,7 +170,7 @@ export function createTextNormalizer(feed: RawFeed, options: NormalizeOptions): 
     let image: EntryImage | undefined;
     const mediaImage = leadMediaImage(item);
     if (mediaImage) {
-      const url = resolveUrl(mediaImage.url, base);
+      const url = resolveMedia(mediaImage.url, base);
       if (url) {
         image = { url };
         if (mediaImage.type) image.type = mediaImage.type;
@@ -216,7 +219,7 @@ export function createTextNormalizer(feed: RawFeed, options: NormalizeOptions): 
     const language = normalizeLanguageTag(item.language) ?? feedLanguage ?? detectLanguage(`${title}. ${fullText.slice(0, LANGUAGE_SAMPLE_CHARS)}`);
     const enclosures = item.enclosures
       .filter((e) => !isImage(e))
-      .map((e) => ({ url: resolveUrl(e.url, base), type: e.type, length: e.length }))
+      .map((e) => ({ url: resolveMedia(e.url, base), type: e.type, length: e.length }))
       .filter((e): e is { url: string; type: string | undefined; length: number | undefined } => e.url !== undefined)
       .map((e) => ({ url: e.url, ...(e.type ? { type: e.type } : {}), ...(e.length ? { length: e.length } : {}) }));
     const authors = authorNames(item.authors);

@@ -92,3 +92,41 @@ export function resolveUrl(
   }
   return url.href;
 }
+
+/** resolveUrl with a fixed tracking predicate: `(href, base) → absolute URL`. */
+export type UrlResolver = (href: string | undefined, base: string | undefined) => string | undefined;
+
+// Bounds the memory of a resolver kept for one huge feed; past it the memo starts over.
+const MAX_MEMO_ENTRIES = 20_000;
+
+/**
+ * A memoizing resolveUrl for one feed. The same links recur within a feed
+ * (the site's pages, photo hosts, share and "related" links) and every
+ * resolution is a WHATWG URL parse and serialization; the result only
+ * depends on the href, the base and the tracking predicate, so it is kept.
+ */
+export function createUrlResolver(isTracking?: (name: string) => boolean): UrlResolver {
+  const byBase = new Map<string | undefined, Map<string, string | undefined>>();
+  let size = 0;
+  return (href, base) => {
+    if (href === undefined) return undefined;
+    let memo = byBase.get(base);
+    if (memo === undefined) {
+      memo = new Map();
+      byBase.set(base, memo);
+    } else {
+      const known = memo.get(href);
+      if (known !== undefined || memo.has(href)) return known;
+    }
+    if (size >= MAX_MEMO_ENTRIES) {
+      byBase.clear();
+      size = 0;
+      memo = new Map();
+      byBase.set(base, memo);
+    }
+    const resolved = resolveUrl(href, base, isTracking);
+    memo.set(href, resolved);
+    size++;
+    return resolved;
+  };
+}

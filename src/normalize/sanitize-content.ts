@@ -1,10 +1,12 @@
 import { Parser } from "htmlparser2";
-import { resolveUrl } from "./resolve-url.js";
+import { resolveUrl, type UrlResolver } from "./resolve-url.js";
 
 export interface SanitizeOptions {
   /** Base of relative URLs (see effectiveBase). */
   base: string | undefined;
   isTracking: (name: string) => boolean;
+  /** resolveUrl with `isTracking` (a memoizing one from createUrlResolver, shared by a feed's items). */
+  resolve?: UrlResolver;
 }
 
 // An allowlist: what a feed reader can show safely. Everything else is dropped
@@ -129,6 +131,8 @@ const NOT_BLANK = /[^\s\u00a0]/;
  * characters ignored (`java\tscript:`, ` javascript:`), and `<!--…-->` removed.
  */
 export function isUnsafeUrl(href: string): boolean {
+  // What resolveUrl returns (nearly every URL here) starts so: the scheme is read before anything is removed.
+  if (href.startsWith("https://") || href.startsWith("http://")) return false;
   let h = href.replace(/[\u0000-\u0020]+/g, "");
   for (;;) {
     const open = h.indexOf("<!--");
@@ -291,7 +295,8 @@ const NO_ATTRIBUTES: Record<string, string> = {};
  * htmlparser2 pass, and reports what it wrote as events.
  */
 export function sanitizeHtml(html: string, options: SanitizeOptions): SanitizedHtml {
-  const fix = (value: string | undefined) => resolveUrl(value, options.base, options.isTracking);
+  const { base, isTracking, resolve } = options;
+  const fix = resolve !== undefined ? (value: string | undefined) => resolve(value, base) : (value: string | undefined) => resolveUrl(value, base, isTracking);
   const fixSrcset = (srcset: string) =>
     srcset
       .split(",")

@@ -89,14 +89,17 @@ export function countWords(text: string): number {
   const n = text.length;
   for (let i = 0; i < n; i++) {
     const c = text.charCodeAt(i);
-    let k: number;
-    if (c >= 0xd800 && c <= 0xdbff && i + 1 < n) {
-      const low = text.charCodeAt(i + 1);
-      if (low >= 0xdc00 && low <= 0xdfff) {
-        k = isAstralWordCodePoint((c - 0xd800) * 0x400 + (low - 0xdc00) + 0x10000) ? 1 : 3;
-        i++;
-      } else k = 3;
-    } else k = bmpClass(c);
+    // The table first: a class already known (nearly every character) costs one read.
+    let k = BMP_CLASS[c]!;
+    if (k === 0 || (c >= 0xd800 && c <= 0xdbff)) {
+      if (c >= 0xd800 && c <= 0xdbff && i + 1 < n) {
+        const low = text.charCodeAt(i + 1);
+        if (low >= 0xdc00 && low <= 0xdfff) {
+          k = isAstralWordCodePoint((c - 0xd800) * 0x400 + (low - 0xdc00) + 0x10000) ? 1 : 3;
+          i++;
+        } else k = 3;
+      } else k = bmpClass(c);
+    }
     if (k === 1) {
       if (state === 0) count++;
       state = 1;

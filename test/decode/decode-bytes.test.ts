@@ -112,6 +112,23 @@ describe("decodeBytes: the text it hands on", () => {
     expect(decoded.text).toContain("<title>Ελληνικά</title>");
   });
 
+  it("drops the encoding from valid UTF-8 exactly as from any other text, wherever the declaration sits", () => {
+    const body = "<rss><channel><title>Zürich — ünïcödé 😀</title></channel></rss>";
+    const cases: Array<[string, string]> = [
+      [`<?xml version="1.0" encoding="UTF-8"?>\n${body}`, `<?xml version="1.0"?>\n${body}`],
+      [`\n  <?xml version='1.0' encoding = 'utf-8' standalone="yes"?>${body}`, `\n  <?xml version='1.0' standalone="yes"?>${body}`],
+      // Non-ASCII inside the declaration: the text-level removal still applies.
+      [`<?xml version="1.0" x="é" encoding="utf-8"?>${body}`, `<?xml version="1.0" x="é"?>${body}`],
+      [`<?xml version="1.0"?>${body}`, `<?xml version="1.0"?>${body}`],
+      [body, body],
+    ];
+    for (const [input, expected] of cases) {
+      const decoded = decodeBytes(new TextEncoder().encode(input));
+      expect(decoded.via).toBe("utf8-valid");
+      expect(decoded.text).toBe(expected);
+    }
+  });
+
   it("has characters that XML 1.0 forbids removed", () => {
     const decoded = decodeBytes(new TextEncoder().encode(rss("a\u0000b\u0001c\u000Bd\tok")));
     expect(decoded.text).toContain("<title>abcd\tok</title>");

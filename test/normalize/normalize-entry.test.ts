@@ -218,3 +218,22 @@ describe("Google Alerts titles", () => {
     expect(e.title).toBe("Recode Daily: Slack has a Snap problem &amp; more");
   });
 });
+
+describe("links resolved once per feed", () => {
+  it("cleans links but not media URLs, item after item, with the same URL in both roles", () => {
+    const photo = "https://cdn.example.org/p.jpg?utm_source=rss&v=2";
+    const items: Array<Partial<RawItem>> = [1, 2].map((n) => ({
+      title: `Story ${n}`,
+      link: `https://www.google.com/url?rct=j&url=https://www.example.org/s${n}?utm_medium=x%26id%3D${n}&ct=ga`,
+      content: `<p>Text <a href="${photo}">photo</a> <a href="/rel?fbclid=1&amp;k=${n}">rel</a></p>`,
+      enclosures: [{ url: photo, type: "image/jpeg" }],
+    }));
+    const entries = normalizeFeed(feed(items), OPTIONS);
+    expect(entries.map((e) => e.link)).toEqual(["https://www.example.org/s1?id=1", "https://www.example.org/s2?id=2"]);
+    for (const [i, e] of entries.entries()) {
+      expect(e.image?.url).toBe(photo);
+      expect(e.contentHtml).toContain('href="https://cdn.example.org/p.jpg?v=2"');
+      expect(e.contentHtml).toContain(`href="https://www.example.org/rel?k=${i + 1}"`);
+    }
+  });
+});

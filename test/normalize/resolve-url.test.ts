@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { effectiveBase, resolveUrl, trackingParamMatcher } from "../../src/normalize/resolve-url.js";
+import { createUrlResolver, effectiveBase, resolveUrl, trackingParamMatcher } from "../../src/normalize/resolve-url.js";
 
 // The default list of config/feed-enricher.yaml.
 const isTracking = trackingParamMatcher(["utm_*", "fbclid", "gclid", "dclid", "msclkid", "mc_cid", "mc_eid", "_hsenc", "_hsmi", "yclid", "igshid", "ref_src"]);
@@ -43,6 +43,26 @@ describe("resolveUrl", () => {
 
   it("keeps tracking parameters when no matcher is given (media URLs)", () => {
     expect(resolveUrl("https://example.com/i.jpg?utm_source=x", BASE)).toBe("https://example.com/i.jpg?utm_source=x");
+  });
+});
+
+describe("createUrlResolver", () => {
+  it("answers as resolveUrl does for every href and base, asked once or again", () => {
+    const isTracking = trackingParamMatcher(["utm_*"]);
+    const tracked = createUrlResolver(isTracking);
+    const plain = createUrlResolver();
+    const hrefs = [undefined, "", "/a?utm_source=x&id=1", "b/c", "https://x.example/p?utm_medium=y", "javascript:alert(1)", "//cdn.example/i.jpg", " /d e "];
+    const bases = [undefined, "https://news.example/s/", "https://other.example/deep/path/"];
+    for (let round = 0; round < 2; round++) {
+      for (const base of bases) {
+        for (const href of hrefs) {
+          expect(tracked(href, base)).toBe(resolveUrl(href, base, isTracking));
+          expect(plain(href, base)).toBe(resolveUrl(href, base));
+        }
+      }
+    }
+    expect(tracked("/a?utm_source=x&id=1", "https://news.example/s/")).toBe("https://news.example/a?id=1");
+    expect(plain("/a?utm_source=x&id=1", "https://news.example/s/")).toBe("https://news.example/a?utm_source=x&id=1");
   });
 });
 

@@ -115,6 +115,11 @@ describe("sanitizeContent", () => {
     expect(isUnsafeUrl("java\tscript:x")).toBe(true);
     expect(isUnsafeUrl("java<!-- -->script:x")).toBe(true);
     expect(isUnsafeUrl("mailto:a@b.example")).toBe(true);
+    expect(isUnsafeUrl("http://a.example/<!-- x -->b")).toBe(false);
+    expect(isUnsafeUrl("HTTP://a.example/")).toBe(false);
+    expect(isUnsafeUrl("http:\tjavascript:x")).toBe(false);
+    expect(isUnsafeUrl(" https://ok.example/")).toBe(false);
+    expect(isUnsafeUrl("httpx://a.example/")).toBe(true);
   });
 
   it("reports events that a parser of its output would report", () => {
