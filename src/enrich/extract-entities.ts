@@ -269,6 +269,8 @@ export function extractEntities(title: string, body: string, language: string | 
     }
     // Quoted speakers the lexicon does not know: "…," said Karoline Leavitt.
     for (const m of text.matchAll(/\b(?:said|says|told|according to)\s+(\p{Lu}\p{Ll}+(?:\s+\p{Lu}\.)?\s+\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?)\b/gu)) {
+      // "said Professor Samuel Moyn": the two words caught are a title and a first name; the lexicon pass has the name.
+      if (TITLES.test(m[1]!)) continue;
       if (!ORGANIZATIONS.includes(m[1]!) && !m[1]!.split(/\s+/).some((w) => STOP.has(w) || ROLES.has(w))) add(m[1]!, "person");
     }
     for (const p of names.places) add(clean(p).replace(/^the\s+/iu, ""), "place");

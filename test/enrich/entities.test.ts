@@ -91,7 +91,7 @@ describe("entities: who the story is about", () => {
   it("strips academic and civic titles, folds a lone first name into the full name, and reads a state as a place", () => {
     const found = names(
       "Index shows a fall in rights",
-      "Professor Samuel Moyn of Yale said the figures were stark. Samuel added that Virginia would publish its own. The train stopped in Virginia.",
+      "“The figures are stark,” said Professor Samuel Moyn of Yale. Samuel added that Virginia would publish its own. The train stopped in Virginia.",
     );
     expect(found).toContain("person:Samuel Moyn");
     expect(found).not.toContain("person:Professor Samuel");
