@@ -24,8 +24,28 @@ export interface IptcConcept {
 /** IPTC Media Topics, keyed by qcode. */
 export type IptcVocabulary = Map<string, IptcConcept>;
 
+/** A taxonomy or vocabulary file's text; a missing or unreadable file is a TaxonomyError that says what to set. */
+function readTaxonomyFile(file: string, what: string, fix: string): string {
+  try {
+    return readFileSync(file, "utf8");
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (error as Error).message;
+    throw new TaxonomyError(file, [`cannot read the ${what} (${reason}): ${fix}`]);
+  }
+}
+
 export function loadIptc(file: string): IptcVocabulary {
-  const list = JSON.parse(readFileSync(file, "utf8")) as IptcConcept[];
+  const text = readTaxonomyFile(
+    file,
+    "IPTC Media Topics vocabulary",
+    "keep iptc/mediatopic.json beside the taxonomy file (copy config/iptc/ from feed-enricher)",
+  );
+  let list: IptcConcept[];
+  try {
+    list = JSON.parse(text) as IptcConcept[];
+  } catch (error) {
+    throw new TaxonomyError(file, [`(json): ${(error as Error).message}: restore it from config/iptc/mediatopic.json of feed-enricher`]);
+  }
   return new Map(list.map((c) => [c.qcode, c]));
 }
 
@@ -117,7 +137,11 @@ function numberSetting(doc: Record<string, unknown>, key: string, fallback: numb
  * to it (config/iptc/mediatopic.json). Every problem is reported at once.
  */
 export function loadTaxonomy(file: string, options: { scheme: string; iptcFile?: string }): Taxonomy {
-  const text = readFileSync(file, "utf8");
+  const text = readTaxonomyFile(
+    file,
+    "topic taxonomy",
+    "set `taxonomy:` in the config to your topics file (relative to the config's folder), or copy config/topics.yaml and config/iptc/ of feed-enricher beside the config",
+  );
   let doc: Record<string, unknown>;
   try {
     doc = (parse(text) ?? {}) as Record<string, unknown>;

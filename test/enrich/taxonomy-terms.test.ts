@@ -53,3 +53,24 @@ topics:
     ).toThrow(/terms\.en\[0\]\.terms\[1\]\.weight: expected a positive number/);
   });
 });
+
+describe("taxonomy files that cannot be read", () => {
+  it("names the missing taxonomy or vocabulary file and what to set, with a code", () => {
+    const dir = mkdtempSync(join(tmpdir(), "fe-missing-"));
+    try {
+      const missing = join(dir, "topics.yaml");
+      expect(() => loadTaxonomy(missing, { scheme: "http://x/" })).toThrow(
+        expect.objectContaining({ code: "invalid-taxonomy", message: expect.stringMatching(/topics\.yaml[\s\S]*no such file[\s\S]*set `taxonomy:`/) }),
+      );
+      writeFileSync(missing, "topics: []\n");
+      expect(() => loadTaxonomy(missing, { scheme: "http://x/" })).toThrow(
+        expect.objectContaining({
+          code: "invalid-taxonomy",
+          message: expect.stringMatching(/iptc\/mediatopic\.json[\s\S]*IPTC Media Topics vocabulary \(no such file\)/),
+        }),
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
