@@ -1,4 +1,5 @@
 import { Parser } from "htmlparser2";
+import { stripIllegalXmlChars } from "../shared/xml-text.js";
 import { resolveUrl, type UrlResolver } from "./resolve-url.js";
 
 export interface SanitizeOptions {
@@ -253,7 +254,8 @@ function escapeText(s: string): string {
   return TEXT_SPECIAL.test(s) ? s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;") : s;
 }
 
-function escapeAttribute(s: string): string {
+function escapeAttribute(raw: string): string {
+  const s = stripIllegalXmlChars(raw);
   return ATTRIBUTE_SPECIAL.test(s) ? s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;") : s;
 }
 
@@ -405,8 +407,10 @@ export function sanitizeHtml(html: string, options: SanitizeOptions): SanitizedH
         write(tag);
         events.push({ kind: "open", name, start, end: length, attribs: allowed === undefined ? NO_ATTRIBUTES : frame.attribs });
       },
-      ontext(text) {
+      ontext(raw) {
         if (skipDepth > 0) return;
+        // Character references are decoded here ("&#1;" in escaped HTML): what XML cannot carry is dropped after decoding.
+        const text = stripIllegalXmlChars(raw);
         const start = length;
         write(escapeText(text));
         events.push({ kind: "text", text, start, end: length });

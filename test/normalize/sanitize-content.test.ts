@@ -156,3 +156,11 @@ describe("sanitizeContent", () => {
     }
   });
 });
+
+describe("sanitizeContent: characters XML cannot carry", () => {
+  it("drops control characters and noncharacters that character references decode to, in text and attributes", () => {
+    const out = clean('<p title="x&#1;y">a&#1;b &#xFFFE;c&#11;d &#x1F;e</p><img src="https://img.example.com/a.jpg" alt="p&#2;q">');
+    expect(out).toBe('<p>ab cd e</p><img src="https://img.example.com/a.jpg" alt="pq" />');
+    expect(out).not.toMatch(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/);
+  });
+});
