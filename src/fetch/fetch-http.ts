@@ -148,13 +148,16 @@ function requestOnce(url: URL, validators: Validators, options: HttpOptions, sig
     // Without a pool (agent: false), one connection per request: nothing pooled, nothing left behind.
     const agent = options.pool?.agentFor(url.protocol, isBlocked, lookup) ?? false;
     const req = lib.get(url, { headers, lookup, signal, agent });
-    const connectTimer = setTimeout(() => {
-      req.destroy(Object.assign(new Error("connect timeout"), { code: "ECONNTIMEOUT" }));
-    }, options.connectTimeoutMs);
+    // Started when the request gets its socket, so a request waiting for a
+    // pooled connection to free up is bounded by timeoutMs, not by this.
+    let connectTimer: NodeJS.Timeout | undefined;
     req.on("socket", (socket) => {
-      // A pooled socket is connected already: no handshake to wait for.
-      if (req.reusedSocket) clearTimeout(connectTimer);
-      else socket.once(url.protocol === "https:" ? "secureConnect" : "connect", () => clearTimeout(connectTimer));
+      // A pooled socket is connected already: no lookup or handshake to wait for.
+      if (req.reusedSocket) return;
+      connectTimer = setTimeout(() => {
+        req.destroy(Object.assign(new Error("connect timeout"), { code: "ECONNTIMEOUT" }));
+      }, options.connectTimeoutMs);
+      socket.once(url.protocol === "https:" ? "secureConnect" : "connect", () => clearTimeout(connectTimer));
     });
     req.on("response", (res) => {
       clearTimeout(connectTimer);

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo, Socket } from "node:net";
+import { type AddressInfo, createServer as createNetServer, type Socket } from "node:net";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { ConnectionPool, FetchError, type FetchOptions, type FetchResult, fetchSource } from "../../src/fetch/index.js";
@@ -140,6 +140,20 @@ describe("the connection pool", () => {
     ok(await fetchSource(src, {}, options));
     expect(await fetchSource(src, { etag: ETAG }, options)).toMatchObject({ status: "not-modified" });
     expect(server.connections).toBe(2);
+  });
+
+  it("still applies the connect timeout to a new pooled connection whose handshake never completes", async () => {
+    const mute = createNetServer((socket) => socket.resume().on("error", () => {}));
+    await new Promise<void>((done) => mute.listen(0, "127.0.0.1", done));
+    opened.push({ close: () => new Promise((done) => mute.close(done)) });
+    const pool = new ConnectionPool();
+    opened.push(pool);
+    const port = (mute.address() as AddressInfo).port;
+    const error = await fetchSource(source(`https://127.0.0.1:${port}/feed.rss`, true), {}, { ...OPTIONS, pool, connectTimeoutMs: 300 }).catch(
+      (e: unknown) => e,
+    );
+    expect((error as FetchError).code).toBe("timeout");
+    expect((error as FetchError).message).toContain("no connection within 300 ms");
   });
 
   it("closes its idle connections on close()", async () => {
