@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { Config } from "../config/index.js";
 import { compileMatcher, loadTaxonomy, type Matcher } from "../enrich/index.js";
+import { ConnectionPool } from "../fetch/index.js";
 import type { Store, Taxonomy } from "../model/index.js";
 import { type OutputPlan, type PublishOptions, planOutputs, type RefreshDeps } from "../refresh/index.js";
 import { cronIntervalSeconds } from "../schedule/index.js";
@@ -64,6 +65,8 @@ export function buildApp(config: Config, logger: Logger, options: BuildOptions =
     ttlMinutes: Math.max(1, Math.round(refreshIntervalSeconds(config) / 60)),
     ...(config.outputs.hub ? { hub: config.outputs.hub } : {}),
   };
+  // Kept for the life of the app: a source on a host fetched moments ago skips the handshake.
+  const pool = new ConnectionPool();
   const deps: RefreshDeps = {
     store,
     matcher,
@@ -74,6 +77,7 @@ export function buildApp(config: Config, logger: Logger, options: BuildOptions =
       maxRedirects: config.fetch.maxRedirects,
       userAgent: userAgent(config),
       allowPrivate: false,
+      pool,
     },
     parseTimeoutMs: 20_000,
     trackingParams: config.normalize.trackingParams,
@@ -90,7 +94,10 @@ export function buildApp(config: Config, logger: Logger, options: BuildOptions =
     plans,
     publish,
     deps,
-    close: () => store.close(),
+    close: () => {
+      pool.close();
+      store.close();
+    },
   };
 }
 

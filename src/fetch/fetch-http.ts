@@ -5,6 +5,7 @@ import { isIP, type LookupFunction } from "node:net";
 import { pipeline, type Readable, Transform, type TransformCallback } from "node:stream";
 import { createBrotliDecompress, createGunzip, createInflate, createInflateRaw } from "node:zlib";
 import { isPrivateAddress } from "./address-policy.js";
+import type { ConnectionPool } from "./connection-pool.js";
 import { FetchError } from "./fetch-error.js";
 import type { FetchResult, Validators } from "./fetch-source.js";
 
@@ -24,7 +25,16 @@ export interface HttpOptions {
    * (and tests) with their own network layout can narrow or widen it.
    */
   isBlockedAddress?: (address: string) => boolean;
+  /**
+   * Keep-alive connections shared by the fetches of a process. Without one,
+   * each request opens a connection of its own and closes it.
+   */
+  pool?: ConnectionPool;
 }
+
+/** A reused idle connection the server closed as we sent: the GET never reached it, so it is sent again. */
+const STALE_SOCKET_CODES = new Set(["ECONNRESET", "EPIPE", "ERR_STREAM_PREMATURE_CLOSE"]);
+const MAX_STALE_RETRIES = 2;
 
 // Feed types first; generic XML lower; anything else last so a misconfigured
 // server still answers rather than sending 406 (RFC 9110 §12.5.1).
@@ -117,7 +127,7 @@ function classify(url: string, error: NodeJS.ErrnoException, options: HttpOption
 }
 
 /** One GET, without following redirects. Resolves with the response or rejects with a FetchError. */
-function requestOnce(url: URL, validators: Validators, options: HttpOptions, signal: AbortSignal): Promise<IncomingMessage> {
+function requestOnce(url: URL, validators: Validators, options: HttpOptions, signal: AbortSignal, staleRetries = 0): Promise<IncomingMessage> {
   return new Promise((resolve, reject) => {
     const lib = url.protocol === "https:" ? https : http;
     const isBlocked = options.allowPrivate ? undefined : (options.isBlockedAddress ?? isPrivateAddress);
@@ -134,12 +144,19 @@ function requestOnce(url: URL, validators: Validators, options: HttpOptions, sig
     };
     if (validators.etag !== undefined) headers["if-none-match"] = validators.etag;
     if (validators.lastModified !== undefined) headers["if-modified-since"] = validators.lastModified;
-    // agent: false — one connection per request: nothing pooled, nothing left behind.
-    const req = lib.get(url, { headers, lookup: guardedLookup(isBlocked), signal, agent: false });
-    const connectTimer = setTimeout(() => {
-      req.destroy(Object.assign(new Error("connect timeout"), { code: "ECONNTIMEOUT" }));
-    }, options.connectTimeoutMs);
+    const lookup = guardedLookup(isBlocked);
+    // Without a pool (agent: false), one connection per request: nothing pooled, nothing left behind.
+    const agent = options.pool?.agentFor(url.protocol, isBlocked, lookup) ?? false;
+    const req = lib.get(url, { headers, lookup, signal, agent });
+    // Started when the request gets its socket, so a request waiting for a
+    // pooled connection to free up is bounded by timeoutMs, not by this.
+    let connectTimer: NodeJS.Timeout | undefined;
     req.on("socket", (socket) => {
+      // A pooled socket is connected already: no lookup or handshake to wait for.
+      if (req.reusedSocket) return;
+      connectTimer = setTimeout(() => {
+        req.destroy(Object.assign(new Error("connect timeout"), { code: "ECONNTIMEOUT" }));
+      }, options.connectTimeoutMs);
       socket.once(url.protocol === "https:" ? "secureConnect" : "connect", () => clearTimeout(connectTimer));
     });
     req.on("response", (res) => {
@@ -148,8 +165,23 @@ function requestOnce(url: URL, validators: Validators, options: HttpOptions, sig
     });
     req.on("error", (error: NodeJS.ErrnoException) => {
       clearTimeout(connectTimer);
+      // GET is idempotent (RFC 9110 §9.2.2): resending after the server closed an idle connection is safe.
+      if (req.reusedSocket && !signal.aborted && staleRetries < MAX_STALE_RETRIES && STALE_SOCKET_CODES.has(error.code ?? "")) {
+        resolve(requestOnce(url, validators, options, signal, staleRetries + 1));
+        return;
+      }
       reject(classify(url.href, error, options, signal.aborted));
     });
+  });
+}
+
+/** Lets a 304's empty body end so its connection goes back to the pool instead of being cut. */
+function drained(res: IncomingMessage): Promise<void> {
+  return new Promise((done) => {
+    if (res.complete && res.readableEnded) return done();
+    res.once("end", done);
+    res.once("close", done);
+    res.resume();
   });
 }
 
@@ -279,7 +311,7 @@ export async function fetchHttp(startUrl: string, validators: Validators, option
         continue;
       }
       if (status === 304) {
-        res.destroy();
+        await drained(res);
         return { status: "not-modified", url: url.href, ...moved };
       }
       if (status < 200 || status >= 300) {
@@ -320,6 +352,7 @@ export async function fetchHttp(startUrl: string, validators: Validators, option
     }
   } finally {
     clearTimeout(timer);
-    res?.destroy();
+    // A response read to its end has handed its connection back to the pool (or closed it); only a partial one is cut.
+    if (res !== undefined && !(res.complete && res.readableEnded)) res.destroy();
   }
 }

@@ -3,6 +3,7 @@
 // from a feed. Returns bytes and headers; it must never decode or parse them.
 
 export { isPrivateAddress } from "./address-policy.js";
+export { ConnectionPool, type PoolOptions } from "./connection-pool.js";
 export { detectHtmlPage, type HtmlPage, notAFeedError } from "./detect-html-page.js";
 export { FetchError, type FetchErrorCode } from "./fetch-error.js";
 export { ACCEPT, ACCEPT_ENCODING, parseRetryAfter } from "./fetch-http.js";

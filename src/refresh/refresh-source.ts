@@ -5,7 +5,7 @@ import type { Entry, Source, SourceState, Store, StoredEntryMeta } from "../mode
 import type { NormalizedEntry } from "../normalize/index.js";
 import { parseFeed } from "../parse/index.js";
 import { describeError } from "../shared/errors.js";
-import { sha256Hex } from "../shared/hash.js";
+import { bodyFingerprint } from "../shared/hash.js";
 import type { Logger } from "../shared/logger.js";
 import { normalizeItems } from "./normalize-items.js";
 
@@ -131,7 +131,8 @@ export async function refreshSource(source: Source, deps: RefreshDeps): Promise<
     if (fetched.lastModified) success.lastModified = fetched.lastModified;
     else delete success.lastModified;
     // The taxonomy version is part of the hash: same bytes under a changed taxonomy are re-tagged.
-    const bodyHash = `${sha256Hex(fetched.body)}:${deps.matcher.taxonomy.version}`;
+    // A hash stored in an older form never matches, so such a source is parsed once more, harmlessly.
+    const bodyHash = `${bodyFingerprint(fetched.body)}:${deps.matcher.taxonomy.version}`;
     if (sameUrl && previous.bodyHash === bodyHash && previous.lastErrorCode === undefined) {
       deps.store.saveSourceState(success);
       return { sourceId: source.id, status: "unchanged", durationMs: elapsed(), ...moved };

@@ -1,7 +1,20 @@
 import { createHash } from "node:crypto";
+import { xxh64 } from "@node-rs/xxhash";
 
 export function sha256Hex(data: string | Uint8Array): string {
   return createHash("sha256").update(data).digest("hex");
+}
+
+/**
+ * A fingerprint of a fetched body, to tell "the same bytes as last time"
+ * without parsing: length and XXH64 (https://xxhash.com/), about ten times
+ * faster than SHA-256 on a 5 MB feed. Not collision-resistant against a
+ * crafted body, which is fine here: it is compared only with the previous
+ * body of the same source, so a publisher forging a collision only keeps its
+ * own feed from updating.
+ */
+export function bodyFingerprint(data: Uint8Array): string {
+  return `${data.length.toString(16)}-${xxh64(data).toString(16).padStart(16, "0")}`;
 }
 
 /** A name-based UUID (RFC 9562 §5.5, version 5 layout over SHA-1) for ids that must be URIs. */
