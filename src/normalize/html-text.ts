@@ -1,38 +1,15 @@
 import { DecodingMode, decodeHTML } from "entities";
 import { Parser } from "htmlparser2";
+import { TEXT_BREAK } from "./block-elements.js";
 
-/** Elements that put their text on lines of their own. */
-export const TEXT_BLOCK = new Set([
-  "p",
-  "div",
-  "br",
-  "li",
-  "ul",
-  "ol",
-  "h1",
-  "h2",
-  "h3",
-  "h4",
-  "h5",
-  "h6",
-  "blockquote",
-  "pre",
-  "tr",
-  "table",
-  "section",
-  "article",
-  "header",
-  "footer",
-  "figure",
-  "figcaption",
-  "hr",
-  "dd",
-  "dt",
-]);
 /** Elements whose content is not text. */
 export const TEXT_SKIP = new Set(["script", "style", "noscript", "template", "iframe", "object"]);
 
-/** Plain text of an HTML fragment: entities decoded once, blocks on their own lines, spaces collapsed. */
+/**
+ * Plain text of an HTML fragment: entities decoded once, blocks (and table
+ * rows) on their own lines, the cells of a row separated by a space, inline
+ * elements adding nothing, spaces collapsed (block-elements.ts).
+ */
 export function htmlToText(html: string): string {
   if (!html.includes("<")) {
     if (!html.includes("&")) return collapseSpaces(html);
@@ -47,11 +24,17 @@ export function htmlToText(html: string): string {
     {
       onopentag(name) {
         if (TEXT_SKIP.has(name)) skipDepth++;
-        else if (TEXT_BLOCK.has(name)) out.push("\n");
+        else {
+          const brk = TEXT_BREAK.get(name);
+          if (brk !== undefined) out.push(brk);
+        }
       },
       onclosetag(name) {
         if (TEXT_SKIP.has(name)) skipDepth = Math.max(0, skipDepth - 1);
-        else if (TEXT_BLOCK.has(name)) out.push("\n");
+        else {
+          const brk = TEXT_BREAK.get(name);
+          if (brk !== undefined) out.push(brk);
+        }
       },
       ontext(text) {
         if (skipDepth === 0) out.push(text);

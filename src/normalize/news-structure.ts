@@ -1,6 +1,7 @@
 import { Parser } from "htmlparser2";
 import type { Dateline } from "../model/index.js";
-import { collapseSpaces, htmlToText, TEXT_BLOCK, TEXT_SKIP } from "./html-text.js";
+import { TEXT_BREAK } from "./block-elements.js";
+import { collapseSpaces, htmlToText, TEXT_SKIP } from "./html-text.js";
 import type { SanitizedEvent, SanitizedHtml } from "./sanitize-content.js";
 
 export interface NewsStructure {
@@ -115,33 +116,6 @@ export function parseCaption(text: string): { caption: string; credit: string; s
 }
 
 const MEDIA = new Set(["img", "video", "audio", "picture"]);
-// Closing one of these separates words in the text of the enclosing blocks.
-const BLOCK_LEVEL = new Set([
-  "p",
-  "div",
-  "li",
-  "ul",
-  "ol",
-  "dl",
-  "dd",
-  "dt",
-  "h1",
-  "h2",
-  "h3",
-  "h4",
-  "h5",
-  "h6",
-  "blockquote",
-  "pre",
-  "table",
-  "tr",
-  "td",
-  "th",
-  "figure",
-  "figcaption",
-  "caption",
-  "hr",
-]);
 // Wrappers that are unwrapped when they are the only block, so that their
 // paragraphs are the blocks (`<div><p>…</p><p>…</p></div>`). Depth is bounded.
 const MAX_DEPTH = 3;
@@ -233,9 +207,10 @@ function scan(input: string | SanitizedHtml): { roots: Block[]; firstImage?: Rec
   // Every open node's text is the run of pieces appended between its opening
   // and its closing, so the pieces are kept once for the whole pass and each
   // node remembers where its run starts and ends. `text`: decoded text, a
-  // space for <br> and after a block-level element. `raw`: htmlToText's view,
-  // newlines around its blocks and nothing inside script-like elements (which
-  // sanitized HTML does not have; a node inside one is never a kept block).
+  // space around every element that separates words (block-elements.ts: blocks,
+  // table cells, <br>). `raw`: htmlToText's view, the same elements' line
+  // breaks and spaces and nothing inside script-like elements (which sanitized
+  // HTML does not have; a node inside one is never a kept block).
   const pieces = { text: [] as string[], raw: [] as string[] };
   const textPieces = pieces.text;
   const rawPieces = pieces.raw;
@@ -267,7 +242,9 @@ function scan(input: string | SanitizedHtml): { roots: Block[]; firstImage?: Rec
         for (const b of stack) b.imgTag ??= tag;
         imgTag = tag;
       }
-      if (name === "br") textPieces.push(" ");
+      const brk = TEXT_BREAK.get(name);
+      // Before the node opens: the separator is outside its text, as the one at its close is.
+      if (brk !== undefined) textPieces.push(" ");
       if (depth < MAX_DEPTH) {
         const b = new Block(name, start, end, media, pieces, textPieces.length, rawPieces.length);
         if (imgTag !== undefined) b.imgTag = imgTag;
@@ -275,13 +252,14 @@ function scan(input: string | SanitizedHtml): { roots: Block[]; firstImage?: Rec
         stack.push(b);
       }
       if (TEXT_SKIP.has(name)) skip++;
-      else if (TEXT_BLOCK.has(name)) rawPieces.push("\n");
+      else if (brk !== undefined) rawPieces.push(brk);
       depth++;
     },
     close(name, end) {
       closeTextRoot();
+      const brk = TEXT_BREAK.get(name);
       if (TEXT_SKIP.has(name)) skip = Math.max(0, skip - 1);
-      else if (TEXT_BLOCK.has(name)) rawPieces.push("\n");
+      else if (brk !== undefined) rawPieces.push(brk);
       depth--;
       if (depth < MAX_DEPTH) {
         const b = stack.pop();
@@ -291,7 +269,7 @@ function scan(input: string | SanitizedHtml): { roots: Block[]; firstImage?: Rec
           b.rawTo = rawPieces.length;
         }
       }
-      if (BLOCK_LEVEL.has(name)) textPieces.push(" ");
+      if (brk !== undefined) textPieces.push(" ");
     },
     text(text, start, end) {
       if (depth < MAX_DEPTH) {

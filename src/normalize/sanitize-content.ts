@@ -1,5 +1,6 @@
 import { Parser } from "htmlparser2";
 import { stripIllegalXmlChars } from "../shared/xml-text.js";
+import { TEXT_BREAK } from "./block-elements.js";
 import { resolveUrl, type UrlResolver } from "./resolve-url.js";
 
 export interface SanitizeOptions {
@@ -353,6 +354,17 @@ export function sanitizeHtml(html: string, options: SanitizeOptions): SanitizedH
     length += s.length;
   };
   const events: SanitizedEvent[] = [];
+  // An element that is not kept but separates words (<section>, <header>,
+  // <summary>, …: block-elements.ts) leaves a line break in its place, so its
+  // text does not run into the text around it ("<header>Head</header>Body" is
+  // not "HeadBody"); in HTML it renders as a space. Not at the very start or
+  // after a line break already written.
+  const separate = () => {
+    if (length === 0 || chunks[chunks.length - 1]!.endsWith("\n")) return;
+    const start = length;
+    write("\n");
+    events.push({ kind: "text", text: "\n", start, end: length });
+  };
   const stack: Frame[] = [];
   // Inside a dropped element whose content is dropped too: the depth of elements opened in it.
   let skipDepth = 0;
@@ -378,6 +390,7 @@ export function sanitizeHtml(html: string, options: SanitizeOptions): SanitizedH
         stack.push(frame);
         if (skip) {
           if (NON_TEXT.has(name)) skipDepth = 1;
+          else if (TEXT_BREAK.has(name)) separate();
           return;
         }
         const start = length;
@@ -445,7 +458,10 @@ export function sanitizeHtml(html: string, options: SanitizeOptions): SanitizedH
           if (parent !== undefined && MEDIA.has(name)) parent.mediaChild = true;
         }
         if (parent !== undefined && frame.nonBlank) parent.nonBlank = true;
-        if (frame.skip) return;
+        if (frame.skip) {
+          if (TEXT_BREAK.has(name)) separate();
+          return;
+        }
         if (!SELF_CLOSING.has(name)) write(`</${name}>`);
         events.push({ kind: "close", name, end: length });
       },
