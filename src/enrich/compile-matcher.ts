@@ -66,6 +66,7 @@ class WordTable<V> {
   private readonly words: string[] = [];
   private readonly values: V[] = [];
   private readonly next: number[] = [];
+  private readonly isStem: number[] = [];
   /** stemLengths[k] = 1 when some stem has k characters. */
   stemLengths = new Uint8Array(1);
   /**
@@ -107,6 +108,7 @@ class WordTable<V> {
     const index = this.words.length;
     this.words.push(word);
     this.values.push(value);
+    this.isStem.push(stem ? 1 : 0);
     const h = hashOf(word, 0, word.length);
     this.next.push((stem ? this.stems : this.exact).put(h, index));
     const filter = stem ? this.stemFilter : this.exactFilter;
@@ -120,6 +122,11 @@ class WordTable<V> {
       }
       this.stemLengths[word.length] = 1;
     }
+  }
+
+  /** Every key with its value, in insertion order. */
+  forEach(visit: (word: string, stem: boolean, value: V) => void): void {
+    for (let i = 0; i < this.words.length; i++) visit(this.words[i]!, this.isStem[i] === 1, this.values[i]!);
   }
 
   /** Pushes to `out` the values of every entry matching text[start, end), whose folded hash (computed by the scan) is wordHash. */
@@ -174,6 +181,76 @@ class WordTable<V> {
 function sameFolded(word: string, text: string, start: number): boolean {
   for (let k = 0; k < word.length; k++) if (foldCode(text.charCodeAt(start + k)) !== word.charCodeAt(k)) return false;
   return true;
+}
+
+/** Hash of text[start, end) folded, as hashOf gives for the folded word. */
+function foldedHash(text: string, start: number, end: number): number {
+  let h = 0;
+  for (let k = start; k < end; k++) h = (Math.imul(h, 31) + foldCode(text.charCodeAt(k))) & 0x3fffffff;
+  return h;
+}
+
+/**
+ * A character automaton (a trie of states) over every first word and stem
+ * of the terms and every word, stem and phrase-first word of the context
+ * lists. The scan steps it once per character of a word and stops at the
+ * first character no key continues with: most words die at their first or
+ * second letter, and a word that survives to a key is matched exactly, with
+ * no hash and no confirmation.
+ */
+interface WordAutomaton {
+  /** Folded character → column (0: in no key, always to the dead state). */
+  classOf: Uint16Array;
+  /** Columns per state. */
+  width: number;
+  /** move[state × width + column] → next state; state 0 is dead, 1 the start. */
+  move: Int32Array;
+  /** Per state: bit 1 a first-word stem ends here (stemNode), bit 2 a context stem. */
+  stemInfo: Uint8Array;
+  /** Per state: bit 1 a first word ends here (exactNode), bit 2 a context word or phrase-first word. */
+  exactInfo: Uint8Array;
+  stemNode: Array<TrieNode | undefined>;
+  exactNode: Array<TrieNode | undefined>;
+}
+
+function buildAutomaton(firstWords: WordTable<TrieNode>, contextWords: WordTable<unknown>): WordAutomaton {
+  const keys: Array<{ word: string; stem: boolean; node: TrieNode | undefined }> = [];
+  firstWords.forEach((word, stem, node) => keys.push({ word, stem, node }));
+  contextWords.forEach((word, stem) => keys.push({ word, stem, node: undefined }));
+  const classOf = new Uint16Array(0x10000);
+  let width = 1;
+  for (const { word } of keys) for (let k = 0; k < word.length; k++) if (classOf[word.charCodeAt(k)] === 0) classOf[word.charCodeAt(k)] = width++;
+  const edges: Array<Map<number, number>> = [new Map(), new Map()];
+  const stemInfo: number[] = [0, 0];
+  const exactInfo: number[] = [0, 0];
+  const stemNode: Array<TrieNode | undefined> = [undefined, undefined];
+  const exactNode: Array<TrieNode | undefined> = [undefined, undefined];
+  for (const { word, stem, node } of keys) {
+    let state = 1;
+    for (let k = 0; k < word.length; k++) {
+      const column = classOf[word.charCodeAt(k)]!;
+      let to = edges[state]!.get(column);
+      if (to === undefined) {
+        to = edges.length;
+        edges.push(new Map());
+        stemInfo.push(0);
+        exactInfo.push(0);
+        stemNode.push(undefined);
+        exactNode.push(undefined);
+        edges[state]!.set(column, to);
+      }
+      state = to;
+    }
+    const bit = node === undefined ? 2 : 1;
+    if (stem) stemInfo[state]! |= bit;
+    else exactInfo[state]! |= bit;
+    if (node !== undefined) (stem ? stemNode : exactNode)[state] = node;
+  }
+  const move = new Int32Array(edges.length * width);
+  edges.forEach((out, state) => {
+    for (const [column, to] of out) move[state * width + column] = to;
+  });
+  return { classOf, width, move, stemInfo: Uint8Array.from(stemInfo), exactInfo: Uint8Array.from(exactInfo), stemNode, exactNode };
 }
 
 /** Hash of already-folded characters (the table's keys). */
@@ -385,29 +462,9 @@ export function compileMatcher(taxonomy: Taxonomy): Matcher {
   // Scratch buffers, grown as needed: scanning is synchronous, so one matcher can reuse them.
   let starts = new Int32Array(1024);
   let ends = new Int32Array(1024);
-  /** Folded hash of each word, for context lookups without hashing the word again. */
-  let hashes = new Int32Array(1024);
-  /** 2 when a word may be in some context list (a filter hit), else 0: most words are in none. */
+  /** 2 when a word is in some context list (as a word, a stem or a phrase's first word), else 0: most words are in none. */
   let contextFlags = new Uint8Array(1024);
-  /**
-   * The first-word table's and the context table's filters merged, so the
-   * scan tests both with one lookup: bit 1 for first words, bit 2 for
-   * context words (per stem length, and per hash of a stem or whole word).
-   */
-  const rootTable = root.children;
-  const anyStemLengths = new Uint8Array(Math.max(rootTable.stemLengths.length, contextTable.stemLengths.length));
-  rootTable.stemLengths.forEach((v, k) => {
-    anyStemLengths[k]! |= v;
-  });
-  contextTable.stemLengths.forEach((v, k) => {
-    anyStemLengths[k]! |= v << 1;
-  });
-  const anyStemFilter = new Uint8Array(0x10000);
-  const anyExactFilter = new Uint8Array(0x10000);
-  for (let x = 0; x < 0x10000; x++) {
-    anyStemFilter[x] = rootTable.stemFilter[x]! | (contextTable.stemFilter[x]! << 1);
-    anyExactFilter[x] = rootTable.exactFilter[x]! | (contextTable.exactFilter[x]! << 1);
-  }
+  const automaton = buildAutomaton(root.children, contextTable);
 
   const contextScratch: ContextEntry[][] = [];
 
@@ -442,7 +499,7 @@ export function compileMatcher(taxonomy: Taxonomy): Matcher {
       singleMask[base + k] = 0;
       phraseMask[base + k] = 0;
     }
-    contextTable.collect(text, starts[i]!, ends[i]!, hashes[i]!, contextScratch);
+    contextTable.collect(text, starts[i]!, ends[i]!, foldedHash(text, starts[i]!, ends[i]!), contextScratch);
     for (const list of contextScratch) {
       for (const entry of list) {
         const slot = base + (entry.id >> 5);
@@ -509,7 +566,7 @@ export function compileMatcher(taxonomy: Taxonomy): Matcher {
     const depth = next - start;
     const found = (foundAtDepth[depth] ??= []);
     const from = found.length;
-    node.children.collect(folded, starts[next]!, ends[next]!, hashes[next]!, found);
+    node.children.collect(folded, starts[next]!, ends[next]!, foldedHash(folded, starts[next]!, ends[next]!), found);
     for (let f = from; f < found.length; f++) {
       const child = found[f]!;
       record(child, raw, folded, n, start, next - start + 1, hits);
@@ -523,11 +580,12 @@ export function compileMatcher(taxonomy: Taxonomy): Matcher {
   const pendingNode: TrieNode[] = [];
 
   /**
-   * The character pass: word boundaries, the folded hash of each word and of
-   * its prefixes (for stems), the first-word lookups and the context-word
-   * flags. Returns the number of words, or -1 as soon as it meets a
-   * combining accent when checkMarks is set (the caller then scans the
-   * precomposed text: "e" + U+0301 must fold like "é").
+   * The character pass: word boundaries, the first-word matches and the
+   * context-word flags, one automaton step per character until the word can
+   * no longer be a first word or context word (no hashing, no lookups).
+   * Returns the number of words, or -1 as soon as it meets a combining
+   * accent when checkMarks is set (the caller then scans the precomposed
+   * text: "e" + U+0301 must fold like "é").
    */
   function wordPass(raw: string, checkMarks: boolean): number {
     const len = raw.length;
@@ -536,16 +594,11 @@ export function compileMatcher(taxonomy: Taxonomy): Matcher {
     if (starts.length < capacity) {
       starts = new Int32Array(capacity);
       ends = new Int32Array(capacity);
-      hashes = new Int32Array(capacity);
       contextFlags = new Uint8Array(capacity);
     }
     // Locals, not closure bindings, inside the hot loop.
-    const table = root.children;
     const wordFold = WORD_FOLD;
-    const stemLengths = anyStemLengths;
-    const maxStem = stemLengths.length - 1;
-    const stemFilter = anyStemFilter;
-    const exactFilter = anyExactFilter;
+    const { classOf, width, move, stemInfo, exactInfo, stemNode, exactNode } = automaton;
     const flags = contextFlags;
     let n = 0;
     let i = 0;
@@ -557,19 +610,20 @@ export function compileMatcher(taxonomy: Taxonomy): Matcher {
         continue;
       }
       const start = i;
-      let h = 0;
-      let k = 0;
-      // Bit 2: a context word or stem may be this word (the filters have no false negatives).
+      let state = 1;
+      // Bit 2: a context stem is a prefix of this word.
       let flag = 0;
       for (;;) {
         if (c >= 0x300 && c < 0x370 && checkMarks) return -1;
-        h = (Math.imul(h, 31) + f) & 0x3fffffff;
-        k++;
-        if (k <= maxStem) {
-          const v = stemLengths[k]! & stemFilter[h & 0xffff]!;
-          if (v !== 0) {
-            flag |= v;
-            if ((v & 1) !== 0) table.probeStemAt(h, k, raw, start, n, pendingWord, pendingNode);
+        if (state !== 0) {
+          state = move[state * width + classOf[f]!]!;
+          const info = stemInfo[state]!;
+          if (info !== 0) {
+            flag |= info;
+            if ((info & 1) !== 0) {
+              pendingWord.push(n);
+              pendingNode.push(stemNode[state]!);
+            }
           }
         }
         if (++i === len) break;
@@ -579,10 +633,12 @@ export function compileMatcher(taxonomy: Taxonomy): Matcher {
       }
       starts[n] = start;
       ends[n] = i;
-      hashes[n] = h;
-      const v = exactFilter[h & 0xffff]!;
-      flags[n] = (flag | v) & 2;
-      if ((v & 1) !== 0) table.probeExactAt(h, i - start, raw, start, n, pendingWord, pendingNode);
+      const info = exactInfo[state]!;
+      flags[n] = (flag | info) & 2;
+      if ((info & 1) !== 0) {
+        pendingWord.push(n);
+        pendingNode.push(exactNode[state]!);
+      }
       n++;
     }
     return n;
