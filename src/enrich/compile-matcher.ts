@@ -215,8 +215,12 @@ interface WordAutomaton {
 
 function buildAutomaton(firstWords: WordTable<TrieNode>, contextWords: WordTable<unknown>): WordAutomaton {
   const keys: Array<{ word: string; stem: boolean; node: TrieNode | undefined }> = [];
-  firstWords.forEach((word, stem, node) => keys.push({ word, stem, node }));
-  contextWords.forEach((word, stem) => keys.push({ word, stem, node: undefined }));
+  firstWords.forEach((word, stem, node) => {
+    keys.push({ word, stem, node });
+  });
+  contextWords.forEach((word, stem) => {
+    keys.push({ word, stem, node: undefined });
+  });
   const classOf = new Uint16Array(0x10000);
   let width = 1;
   for (const { word } of keys) for (let k = 0; k < word.length; k++) if (classOf[word.charCodeAt(k)] === 0) classOf[word.charCodeAt(k)] = width++;
