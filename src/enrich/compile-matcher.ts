@@ -211,15 +211,19 @@ interface WordAutomaton {
   exactInfo: Uint8Array;
   stemNode: Array<TrieNode | undefined>;
   exactNode: Array<TrieNode | undefined>;
+  /** Per state: the context entries of every context stem on the way to it (its prefixes and itself). */
+  contextStems: ContextEntry[][];
+  /** Per state: the context entries of the context word ending there. */
+  contextExact: ContextEntry[][];
 }
 
-function buildAutomaton(firstWords: WordTable<TrieNode>, contextWords: WordTable<unknown>): WordAutomaton {
-  const keys: Array<{ word: string; stem: boolean; node: TrieNode | undefined }> = [];
+function buildAutomaton(firstWords: WordTable<TrieNode>, contextWords: WordTable<ContextEntry[]>): WordAutomaton {
+  const keys: Array<{ word: string; stem: boolean; node: TrieNode | undefined; entries: ContextEntry[] }> = [];
   firstWords.forEach((word, stem, node) => {
-    keys.push({ word, stem, node });
+    keys.push({ word, stem, node, entries: [] });
   });
-  contextWords.forEach((word, stem) => {
-    keys.push({ word, stem, node: undefined });
+  contextWords.forEach((word, stem, entries) => {
+    keys.push({ word, stem, node: undefined, entries });
   });
   const classOf = new Uint16Array(0x10000);
   let width = 1;
@@ -229,7 +233,10 @@ function buildAutomaton(firstWords: WordTable<TrieNode>, contextWords: WordTable
   const exactInfo: number[] = [0, 0];
   const stemNode: Array<TrieNode | undefined> = [undefined, undefined];
   const exactNode: Array<TrieNode | undefined> = [undefined, undefined];
-  for (const { word, stem, node } of keys) {
+  const ownStems: ContextEntry[][] = [[], []];
+  const contextExact: ContextEntry[][] = [[], []];
+  const parent: number[] = [0, 0];
+  for (const { word, stem, node, entries } of keys) {
     let state = 1;
     for (let k = 0; k < word.length; k++) {
       const column = classOf[word.charCodeAt(k)]!;
@@ -241,6 +248,9 @@ function buildAutomaton(firstWords: WordTable<TrieNode>, contextWords: WordTable
         exactInfo.push(0);
         stemNode.push(undefined);
         exactNode.push(undefined);
+        ownStems.push([]);
+        contextExact.push([]);
+        parent.push(state);
         edges[state]!.set(column, to);
       }
       state = to;
@@ -249,12 +259,30 @@ function buildAutomaton(firstWords: WordTable<TrieNode>, contextWords: WordTable
     if (stem) stemInfo[state]! |= bit;
     else exactInfo[state]! |= bit;
     if (node !== undefined) (stem ? stemNode : exactNode)[state] = node;
+    else (stem ? ownStems : contextExact)[state]!.push(...entries);
+  }
+  // A state's parent was created before it: one pass in creation order accumulates the path.
+  const contextStems: ContextEntry[][] = [[], []];
+  for (let state = 2; state < edges.length; state++) {
+    const up = contextStems[parent[state]!]!;
+    const own = ownStems[state]!;
+    contextStems.push(own.length === 0 ? up : up.length === 0 ? own : [...up, ...own]);
   }
   const move = new Int32Array(edges.length * width);
   edges.forEach((out, state) => {
     for (const [column, to] of out) move[state * width + column] = to;
   });
-  return { classOf, width, move, stemInfo: Uint8Array.from(stemInfo), exactInfo: Uint8Array.from(exactInfo), stemNode, exactNode };
+  return {
+    classOf,
+    width,
+    move,
+    stemInfo: Uint8Array.from(stemInfo),
+    exactInfo: Uint8Array.from(exactInfo),
+    stemNode,
+    exactNode,
+    contextStems,
+    contextExact,
+  };
 }
 
 /** Hash of already-folded characters (the table's keys). */
@@ -398,10 +426,10 @@ export function termWords(text: string): Array<{ folded: string; raw: string; st
  * is descended only when a first word matches.
  */
 export function compileMatcher(taxonomy: Taxonomy): Matcher {
-  const root = newNode(true);
+  const root = newNode();
   // Terms of one group share their context lists: compile each list once.
   // All lists' words go into one table, so a word is looked up once for every list.
-  const contextTable = new WordTable<ContextEntry[]>(true);
+  const contextTable = new WordTable<ContextEntry[]>();
   const contexts = new Map<string, ContextWords | undefined>();
   let contextCount = 0;
   const context = (entries: string[]) => {
@@ -468,9 +496,13 @@ export function compileMatcher(taxonomy: Taxonomy): Matcher {
   let ends = new Int32Array(1024);
   /** 2 when a word is in some context list (as a word, a stem or a phrase's first word), else 0: most words are in none. */
   let contextFlags = new Uint8Array(1024);
+  /**
+   * For a flagged word, the automaton state at its end, or minus the last
+   * live state when the word outran every key: its context entries are that
+   * state's stems (and, when alive, its word).
+   */
+  let wordStates = new Int32Array(1024);
   const automaton = buildAutomaton(root.children, contextTable);
-
-  const contextScratch: ContextEntry[][] = [];
 
   /** Whether a context phrase starts at word i. */
   function phraseAt(phrase: Array<{ folded: string; stem: boolean }>, text: string, n: number, i: number): boolean {
@@ -503,17 +535,20 @@ export function compileMatcher(taxonomy: Taxonomy): Matcher {
       singleMask[base + k] = 0;
       phraseMask[base + k] = 0;
     }
-    contextTable.collect(text, starts[i]!, ends[i]!, foldedHash(text, starts[i]!, ends[i]!), contextScratch);
-    for (const list of contextScratch) {
-      for (const entry of list) {
-        const slot = base + (entry.id >> 5);
-        const bit = 1 << (entry.id & 31);
-        if (entry.phrase === undefined) singleMask[slot]! |= bit;
-        else if ((phraseMask[slot]! & bit) === 0 && phraseAt(entry.phrase, text, n, i)) phraseMask[slot]! |= bit;
-      }
-    }
-    while (contextScratch.length > 0) contextScratch.pop();
+    const state = wordStates[i]!;
+    addContexts(automaton.contextStems[state < 0 ? -state : state]!, text, n, i, base);
+    if (state > 0) addContexts(automaton.contextExact[state]!, text, n, i, base);
     computedAt[i] = generation;
+  }
+
+  function addContexts(entries: ContextEntry[], text: string, n: number, i: number, base: number): void {
+    for (let e = 0; e < entries.length; e++) {
+      const entry = entries[e]!;
+      const slot = base + (entry.id >> 5);
+      const bit = 1 << (entry.id & 31);
+      if (entry.phrase === undefined) singleMask[slot]! |= bit;
+      else if ((phraseMask[slot]! & bit) === 0 && phraseAt(entry.phrase, text, n, i)) phraseMask[slot]! |= bit;
+    }
   }
 
   /** Whether context list `id` is at word i: a single word or stem of it (not one of the term's own words), or a phrase of it starting there. */
@@ -599,11 +634,13 @@ export function compileMatcher(taxonomy: Taxonomy): Matcher {
       starts = new Int32Array(capacity);
       ends = new Int32Array(capacity);
       contextFlags = new Uint8Array(capacity);
+      wordStates = new Int32Array(capacity);
     }
     // Locals, not closure bindings, inside the hot loop.
     const wordFold = WORD_FOLD;
     const { classOf, width, move, stemInfo, exactInfo, stemNode, exactNode } = automaton;
     const flags = contextFlags;
+    const states = wordStates;
     let n = 0;
     let i = 0;
     while (i < len) {
@@ -615,11 +652,13 @@ export function compileMatcher(taxonomy: Taxonomy): Matcher {
       }
       const start = i;
       let state = 1;
+      let last = 1;
       // Bit 2: a context stem is a prefix of this word.
       let flag = 0;
       for (;;) {
         if (c >= 0x300 && c < 0x370 && checkMarks) return -1;
         if (state !== 0) {
+          last = state;
           state = move[state * width + classOf[f]!]!;
           const info = stemInfo[state]!;
           if (info !== 0) {
@@ -638,7 +677,9 @@ export function compileMatcher(taxonomy: Taxonomy): Matcher {
       starts[n] = start;
       ends[n] = i;
       const info = exactInfo[state]!;
-      flags[n] = (flag | info) & 2;
+      const inContext = (flag | info) & 2;
+      flags[n] = inContext;
+      if (inContext !== 0) states[n] = state !== 0 ? state : -last;
       if ((info & 1) !== 0) {
         pendingWord.push(n);
         pendingNode.push(exactNode[state]!);
