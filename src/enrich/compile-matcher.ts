@@ -199,8 +199,13 @@ function foldedHash(text: string, start: number, end: number): number {
  * no hash and no confirmation.
  */
 interface WordAutomaton {
-  /** Folded character → column (0: in no key, always to the dead state). */
-  classOf: Uint16Array;
+  /**
+   * Character of the text (not folded) → column: 0 for a character that
+   * separates words, 1 for a word character in no key (to the dead state),
+   * above for the folded characters of the keys. One lookup per character
+   * both finds word boundaries and steps the automaton.
+   */
+  columnOf: Uint16Array;
   /** Columns per state. */
   width: number;
   /** move[state × width + column] → next state; state 0 is dead, 1 the start. */
@@ -226,8 +231,13 @@ function buildAutomaton(firstWords: WordTable<TrieNode>, contextWords: WordTable
     keys.push({ word, stem, node: undefined, entries });
   });
   const classOf = new Uint16Array(0x10000);
-  let width = 1;
+  let width = 2;
   for (const { word } of keys) for (let k = 0; k < word.length; k++) if (classOf[word.charCodeAt(k)] === 0) classOf[word.charCodeAt(k)] = width++;
+  const columnOf = new Uint16Array(0x10000);
+  for (let c = 0; c < 0x10000; c++) {
+    const f = WORD_FOLD[c]!;
+    if (f !== 0) columnOf[c] = classOf[f] === 0 ? 1 : classOf[f]!;
+  }
   const edges: Array<Map<number, number>> = [new Map(), new Map()];
   const stemInfo: number[] = [0, 0];
   const exactInfo: number[] = [0, 0];
@@ -273,7 +283,7 @@ function buildAutomaton(firstWords: WordTable<TrieNode>, contextWords: WordTable
     for (const [column, to] of out) move[state * width + column] = to;
   });
   return {
-    classOf,
+    columnOf,
     width,
     move,
     stemInfo: Uint8Array.from(stemInfo),
@@ -494,8 +504,13 @@ export function compileMatcher(taxonomy: Taxonomy): Matcher {
   // Scratch buffers, grown as needed: scanning is synchronous, so one matcher can reuse them.
   let starts = new Int32Array(1024);
   let ends = new Int32Array(1024);
-  /** 2 when a word is in some context list (as a word, a stem or a phrase's first word), else 0: most words are in none. */
-  let contextFlags = new Uint8Array(1024);
+  /**
+   * The words in some context list (as a word, a stem or a phrase's first
+   * word), in text order, and per word the number of them before it: a
+   * context window visits only these (most words are in no list).
+   */
+  let flaggedWords = new Int32Array(1024);
+  let flaggedBefore = new Int32Array(1025);
   /**
    * For a flagged word, the automaton state at its end, or minus the last
    * live state when the word outran every key: its context entries are that
@@ -561,17 +576,17 @@ export function compileMatcher(taxonomy: Taxonomy): Matcher {
     return (phraseMask[slot]! & bit) !== 0;
   }
 
-  /** `not_near`: no word of the list within the window; `near`: some word of it. Words in no list are skipped by their flag. */
+  /** `not_near`: no word of the list within the window; `near`: some word of it. Only the window's flagged words are looked at. */
   function contextHolds(ref: TermRef, text: string, n: number, start: number, length: number): boolean {
     const window = ref.windowWords;
-    const from = Math.max(0, start - window);
-    const to = Math.min(n, start + length + window);
-    const flags = contextFlags;
+    const from = flaggedBefore[Math.max(0, start - window)]!;
+    const to = flaggedBefore[Math.min(n, start + length + window)]!;
+    const list = flaggedWords;
     if (ref.notNearId >= 0) {
-      for (let i = from; i < to; i++) if (flags[i] !== 0 && inContext(ref.notNearId, text, n, i, start, length)) return false;
+      for (let k = from; k < to; k++) if (inContext(ref.notNearId, text, n, list[k]!, start, length)) return false;
     }
     if (ref.nearId < 0) return true;
-    for (let i = from; i < to; i++) if (flags[i] !== 0 && inContext(ref.nearId, text, n, i, start, length)) return true;
+    for (let k = from; k < to; k++) if (inContext(ref.nearId, text, n, list[k]!, start, length)) return true;
     return false;
   }
 
@@ -633,20 +648,22 @@ export function compileMatcher(taxonomy: Taxonomy): Matcher {
     if (starts.length < capacity) {
       starts = new Int32Array(capacity);
       ends = new Int32Array(capacity);
-      contextFlags = new Uint8Array(capacity);
+      flaggedWords = new Int32Array(capacity);
+      flaggedBefore = new Int32Array(capacity + 1);
       wordStates = new Int32Array(capacity);
     }
     // Locals, not closure bindings, inside the hot loop.
-    const wordFold = WORD_FOLD;
-    const { classOf, width, move, stemInfo, exactInfo, stemNode, exactNode } = automaton;
-    const flags = contextFlags;
+    const { columnOf, width, move, stemInfo, exactInfo, stemNode, exactNode } = automaton;
+    const flagged = flaggedWords;
+    const before = flaggedBefore;
+    let flaggedCount = 0;
     const states = wordStates;
     let n = 0;
     let i = 0;
     while (i < len) {
       let c = raw.charCodeAt(i);
-      let f = wordFold[c]!;
-      if (f === 0) {
+      let column = columnOf[c]!;
+      if (column === 0) {
         i++;
         continue;
       }
@@ -659,7 +676,7 @@ export function compileMatcher(taxonomy: Taxonomy): Matcher {
         if (c >= 0x300 && c < 0x370 && checkMarks) return -1;
         if (state !== 0) {
           last = state;
-          state = move[state * width + classOf[f]!]!;
+          state = move[state * width + column]!;
           const info = stemInfo[state]!;
           if (info !== 0) {
             flag |= info;
@@ -671,21 +688,24 @@ export function compileMatcher(taxonomy: Taxonomy): Matcher {
         }
         if (++i === len) break;
         c = raw.charCodeAt(i);
-        f = wordFold[c]!;
-        if (f === 0) break;
+        column = columnOf[c]!;
+        if (column === 0) break;
       }
       starts[n] = start;
       ends[n] = i;
       const info = exactInfo[state]!;
-      const inContext = (flag | info) & 2;
-      flags[n] = inContext;
-      if (inContext !== 0) states[n] = state !== 0 ? state : -last;
+      before[n] = flaggedCount;
+      if (((flag | info) & 2) !== 0) {
+        states[n] = state !== 0 ? state : -last;
+        flagged[flaggedCount++] = n;
+      }
       if ((info & 1) !== 0) {
         pendingWord.push(n);
         pendingNode.push(exactNode[state]!);
       }
       n++;
     }
+    before[n] = flaggedCount;
     return n;
   }
 
