@@ -11,8 +11,10 @@ export interface TagInput {
 
 /** Repeats of one term in the body count, but with diminishing weight (1, 1.5, 1.75, …). */
 function repeatWeight(count: number): number {
-  return 2 - 2 ** (1 - count);
+  return count < REPEAT_WEIGHTS.length ? REPEAT_WEIGHTS[count]! : 2 - 2 ** (1 - count);
 }
+/** repeatWeight for the counts news items have, computed once with the same expression (same doubles). */
+const REPEAT_WEIGHTS = Float64Array.from({ length: 64 }, (_, count) => 2 - 2 ** (1 - count));
 
 interface PhraseCount {
   ref: TermRef;
@@ -39,6 +41,8 @@ interface Scratch {
   generation: number;
   /** Every term text's place in localeCompare order; texts that compare equal share one. */
   rank: Map<string, number>;
+  /** rank of each phrase (by TermRef.phraseId), -1 until first met. */
+  phraseRank: Int32Array;
   /** Hit indexes longest first, then in scan order, and the per-length counts that place them. */
   order: Int32Array;
   offsets: Int32Array;
@@ -57,6 +61,7 @@ function scratchFor(matcher: Matcher): Scratch {
       covered: new Int32Array(0),
       generation: 0,
       rank: localeRanks(matcher.taxonomy.topics.flatMap((t) => t.terms.map((term) => term.text))),
+      phraseRank: new Int32Array(matcher.phraseCount).fill(-1),
       order: new Int32Array(256),
       offsets: new Int32Array(16),
     };
@@ -118,9 +123,8 @@ export function tagText(matcher: Matcher, input: TagInput): TopicMatch[] {
     for (let o = 0; o < count; o++) {
       const h = order[o]!;
       const length = lengths[h]!;
+      // Terms of another language than the item's are not in the hits: scanInto left them out.
       const ref = refs[h]!;
-      const lang = ref.term.lang;
-      if (lang !== "any" && input.language !== undefined && input.language !== lang) continue;
       const start = starts[h]!;
       const topicIndex = ref.topicIndex;
       let overlaps = false;
@@ -138,7 +142,9 @@ export function tagText(matcher: Matcher, input: TagInput): TopicMatch[] {
         phrases[at - 1]!.count++;
         continue;
       }
-      phrases.push({ ref, field, count: 1, rank: scratch.rank.get(ref.term.text)! });
+      let rank = scratch.phraseRank[ref.phraseId]!;
+      if (rank < 0) rank = scratch.phraseRank[ref.phraseId] = scratch.rank.get(ref.term.text)!;
+      phrases.push({ ref, field, count: 1, rank });
       slot[key] = phrases.length;
       const list = byTopic[topicIndex]!;
       if (list.length === 0) touched.push(topicIndex);
