@@ -674,22 +674,30 @@ export function compileMatcher(taxonomy: Taxonomy): Matcher {
       let flag = 0;
       for (;;) {
         if (c >= 0x300 && c < 0x370 && checkMarks) return -1;
-        if (state !== 0) {
-          last = state;
-          state = move[state * width + column]!;
-          const info = stemInfo[state]!;
-          if (info !== 0) {
-            flag |= info;
-            if ((info & 1) !== 0) {
-              pendingWord.push(n);
-              pendingNode.push(stemNode[state]!);
-            }
+        last = state;
+        state = move[state * width + column]!;
+        const info = stemInfo[state]!;
+        if (info !== 0) {
+          flag |= info;
+          if ((info & 1) !== 0) {
+            pendingWord.push(n);
+            pendingNode.push(stemNode[state]!);
           }
         }
         if (++i === len) break;
         c = raw.charCodeAt(i);
         column = columnOf[c]!;
         if (column === 0) break;
+        if (state === 0) {
+          // No key continues: only the word's end is left to find.
+          for (;;) {
+            if (c >= 0x300 && c < 0x370 && checkMarks) return -1;
+            if (++i === len) break;
+            c = raw.charCodeAt(i);
+            if (columnOf[c] === 0) break;
+          }
+          break;
+        }
       }
       starts[n] = start;
       ends[n] = i;
