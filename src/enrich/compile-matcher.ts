@@ -66,6 +66,7 @@ class WordTable<V> {
   private readonly words: string[] = [];
   private readonly values: V[] = [];
   private readonly next: number[] = [];
+  private readonly isStem: number[] = [];
   /** stemLengths[k] = 1 when some stem has k characters. */
   stemLengths = new Uint8Array(1);
   /**
@@ -107,6 +108,7 @@ class WordTable<V> {
     const index = this.words.length;
     this.words.push(word);
     this.values.push(value);
+    this.isStem.push(stem ? 1 : 0);
     const h = hashOf(word, 0, word.length);
     this.next.push((stem ? this.stems : this.exact).put(h, index));
     const filter = stem ? this.stemFilter : this.exactFilter;
@@ -120,6 +122,11 @@ class WordTable<V> {
       }
       this.stemLengths[word.length] = 1;
     }
+  }
+
+  /** Every key with its value, in insertion order. */
+  forEach(visit: (word: string, stem: boolean, value: V) => void): void {
+    for (let i = 0; i < this.words.length; i++) visit(this.words[i]!, this.isStem[i] === 1, this.values[i]!);
   }
 
   /** Pushes to `out` the values of every entry matching text[start, end), whose folded hash (computed by the scan) is wordHash. */
@@ -174,6 +181,118 @@ class WordTable<V> {
 function sameFolded(word: string, text: string, start: number): boolean {
   for (let k = 0; k < word.length; k++) if (foldCode(text.charCodeAt(start + k)) !== word.charCodeAt(k)) return false;
   return true;
+}
+
+/** Hash of text[start, end) folded, as hashOf gives for the folded word. */
+function foldedHash(text: string, start: number, end: number): number {
+  let h = 0;
+  for (let k = start; k < end; k++) h = (Math.imul(h, 31) + foldCode(text.charCodeAt(k))) & 0x3fffffff;
+  return h;
+}
+
+/**
+ * A character automaton (a trie of states) over every first word and stem
+ * of the terms and every word, stem and phrase-first word of the context
+ * lists. The scan steps it once per character of a word and stops at the
+ * first character no key continues with: most words die at their first or
+ * second letter, and a word that survives to a key is matched exactly, with
+ * no hash and no confirmation.
+ */
+interface WordAutomaton {
+  /**
+   * Character of the text (not folded) → column: 0 for a character that
+   * separates words, 1 for a word character in no key (to the dead state),
+   * above for the folded characters of the keys. One lookup per character
+   * both finds word boundaries and steps the automaton.
+   */
+  columnOf: Uint16Array;
+  /** Columns per state. */
+  width: number;
+  /** move[state × width + column] → next state; state 0 is dead, 1 the start. */
+  move: Int32Array;
+  /** Per state: bit 1 a first-word stem ends here (stemNode), bit 2 a context stem. */
+  stemInfo: Uint8Array;
+  /** Per state: bit 1 a first word ends here (exactNode), bit 2 a context word or phrase-first word. */
+  exactInfo: Uint8Array;
+  stemNode: Array<TrieNode | undefined>;
+  exactNode: Array<TrieNode | undefined>;
+  /** Per state: the context entries of every context stem on the way to it (its prefixes and itself). */
+  contextStems: ContextEntry[][];
+  /** Per state: the context entries of the context word ending there. */
+  contextExact: ContextEntry[][];
+}
+
+function buildAutomaton(firstWords: WordTable<TrieNode>, contextWords: WordTable<ContextEntry[]>): WordAutomaton {
+  const keys: Array<{ word: string; stem: boolean; node: TrieNode | undefined; entries: ContextEntry[] }> = [];
+  firstWords.forEach((word, stem, node) => {
+    keys.push({ word, stem, node, entries: [] });
+  });
+  contextWords.forEach((word, stem, entries) => {
+    keys.push({ word, stem, node: undefined, entries });
+  });
+  const classOf = new Uint16Array(0x10000);
+  let width = 2;
+  for (const { word } of keys) for (let k = 0; k < word.length; k++) if (classOf[word.charCodeAt(k)] === 0) classOf[word.charCodeAt(k)] = width++;
+  const columnOf = new Uint16Array(0x10000);
+  for (let c = 0; c < 0x10000; c++) {
+    const f = WORD_FOLD[c]!;
+    if (f !== 0) columnOf[c] = classOf[f] === 0 ? 1 : classOf[f]!;
+  }
+  const edges: Array<Map<number, number>> = [new Map(), new Map()];
+  const stemInfo: number[] = [0, 0];
+  const exactInfo: number[] = [0, 0];
+  const stemNode: Array<TrieNode | undefined> = [undefined, undefined];
+  const exactNode: Array<TrieNode | undefined> = [undefined, undefined];
+  const ownStems: ContextEntry[][] = [[], []];
+  const contextExact: ContextEntry[][] = [[], []];
+  const parent: number[] = [0, 0];
+  for (const { word, stem, node, entries } of keys) {
+    let state = 1;
+    for (let k = 0; k < word.length; k++) {
+      const column = classOf[word.charCodeAt(k)]!;
+      let to = edges[state]!.get(column);
+      if (to === undefined) {
+        to = edges.length;
+        edges.push(new Map());
+        stemInfo.push(0);
+        exactInfo.push(0);
+        stemNode.push(undefined);
+        exactNode.push(undefined);
+        ownStems.push([]);
+        contextExact.push([]);
+        parent.push(state);
+        edges[state]!.set(column, to);
+      }
+      state = to;
+    }
+    const bit = node === undefined ? 2 : 1;
+    if (stem) stemInfo[state]! |= bit;
+    else exactInfo[state]! |= bit;
+    if (node !== undefined) (stem ? stemNode : exactNode)[state] = node;
+    else (stem ? ownStems : contextExact)[state]!.push(...entries);
+  }
+  // A state's parent was created before it: one pass in creation order accumulates the path.
+  const contextStems: ContextEntry[][] = [[], []];
+  for (let state = 2; state < edges.length; state++) {
+    const up = contextStems[parent[state]!]!;
+    const own = ownStems[state]!;
+    contextStems.push(own.length === 0 ? up : up.length === 0 ? own : [...up, ...own]);
+  }
+  const move = new Int32Array(edges.length * width);
+  edges.forEach((out, state) => {
+    for (const [column, to] of out) move[state * width + column] = to;
+  });
+  return {
+    columnOf,
+    width,
+    move,
+    stemInfo: Uint8Array.from(stemInfo),
+    exactInfo: Uint8Array.from(exactInfo),
+    stemNode,
+    exactNode,
+    contextStems,
+    contextExact,
+  };
 }
 
 /** Hash of already-folded characters (the table's keys). */
@@ -317,10 +436,10 @@ export function termWords(text: string): Array<{ folded: string; raw: string; st
  * is descended only when a first word matches.
  */
 export function compileMatcher(taxonomy: Taxonomy): Matcher {
-  const root = newNode(true);
+  const root = newNode();
   // Terms of one group share their context lists: compile each list once.
   // All lists' words go into one table, so a word is looked up once for every list.
-  const contextTable = new WordTable<ContextEntry[]>(true);
+  const contextTable = new WordTable<ContextEntry[]>();
   const contexts = new Map<string, ContextWords | undefined>();
   let contextCount = 0;
   const context = (entries: string[]) => {
@@ -385,31 +504,20 @@ export function compileMatcher(taxonomy: Taxonomy): Matcher {
   // Scratch buffers, grown as needed: scanning is synchronous, so one matcher can reuse them.
   let starts = new Int32Array(1024);
   let ends = new Int32Array(1024);
-  /** Folded hash of each word, for context lookups without hashing the word again. */
-  let hashes = new Int32Array(1024);
-  /** 2 when a word may be in some context list (a filter hit), else 0: most words are in none. */
-  let contextFlags = new Uint8Array(1024);
   /**
-   * The first-word table's and the context table's filters merged, so the
-   * scan tests both with one lookup: bit 1 for first words, bit 2 for
-   * context words (per stem length, and per hash of a stem or whole word).
+   * The words in some context list (as a word, a stem or a phrase's first
+   * word), in text order, and per word the number of them before it: a
+   * context window visits only these (most words are in no list).
    */
-  const rootTable = root.children;
-  const anyStemLengths = new Uint8Array(Math.max(rootTable.stemLengths.length, contextTable.stemLengths.length));
-  rootTable.stemLengths.forEach((v, k) => {
-    anyStemLengths[k]! |= v;
-  });
-  contextTable.stemLengths.forEach((v, k) => {
-    anyStemLengths[k]! |= v << 1;
-  });
-  const anyStemFilter = new Uint8Array(0x10000);
-  const anyExactFilter = new Uint8Array(0x10000);
-  for (let x = 0; x < 0x10000; x++) {
-    anyStemFilter[x] = rootTable.stemFilter[x]! | (contextTable.stemFilter[x]! << 1);
-    anyExactFilter[x] = rootTable.exactFilter[x]! | (contextTable.exactFilter[x]! << 1);
-  }
-
-  const contextScratch: ContextEntry[][] = [];
+  let flaggedWords = new Int32Array(1024);
+  let flaggedBefore = new Int32Array(1025);
+  /**
+   * For a flagged word, the automaton state at its end, or minus the last
+   * live state when the word outran every key: its context entries are that
+   * state's stems (and, when alive, its word).
+   */
+  let wordStates = new Int32Array(1024);
+  const automaton = buildAutomaton(root.children, contextTable);
 
   /** Whether a context phrase starts at word i. */
   function phraseAt(phrase: Array<{ folded: string; stem: boolean }>, text: string, n: number, i: number): boolean {
@@ -442,17 +550,20 @@ export function compileMatcher(taxonomy: Taxonomy): Matcher {
       singleMask[base + k] = 0;
       phraseMask[base + k] = 0;
     }
-    contextTable.collect(text, starts[i]!, ends[i]!, hashes[i]!, contextScratch);
-    for (const list of contextScratch) {
-      for (const entry of list) {
-        const slot = base + (entry.id >> 5);
-        const bit = 1 << (entry.id & 31);
-        if (entry.phrase === undefined) singleMask[slot]! |= bit;
-        else if ((phraseMask[slot]! & bit) === 0 && phraseAt(entry.phrase, text, n, i)) phraseMask[slot]! |= bit;
-      }
-    }
-    while (contextScratch.length > 0) contextScratch.pop();
+    const state = wordStates[i]!;
+    addContexts(automaton.contextStems[state < 0 ? -state : state]!, text, n, i, base);
+    if (state > 0) addContexts(automaton.contextExact[state]!, text, n, i, base);
     computedAt[i] = generation;
+  }
+
+  function addContexts(entries: ContextEntry[], text: string, n: number, i: number, base: number): void {
+    for (let e = 0; e < entries.length; e++) {
+      const entry = entries[e]!;
+      const slot = base + (entry.id >> 5);
+      const bit = 1 << (entry.id & 31);
+      if (entry.phrase === undefined) singleMask[slot]! |= bit;
+      else if ((phraseMask[slot]! & bit) === 0 && phraseAt(entry.phrase, text, n, i)) phraseMask[slot]! |= bit;
+    }
   }
 
   /** Whether context list `id` is at word i: a single word or stem of it (not one of the term's own words), or a phrase of it starting there. */
@@ -465,17 +576,17 @@ export function compileMatcher(taxonomy: Taxonomy): Matcher {
     return (phraseMask[slot]! & bit) !== 0;
   }
 
-  /** `not_near`: no word of the list within the window; `near`: some word of it. Words in no list are skipped by their flag. */
+  /** `not_near`: no word of the list within the window; `near`: some word of it. Only the window's flagged words are looked at. */
   function contextHolds(ref: TermRef, text: string, n: number, start: number, length: number): boolean {
     const window = ref.windowWords;
-    const from = Math.max(0, start - window);
-    const to = Math.min(n, start + length + window);
-    const flags = contextFlags;
+    const from = flaggedBefore[Math.max(0, start - window)]!;
+    const to = flaggedBefore[Math.min(n, start + length + window)]!;
+    const list = flaggedWords;
     if (ref.notNearId >= 0) {
-      for (let i = from; i < to; i++) if (flags[i] !== 0 && inContext(ref.notNearId, text, n, i, start, length)) return false;
+      for (let k = from; k < to; k++) if (inContext(ref.notNearId, text, n, list[k]!, start, length)) return false;
     }
     if (ref.nearId < 0) return true;
-    for (let i = from; i < to; i++) if (flags[i] !== 0 && inContext(ref.nearId, text, n, i, start, length)) return true;
+    for (let k = from; k < to; k++) if (inContext(ref.nearId, text, n, list[k]!, start, length)) return true;
     return false;
   }
 
@@ -509,7 +620,7 @@ export function compileMatcher(taxonomy: Taxonomy): Matcher {
     const depth = next - start;
     const found = (foundAtDepth[depth] ??= []);
     const from = found.length;
-    node.children.collect(folded, starts[next]!, ends[next]!, hashes[next]!, found);
+    node.children.collect(folded, starts[next]!, ends[next]!, foldedHash(folded, starts[next]!, ends[next]!), found);
     for (let f = from; f < found.length; f++) {
       const child = found[f]!;
       record(child, raw, folded, n, start, next - start + 1, hits);
@@ -523,11 +634,12 @@ export function compileMatcher(taxonomy: Taxonomy): Matcher {
   const pendingNode: TrieNode[] = [];
 
   /**
-   * The character pass: word boundaries, the folded hash of each word and of
-   * its prefixes (for stems), the first-word lookups and the context-word
-   * flags. Returns the number of words, or -1 as soon as it meets a
-   * combining accent when checkMarks is set (the caller then scans the
-   * precomposed text: "e" + U+0301 must fold like "é").
+   * The character pass: word boundaries, the first-word matches and the
+   * context-word flags, one automaton step per character until the word can
+   * no longer be a first word or context word (no hashing, no lookups).
+   * Returns the number of words, or -1 as soon as it meets a combining
+   * accent when checkMarks is set (the caller then scans the precomposed
+   * text: "e" + U+0301 must fold like "é").
    */
   function wordPass(raw: string, checkMarks: boolean): number {
     const len = raw.length;
@@ -536,55 +648,72 @@ export function compileMatcher(taxonomy: Taxonomy): Matcher {
     if (starts.length < capacity) {
       starts = new Int32Array(capacity);
       ends = new Int32Array(capacity);
-      hashes = new Int32Array(capacity);
-      contextFlags = new Uint8Array(capacity);
+      flaggedWords = new Int32Array(capacity);
+      flaggedBefore = new Int32Array(capacity + 1);
+      wordStates = new Int32Array(capacity);
     }
     // Locals, not closure bindings, inside the hot loop.
-    const table = root.children;
-    const wordFold = WORD_FOLD;
-    const stemLengths = anyStemLengths;
-    const maxStem = stemLengths.length - 1;
-    const stemFilter = anyStemFilter;
-    const exactFilter = anyExactFilter;
-    const flags = contextFlags;
+    const { columnOf, width, move, stemInfo, exactInfo, stemNode, exactNode } = automaton;
+    const flagged = flaggedWords;
+    const before = flaggedBefore;
+    let flaggedCount = 0;
+    const states = wordStates;
     let n = 0;
     let i = 0;
     while (i < len) {
       let c = raw.charCodeAt(i);
-      let f = wordFold[c]!;
-      if (f === 0) {
+      let column = columnOf[c]!;
+      if (column === 0) {
         i++;
         continue;
       }
       const start = i;
-      let h = 0;
-      let k = 0;
-      // Bit 2: a context word or stem may be this word (the filters have no false negatives).
+      let state = 1;
+      let last = 1;
+      // Bit 2: a context stem is a prefix of this word.
       let flag = 0;
       for (;;) {
         if (c >= 0x300 && c < 0x370 && checkMarks) return -1;
-        h = (Math.imul(h, 31) + f) & 0x3fffffff;
-        k++;
-        if (k <= maxStem) {
-          const v = stemLengths[k]! & stemFilter[h & 0xffff]!;
-          if (v !== 0) {
-            flag |= v;
-            if ((v & 1) !== 0) table.probeStemAt(h, k, raw, start, n, pendingWord, pendingNode);
+        last = state;
+        state = move[state * width + column]!;
+        const info = stemInfo[state]!;
+        if (info !== 0) {
+          flag |= info;
+          if ((info & 1) !== 0) {
+            pendingWord.push(n);
+            pendingNode.push(stemNode[state]!);
           }
         }
         if (++i === len) break;
         c = raw.charCodeAt(i);
-        f = wordFold[c]!;
-        if (f === 0) break;
+        column = columnOf[c]!;
+        if (column === 0) break;
+        if (state === 0) {
+          // No key continues: only the word's end is left to find.
+          for (;;) {
+            if (c >= 0x300 && c < 0x370 && checkMarks) return -1;
+            if (++i === len) break;
+            c = raw.charCodeAt(i);
+            if (columnOf[c] === 0) break;
+          }
+          break;
+        }
       }
       starts[n] = start;
       ends[n] = i;
-      hashes[n] = h;
-      const v = exactFilter[h & 0xffff]!;
-      flags[n] = (flag | v) & 2;
-      if ((v & 1) !== 0) table.probeExactAt(h, i - start, raw, start, n, pendingWord, pendingNode);
+      const info = exactInfo[state]!;
+      before[n] = flaggedCount;
+      if (((flag | info) & 2) !== 0) {
+        states[n] = state !== 0 ? state : -last;
+        flagged[flaggedCount++] = n;
+      }
+      if ((info & 1) !== 0) {
+        pendingWord.push(n);
+        pendingNode.push(exactNode[state]!);
+      }
       n++;
     }
+    before[n] = flaggedCount;
     return n;
   }
 

@@ -11,8 +11,10 @@ export interface TagInput {
 
 /** Repeats of one term in the body count, but with diminishing weight (1, 1.5, 1.75, …). */
 function repeatWeight(count: number): number {
-  return 2 - 2 ** (1 - count);
+  return count < REPEAT_WEIGHTS.length ? REPEAT_WEIGHTS[count]! : 2 - 2 ** (1 - count);
 }
+/** repeatWeight for the counts news items have, computed once with the same expression (same doubles). */
+const REPEAT_WEIGHTS = Float64Array.from({ length: 64 }, (_, count) => 2 - 2 ** (1 - count));
 
 interface PhraseCount {
   ref: TermRef;
@@ -39,6 +41,11 @@ interface Scratch {
   generation: number;
   /** Every term text's place in localeCompare order; texts that compare equal share one. */
   rank: Map<string, number>;
+  /** rank of each phrase (by TermRef.phraseId), -1 until first met. */
+  phraseRank: Int32Array;
+  /** Hit indexes longest first, then in scan order, and the per-length counts that place them. */
+  order: Int32Array;
+  offsets: Int32Array;
 }
 const scratchOf = new WeakMap<Matcher, Scratch>();
 
@@ -54,6 +61,9 @@ function scratchFor(matcher: Matcher): Scratch {
       covered: new Int32Array(0),
       generation: 0,
       rank: localeRanks(matcher.taxonomy.topics.flatMap((t) => t.terms.map((term) => term.text))),
+      phraseRank: new Int32Array(matcher.phraseCount).fill(-1),
+      order: new Int32Array(256),
+      offsets: new Int32Array(16),
     };
     scratchOf.set(matcher, s);
   }
@@ -101,36 +111,44 @@ export function tagText(matcher: Matcher, input: TagInput): TopicMatch[] {
     const { refs, starts, lengths, count } = hits;
     // Overlapping terms of one topic ("border patrol" and "border") count once: the longest wins.
     // Hits are taken longest first, then by start word: the scan reports them by start word already,
-    // so a stable pass per length gives that order without sorting.
-    for (let length = hits.maxLength; length > 0; length--) {
-      for (let h = 0; h < count; h++) {
-        if (lengths[h] !== length) continue;
-        const ref = refs[h]!;
-        const lang = ref.term.lang;
-        if (lang !== "any" && input.language !== undefined && input.language !== lang) continue;
-        const start = starts[h]!;
-        const topicIndex = ref.topicIndex;
-        let overlaps = false;
-        for (let w = start; w < start + length; w++) {
-          if (covered[w * topicCount + topicIndex] === generation) {
-            overlaps = true;
-            break;
-          }
+    // so a stable counting sort by length gives that order.
+    const maxLength = hits.maxLength;
+    if (scratch.offsets.length < maxLength + 1) scratch.offsets = new Int32Array(maxLength * 2 + 1);
+    if (scratch.order.length < count) scratch.order = new Int32Array(count * 2);
+    const { offsets, order } = scratch;
+    offsets.fill(0, 0, maxLength + 1);
+    for (let h = 0; h < count; h++) offsets[maxLength - lengths[h]! + 1]!++;
+    for (let k = 1; k <= maxLength; k++) offsets[k]! += offsets[k - 1]!;
+    for (let h = 0; h < count; h++) order[offsets[maxLength - lengths[h]!]!++] = h;
+    for (let o = 0; o < count; o++) {
+      const h = order[o]!;
+      const length = lengths[h]!;
+      // Terms of another language than the item's are not in the hits: scanInto left them out.
+      const ref = refs[h]!;
+      const start = starts[h]!;
+      const topicIndex = ref.topicIndex;
+      let overlaps = false;
+      for (let w = start; w < start + length; w++) {
+        if (covered[w * topicCount + topicIndex] === generation) {
+          overlaps = true;
+          break;
         }
-        if (overlaps) continue;
-        for (let w = start; w < start + length; w++) covered[w * topicCount + topicIndex] = generation;
-        const key = ref.phraseId * 2 + f;
-        const at = slot[key]!;
-        if (at > 0) {
-          phrases[at - 1]!.count++;
-          continue;
-        }
-        phrases.push({ ref, field, count: 1, rank: scratch.rank.get(ref.term.text)! });
-        slot[key] = phrases.length;
-        const list = byTopic[topicIndex]!;
-        if (list.length === 0) touched.push(topicIndex);
-        list.push(phrases.length - 1);
       }
+      if (overlaps) continue;
+      for (let w = start; w < start + length; w++) covered[w * topicCount + topicIndex] = generation;
+      const key = ref.phraseId * 2 + f;
+      const at = slot[key]!;
+      if (at > 0) {
+        phrases[at - 1]!.count++;
+        continue;
+      }
+      let rank = scratch.phraseRank[ref.phraseId]!;
+      if (rank < 0) rank = scratch.phraseRank[ref.phraseId] = scratch.rank.get(ref.term.text)!;
+      phrases.push({ ref, field, count: 1, rank });
+      slot[key] = phrases.length;
+      const list = byTopic[topicIndex]!;
+      if (list.length === 0) touched.push(topicIndex);
+      list.push(phrases.length - 1);
     }
   }
   const out: TopicMatch[] = [];

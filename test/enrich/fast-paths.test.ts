@@ -111,4 +111,32 @@ describe("matcher fast paths", () => {
       ["border patrol", 0, 2],
     ]);
   });
+
+  it("steps the character automaton to exact words, stems, context stems and words that outrun every key", () => {
+    const m = compileMatcher(
+      taxonomy([
+        term("migra*", { forbidNear: ["sport*", "football club"] }),
+        term("asylum", { requireNear: ["law", "court*"], windowWords: 3 }),
+        term("law enforcement"),
+      ]),
+    );
+    const phrases = (text: string) => tagText(m, { title: "", body: text }).flatMap((t) => t.matches.map((p) => `${p.phrase}×${p.count}`));
+    // A stem matches a word equal to it and any longer word; a shorter word dies inside it.
+    expect(phrases("migra migrants MIGRACIÓN migr")).toEqual(["migra*×3"]);
+    // A word that passes a context stem and then outruns every key still carries that stem.
+    expect(phrases("migrants sportsmanship")).toEqual([]);
+    expect(phrases("migrants spor")).toEqual(["migra*×1"]);
+    // A context phrase needs all its words; its first word alone is not enough.
+    expect(phrases("migrants football club")).toEqual([]);
+    expect(phrases("migrants football")).toEqual(["migra*×1"]);
+    // An exact context word is not a prefix: "lawyer" is not "law"; a context stem is.
+    expect(phrases("asylum lawyer")).toEqual([]);
+    expect(phrases("asylum law")).toEqual(["asylum×1"]);
+    expect(phrases("asylum courts")).toEqual(["asylum×1"]);
+    // Only the window's listed words count: three words away is near, four is not.
+    expect(phrases("asylum a b law")).toEqual(["asylum×1"]);
+    expect(phrases("asylum a b c law")).toEqual([]);
+    // "law" is both a context word and a phrase's first word.
+    expect(phrases("law enforcement and asylum")).toEqual(["asylum×1", "law enforcement×1"]);
+  });
 });
