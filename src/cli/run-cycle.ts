@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { join, relative, sep } from "node:path";
 import type { Entry, Source } from "../model/index.js";
-import { type OutputPlan, publishIndexPage, publishOpml, publishOutputs, type RefreshResult, refreshSources } from "../refresh/index.js";
+import { type OutputPlan, publishIndexPage, publishOpml, publishOutputs, type RefreshResult, refreshSources, retireRemovedSources } from "../refresh/index.js";
 import type { ServiceMetrics } from "../serve/index.js";
 import { describeError } from "../shared/errors.js";
 import { outputKey } from "../store/index.js";
@@ -80,6 +80,17 @@ export async function runCycle(app: App, sources: Source[], options: CycleOption
   }
   let pruned = 0;
   const now = app.deps.now();
+  try {
+    retireRemovedSources(app.store, {
+      configuredIds: [...app.config.sources.map((s) => s.id), ...(app.config.disabledSourceIds ?? [])],
+      graceDays: app.config.retention.removedSourceGraceDays,
+      feedsDir: app.publish.feedsDir,
+      now,
+      logger: app.logger,
+    });
+  } catch (error) {
+    app.logger.warn({ err: error }, describeError(error).message);
+  }
   for (const s of sources) {
     try {
       pruned += app.store.prune(s.id, app.config.retention, now).removed;
