@@ -1,8 +1,11 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { PassThrough } from "node:stream";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { startHttpServer } from "../../src/cli/serve-command.js";
 import { sourceReports } from "../../src/cli/sources-command.js";
 import { loadConfig } from "../../src/config/index.js";
+import { ServiceMetrics } from "../../src/serve/index.js";
 import { ConfigError } from "../../src/shared/errors.js";
 import { SqliteStore } from "../../src/store/index.js";
 import { contents, jsonIds, jsonItems, type StoreProject, storeProject } from "../store/store-project.js";
@@ -14,7 +17,8 @@ const at = (days: number) => new Date(T0.getTime() + days * DAY_MS);
 /** The config with the given sources (their files are the ones storeProject wrote) and a grace period. */
 function writeConfig(project: StoreProject, ids: string[], graceDays = 7): void {
   const sources = ids.map((id) => `  - id: ${id}\n    title: Source ${id}\n    file: sources/${id}.rss\n    language: en\n`).join("");
-  writeFileSync(project.configFile, `retention:\n  removedSourceGraceDays: ${graceDays}\nsources:\n${sources}`);
+  // Port 0: a server a test starts listens on a free port.
+  writeFileSync(project.configFile, `server:\n  host: 127.0.0.1\n  port: 0\nretention:\n  removedSourceGraceDays: ${graceDays}\nsources:\n${sources}`);
 }
 
 /** One `run` whose clock says `now`. */
@@ -104,6 +108,32 @@ describe("a source removed from the config", () => {
     } finally {
       app2.close();
     }
+  });
+
+  it("its per-source feeds answer 410 Gone while its entries are kept, then 404", async () => {
+    await runAt(project, T0);
+    writeConfig(project, ["alpha"]);
+    await runAt(project, at(1));
+    const statuses = async () => {
+      const app = project.open();
+      const { server, url } = await startHttpServer(app, new ServiceMetrics(), new PassThrough());
+      try {
+        const paths = ["sources/beta.rss", "sources/beta.json", "sources/alpha.atom", "sources/never-configured.rss", "sources/beta.html"];
+        return Object.fromEntries(await Promise.all(paths.map(async (p) => [p, (await fetch(new URL(p, url))).status] as const)));
+      } finally {
+        await server.close();
+        app.close();
+      }
+    };
+    expect(await statuses()).toEqual({
+      "sources/beta.rss": 410,
+      "sources/beta.json": 410,
+      "sources/alpha.atom": 200,
+      "sources/never-configured.rss": 404,
+      "sources/beta.html": 404,
+    });
+    await runAt(project, at(8));
+    expect((await statuses())["sources/beta.rss"]).toBe(404);
   });
 
   it("comes back with its history and ids when added back before the grace period ends", async () => {
