@@ -61,6 +61,8 @@ export interface RetireOptions {
 
 /** Every extension a per-source feed is written with, whether or not the config still asks for it. */
 const FEED_EXTENSIONS = ["rss", "atom", "json"] as const;
+/** The source ids the config accepts (config-schema.ts). */
+const SOURCE_ID = /^[a-z0-9][a-z0-9-]*$/;
 
 /**
  * Applies the config's source list to the store (see Store.reconcileSources):
@@ -71,11 +73,18 @@ const FEED_EXTENSIONS = ["rss", "atom", "json"] as const;
  */
 export function retireRemovedSources(store: Store, options: RetireOptions): SourceReconcileResult {
   const result = store.reconcileSources(options.configuredIds, options.graceDays, options.now);
+  // A feed that silently stops changing looks alive to a reader; a missing one
+  // (410 from serve) says it is gone. The files are derived data: they are
+  // re-rendered from the kept entries if the source comes back. Every removed
+  // source is checked on every run, so a crash between the store's commit and
+  // these deletions is repaired by the next run.
+  const removedIds = new Set([...store.removedSources(), ...result.dropped].map((s) => s.sourceId));
+  for (const id of removedIds) {
+    // Ids were checked by the config when stored; never build a path from anything else.
+    if (!SOURCE_ID.test(id)) continue;
+    for (const ext of FEED_EXTENSIONS) rmSync(join(options.feedsDir, "sources", `${id}.${ext}`), { force: true });
+  }
   for (const s of result.hidden) {
-    // A feed that silently stops changing looks alive to a reader; a missing one
-    // (404) says it is gone. The files are derived data: they are re-rendered
-    // from the kept entries if the source comes back.
-    for (const ext of FEED_EXTENSIONS) rmSync(join(options.feedsDir, "sources", `${s.sourceId}.${ext}`), { force: true });
     const until = new Date(Date.parse(s.removedSince) + options.graceDays * 86_400_000).toISOString();
     options.logger.warn(
       { source: s.sourceId, entries: s.entries, dropOn: until },

@@ -91,9 +91,12 @@ describe("a source removed from the config", () => {
       app.close();
     }
 
-    // A later run inside the grace period changes nothing.
+    // A later run inside the grace period changes nothing, and deletes a per-source
+    // file that came back (a crash between the store's commit and the deletion).
+    writeFileSync(join(feeds(), "sources/beta.json"), before.get("sources/beta.json")!);
     const quiet = await runAt(project, at(7));
     expect(quiet.changedFiles).toEqual([]);
+    expect(existsSync(join(feeds(), "sources/beta.json"))).toBe(false);
     expect(storeCount(project, "beta")).toBe(10);
 
     // Once the grace period has passed, the entries are deleted; the published files do not change.
