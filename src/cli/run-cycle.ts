@@ -68,6 +68,25 @@ export function renderPlans(app: App, plans: OutputPlan[]): Pick<CycleReport, "c
 }
 
 /**
+ * Hides the entries of sources the config no longer lists and deletes them
+ * after the grace period (docs/storage.md); a failure is logged, never thrown,
+ * so the refresh results survive.
+ */
+export function retireRemoved(app: App, now: Date): void {
+  try {
+    retireRemovedSources(app.store, {
+      configuredIds: [...app.config.sources.map((s) => s.id), ...(app.config.disabledSourceIds ?? [])],
+      graceDays: app.config.retention.removedSourceGraceDays,
+      feedsDir: app.publish.feedsDir,
+      now,
+      logger: app.logger,
+    });
+  } catch (error) {
+    app.logger.warn({ err: error }, describeError(error).message);
+  }
+}
+
+/**
  * Refreshes the sources (concurrency limit, one request per host), applies
  * retention, then renders each output whose entries changed exactly once,
  * the OPML and the index page, and tells the WebSub hub which feeds changed.
@@ -80,17 +99,7 @@ export async function runCycle(app: App, sources: Source[], options: CycleOption
   }
   let pruned = 0;
   const now = app.deps.now();
-  try {
-    retireRemovedSources(app.store, {
-      configuredIds: [...app.config.sources.map((s) => s.id), ...(app.config.disabledSourceIds ?? [])],
-      graceDays: app.config.retention.removedSourceGraceDays,
-      feedsDir: app.publish.feedsDir,
-      now,
-      logger: app.logger,
-    });
-  } catch (error) {
-    app.logger.warn({ err: error }, describeError(error).message);
-  }
+  retireRemoved(app, now);
   for (const s of sources) {
     try {
       pruned += app.store.prune(s.id, app.config.retention, now).removed;

@@ -2,6 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { rebuildCommand } from "../../src/cli/rebuild-command.js";
 import { startHttpServer } from "../../src/cli/serve-command.js";
 import { sourceReports } from "../../src/cli/sources-command.js";
 import { loadConfig } from "../../src/config/index.js";
@@ -183,6 +184,26 @@ describe("a source removed from the config", () => {
     } finally {
       app.close();
     }
+  });
+
+  it("`rebuild` after removing it gives the feeds the next run would", async () => {
+    await runAt(project, T0);
+    writeConfig(project, ["alpha"]);
+    const app = project.open();
+    try {
+      app.deps.now = () => at(1);
+      expect(rebuildCommand(app, new PassThrough())).toBe(0);
+    } finally {
+      app.close();
+    }
+    expect(allIds().some(isFrom("beta"))).toBe(false);
+    expect(allIds()).toEqual(jsonIds(join(feeds(), "sources/alpha.json")));
+    expect(existsSync(join(feeds(), "sources/beta.rss"))).toBe(false);
+    expect(storeCount(project, "beta")).toBe(10);
+    const rebuilt = contents(feeds());
+    const next = await runAt(project, at(2));
+    expect(next.changedFiles).toEqual([]);
+    expect(contents(feeds())).toEqual(rebuilt);
   });
 
   it("a paused source (enabled: false) is not a removed one", async () => {
