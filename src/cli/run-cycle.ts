@@ -88,7 +88,8 @@ export function retireRemoved(app: App, now: Date): void {
 
 /**
  * Refreshes the sources (concurrency limit, one request per host), applies
- * retention, then renders each output whose entries changed exactly once,
+ * the config's source list (removed sources hidden, then dropped after their
+ * grace period) and retention, then renders each output whose entries changed exactly once,
  * the OPML and the index page, and tells the WebSub hub which feeds changed.
  */
 export async function runCycle(app: App, sources: Source[], options: CycleOptions = {}): Promise<CycleReport> {
