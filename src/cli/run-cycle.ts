@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { join, relative, sep } from "node:path";
 import type { Entry, Source } from "../model/index.js";
-import { type OutputPlan, publishIndexPage, publishOpml, publishOutputs, type RefreshResult, refreshSources } from "../refresh/index.js";
+import { type OutputPlan, publishIndexPage, publishOpml, publishOutputs, type RefreshResult, refreshSources, retireRemovedSources } from "../refresh/index.js";
 import type { ServiceMetrics } from "../serve/index.js";
 import { describeError } from "../shared/errors.js";
 import { outputKey } from "../store/index.js";
@@ -68,8 +68,28 @@ export function renderPlans(app: App, plans: OutputPlan[]): Pick<CycleReport, "c
 }
 
 /**
+ * Hides the entries of sources the config no longer lists and deletes them
+ * after the grace period (docs/storage.md); a failure is logged, never thrown,
+ * so the refresh results survive.
+ */
+export function retireRemoved(app: App, now: Date): void {
+  try {
+    retireRemovedSources(app.store, {
+      configuredIds: [...app.config.sources.map((s) => s.id), ...(app.config.disabledSourceIds ?? [])],
+      graceDays: app.config.retention.removedSourceGraceDays,
+      feedsDir: app.publish.feedsDir,
+      now,
+      logger: app.logger,
+    });
+  } catch (error) {
+    app.logger.warn({ err: error }, describeError(error).message);
+  }
+}
+
+/**
  * Refreshes the sources (concurrency limit, one request per host), applies
- * retention, then renders each output whose entries changed exactly once,
+ * the config's source list (removed sources hidden, then dropped after their
+ * grace period) and retention, then renders each output whose entries changed exactly once,
  * the OPML and the index page, and tells the WebSub hub which feeds changed.
  */
 export async function runCycle(app: App, sources: Source[], options: CycleOptions = {}): Promise<CycleReport> {
@@ -80,6 +100,7 @@ export async function runCycle(app: App, sources: Source[], options: CycleOption
   }
   let pruned = 0;
   const now = app.deps.now();
+  retireRemoved(app, now);
   for (const s of sources) {
     try {
       pruned += app.store.prune(s.id, app.config.retention, now).removed;

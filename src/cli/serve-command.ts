@@ -14,11 +14,14 @@ export async function startHttpServer(app: App, metrics: ServiceMetrics, out: No
   const { config } = app;
   mkdirSync(config.feedsDir, { recursive: true });
   const schedules = new Map(config.sources.map((s) => [s.id, s.schedule]));
+  const known = new Set([...config.sources.map((s) => s.id), ...(config.disabledSourceIds ?? [])]);
   const server = await createServer({
     feedsDir: config.feedsDir,
     maxAgeSeconds: refreshIntervalSeconds(config),
     metrics,
     logger: app.logger,
+    // Asked only when a per-source feed file is missing.
+    removedSource: (id) => !known.has(id) && app.store.removedSources().some((r) => r.sourceId === id),
     health: () =>
       healthReport(
         config.sources.map((s) => s.id),

@@ -88,6 +88,10 @@ export const configSchema = z.strictObject({
     .strictObject({
       maxAgeDays: z.number().min(1).optional(),
       maxEntriesPerSource: z.number().int().min(1).default(1000),
+      // Days a source removed from the config keeps its stored entries (hidden
+      // from every feed) before they are deleted: a mistyped or briefly
+      // commented-out id costs no history. 0 deletes on the first run.
+      removedSourceGraceDays: z.number().min(0).default(7),
     })
     .prefault({}),
   normalize: z

@@ -12,6 +12,11 @@ export interface Config extends Omit<ParsedConfig, "sources"> {
   /** Absolute path of the taxonomy file. */
   taxonomyFile: string;
   sources: Source[];
+  /**
+   * Ids of the sources listed with `enabled: false`: paused, not removed, so
+   * their stored entries are kept (see docs/storage.md).
+   */
+  disabledSourceIds?: string[];
 }
 
 /** `sources[1].url` from a zod path. */
@@ -92,6 +97,7 @@ export function validateConfig(data: unknown, configFile: string): Config {
     feedsDir: isAbsolute(parsed.feedsDir) ? parsed.feedsDir : resolve(root, parsed.feedsDir),
     taxonomyFile: isAbsolute(parsed.taxonomy) ? parsed.taxonomy : resolve(baseDir, parsed.taxonomy),
     sources,
+    disabledSourceIds: parsed.sources.filter((s) => !s.enabled).map((s) => s.id),
   };
 }
 

@@ -46,6 +46,26 @@ export interface PruneResult {
   outputs: OutputSelector[];
 }
 
+/** A source the store has entries for but the config no longer lists. */
+export interface RemovedSource {
+  sourceId: string;
+  /** When a run first found it missing from the config (ISO 8601). */
+  removedSince: string;
+  /** Entries still stored (hidden from all.* and the topic feeds). */
+  entries: number;
+}
+
+export interface SourceReconcileResult {
+  /** Found missing from the config by this call: their entries are hidden from now on. */
+  hidden: RemovedSource[];
+  /** Back in the config while still stored: their entries are shown again, ids and history intact. */
+  restored: string[];
+  /** Missing for longer than the grace period: their entries and state were deleted. */
+  dropped: RemovedSource[];
+  /** Outputs that gained or lost entries (already recorded as pending). */
+  outputs: OutputSelector[];
+}
+
 /**
  * Where the service remembers sources and entries. SQLite is the embedded
  * implementation; the interface keeps the door open for a shared database.
@@ -69,6 +89,16 @@ export interface Store {
    * current feed; marks the outputs that lost an entry pending.
    */
   prune(sourceId: string, policy: RetentionPolicy, now: Date): PruneResult;
+  /**
+   * Compares the stored sources with the ids the config lists (enabled or
+   * not): a stored source missing from it is hidden (its entries leave all.*
+   * and the topic feeds, nothing is deleted), one that is back is shown
+   * again, and one missing for `graceDays` or more since it was first found
+   * missing is deleted with its entries. An empty list changes nothing.
+   */
+  reconcileSources(configuredIds: string[], graceDays: number, now: Date): SourceReconcileResult;
+  /** Stored sources the config no longer lists, oldest removal first. */
+  removedSources(): RemovedSource[];
   /**
    * Outputs whose entries changed since they were last rendered. Every change
    * (commit, saveEntries, prune) records them in its own transaction.

@@ -12,5 +12,5 @@ export {
   publishOpml,
   publishOutputs,
 } from "./publish-outputs.js";
-export { type CycleOptions, refreshSources } from "./refresh-cycle.js";
+export { type CycleOptions, type RetireOptions, refreshSources, retireRemovedSources } from "./refresh-cycle.js";
 export { backoffMinutes, type RefreshDeps, type RefreshResult, refreshSource } from "./refresh-source.js";

@@ -1,4 +1,7 @@
-import type { Source } from "../model/index.js";
+import { rmSync } from "node:fs";
+import { join } from "node:path";
+import type { Source, SourceReconcileResult, Store } from "../model/index.js";
+import type { Logger } from "../shared/logger.js";
 import { type RefreshDeps, type RefreshResult, refreshSource } from "./refresh-source.js";
 
 export interface CycleOptions {
@@ -45,4 +48,57 @@ export async function refreshSources(sources: Source[], deps: RefreshDeps, optio
   }
   await Promise.all(Array.from({ length: Math.min(options.concurrency, sources.length) }, worker));
   return results;
+}
+
+export interface RetireOptions {
+  /** Every id the config lists, enabled or not: disabling a source pauses it, it does not remove it. */
+  configuredIds: string[];
+  graceDays: number;
+  feedsDir: string;
+  now: Date;
+  logger: Logger;
+}
+
+/** Every extension a per-source feed is written with, whether or not the config still asks for it. */
+const FEED_EXTENSIONS = ["rss", "atom", "json"] as const;
+/** The source ids the config accepts (config-schema.ts). */
+const SOURCE_ID = /^[a-z0-9][a-z0-9-]*$/;
+
+/**
+ * Applies the config's source list to the store (see Store.reconcileSources):
+ * a source no longer listed leaves all.* and the topic feeds on this run and
+ * its per-source files are deleted, but its entries are kept for the grace
+ * period, so adding it back restores everything under the same ids. Only a
+ * config that loaded and validated reaches this point.
+ */
+export function retireRemovedSources(store: Store, options: RetireOptions): SourceReconcileResult {
+  const result = store.reconcileSources(options.configuredIds, options.graceDays, options.now);
+  // A feed that silently stops changing looks alive to a reader; a missing one
+  // (410 from serve) says it is gone. The files are derived data: they are
+  // re-rendered from the kept entries if the source comes back. Every removed
+  // source is checked on every run, so a crash between the store's commit and
+  // these deletions is repaired by the next run.
+  const removedIds = new Set([...store.removedSources(), ...result.dropped].map((s) => s.sourceId));
+  for (const id of removedIds) {
+    // Ids were checked by the config when stored; never build a path from anything else.
+    if (!SOURCE_ID.test(id)) continue;
+    for (const ext of FEED_EXTENSIONS) rmSync(join(options.feedsDir, "sources", `${id}.${ext}`), { force: true });
+  }
+  for (const s of result.hidden) {
+    const until = new Date(Date.parse(s.removedSince) + options.graceDays * 86_400_000).toISOString();
+    options.logger.warn(
+      { source: s.sourceId, entries: s.entries, dropOn: until },
+      `store: source ${s.sourceId} is no longer in the config; its ${s.entries} entries are hidden from every feed and will be deleted on ${until} unless it is added back`,
+    );
+  }
+  for (const id of result.restored) {
+    options.logger.info({ source: id }, `store: source ${id} is back in the config; its stored entries are published again`);
+  }
+  for (const s of result.dropped) {
+    options.logger.warn(
+      { source: s.sourceId, entries: s.entries, removedSince: s.removedSince },
+      `store: source ${s.sourceId} was removed from the config on ${s.removedSince}; its ${s.entries} entries were deleted`,
+    );
+  }
+  return result;
 }

@@ -27,7 +27,15 @@ export interface ServerOptions {
   requestTimeoutMs?: number;
   headersTimeoutMs?: number;
   keepAliveTimeoutMs?: number;
+  /**
+   * Whether a source id names a source removed from the config whose entries
+   * the store still keeps: its per-source feeds answer 410 Gone instead of 404.
+   */
+  removedSource?: (sourceId: string) => boolean;
 }
+
+/** A per-source feed's URL path: `/sources/<id>.<format>` (ids as the config allows them). */
+const SOURCE_FEED_PATH = /^\/sources\/([a-z0-9][a-z0-9-]*)\.(rss|atom|json)$/;
 
 /**
  * Only what the feeds need: no scripts, no frames, no forms, styles and
@@ -119,6 +127,11 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
     try {
       real = await realpath(file);
     } catch {
+      // 410 tells feed readers to unsubscribe rather than retry (RFC 9110 §15.5.11).
+      const sourceId = SOURCE_FEED_PATH.exec(path)?.[1];
+      if (sourceId !== undefined && options.removedSource?.(sourceId)) {
+        return problem(reply, 410, `serve: the source ${sourceId} was removed from this service; unsubscribe from this feed`);
+      }
       return; // missing: the static handler answers 404
     }
     // A symlink inside feeds/ must not lead outside it.

@@ -45,4 +45,8 @@ export const MIGRATIONS: string[] = [
   // repaired by the next run instead of leaving a stale feed behind.
   `ALTER TABLE sources ADD COLUMN current_ids TEXT;
    CREATE TABLE pending_outputs (output TEXT PRIMARY KEY);`,
+  // 3: when a source was first found missing from the config. Its entries are
+  // hidden from all.* and the topic feeds from then on, and deleted once the
+  // grace period has passed; adding the source back clears it.
+  `ALTER TABLE sources ADD COLUMN removed_since TEXT;`,
 ];

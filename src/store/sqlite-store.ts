@@ -1,7 +1,18 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
-import type { Entry, OutputSelector, PruneResult, RefreshCommit, RetentionPolicy, SourceState, Store, StoredEntryMeta } from "../model/index.js";
+import type {
+  Entry,
+  OutputSelector,
+  PruneResult,
+  RefreshCommit,
+  RemovedSource,
+  RetentionPolicy,
+  SourceReconcileResult,
+  SourceState,
+  Store,
+  StoredEntryMeta,
+} from "../model/index.js";
 import { FeedEnricherError } from "../shared/errors.js";
 import { MIGRATIONS } from "./migrations.js";
 
@@ -99,14 +110,21 @@ export function storeErrorFrom(file: string, error: unknown): StoreError {
 }
 
 /**
+ * Sources removed from the config and waiting out their grace period: their
+ * entries stay stored but leave all.* and the topic feeds. A list of a few ids,
+ * computed once per query, so the queries below still walk their index.
+ */
+const HIDDEN_SOURCES = "(SELECT id FROM sources WHERE removed_since IS NOT NULL)";
+
+/**
  * Each query walks an index in output order and stops after LIMIT rows:
  * render cost depends on maxItems, not on how many entries are stored.
  */
 const LATEST_SQL = {
-  all: "SELECT data FROM entries ORDER BY sort_date DESC, id LIMIT ?",
+  all: `SELECT data FROM entries WHERE source_id NOT IN ${HIDDEN_SOURCES} ORDER BY sort_date DESC, id LIMIT ?`,
   source: "SELECT data FROM entries WHERE source_id = ? ORDER BY sort_date DESC, id LIMIT ?",
   topic: `SELECT e.data FROM entry_topics t JOIN entries e ON e.source_id = t.source_id AND e.id = t.entry_id
-          WHERE t.topic_id = ? ORDER BY t.sort_date DESC, t.entry_id LIMIT ?`,
+          WHERE t.topic_id = ? AND t.source_id NOT IN ${HIDDEN_SOURCES} ORDER BY t.sort_date DESC, t.entry_id LIMIT ?`,
 } as const;
 
 /** The embedded store: one SQLite file in WAL mode, migrated at open. */
@@ -185,9 +203,17 @@ export class SqliteStore implements Store {
       latestAll: db.prepare<[number], { data: string }>(LATEST_SQL.all),
       latestSource: db.prepare<[string, number], { data: string }>(LATEST_SQL.source),
       latestTopic: db.prepare<[string, number], { data: string }>(LATEST_SQL.topic),
-      countAll: db.prepare<[], { n: number }>("SELECT count(*) AS n FROM entries"),
+      // Counts subtract the hidden sources' rows: the plain count stays a covering
+      // index read, and the hidden part is read by source (`+topic_id` keeps the
+      // planner on the (source_id, entry_id, topic_id) key, covering too).
+      countAll: db.prepare<[], { n: number }>(
+        `SELECT (SELECT count(*) FROM entries) - (SELECT count(*) FROM entries WHERE source_id IN ${HIDDEN_SOURCES}) AS n`,
+      ),
       countSource: db.prepare<[string], { n: number }>("SELECT count(*) AS n FROM entries WHERE source_id = ?"),
-      countTopic: db.prepare<[string], { n: number }>("SELECT count(*) AS n FROM entry_topics WHERE topic_id = ?"),
+      countTopic: db.prepare<[{ topic: string }], { n: number }>(
+        `SELECT (SELECT count(*) FROM entry_topics WHERE topic_id = @topic)
+              - (SELECT count(*) FROM entry_topics WHERE source_id IN ${HIDDEN_SOURCES} AND +topic_id = @topic) AS n`,
+      ),
       all: db.prepare<[], { data: string }>("SELECT data FROM entries ORDER BY source_id, id"),
       // Retention: entries of the source that are not in its current feed and
       // either older than the cutoff or past the newest N.
@@ -200,6 +226,16 @@ export class SqliteStore implements Store {
       ),
       // Cheap index-only checks so a run where retention has nothing to do costs next to nothing.
       anyOlder: db.prepare<[string, string], { one: number }>("SELECT 1 AS one FROM entries WHERE source_id = ? AND sort_date < ? LIMIT 1"),
+      removedSources: db.prepare<[], { id: string; removed_since: string; entries: number }>(
+        `SELECT s.id, s.removed_since, (SELECT count(*) FROM entries e WHERE e.source_id = s.id) AS entries
+         FROM sources s WHERE s.removed_since IS NOT NULL ORDER BY s.removed_since, s.id`,
+      ),
+      storedSourceIds: db.prepare<[], { id: string; removed_since: string | null }>("SELECT id, removed_since FROM sources ORDER BY id"),
+      setRemovedSince: db.prepare<[string | null, string]>("UPDATE sources SET removed_since = ? WHERE id = ?"),
+      sourceTopics: db.prepare<[string], { topic_id: string }>("SELECT DISTINCT topic_id FROM entry_topics WHERE source_id = ? ORDER BY topic_id"),
+      dropTopics: db.prepare<[string]>("DELETE FROM entry_topics WHERE source_id = ?"),
+      dropEntries: db.prepare<[string]>("DELETE FROM entries WHERE source_id = ?"),
+      dropSource: db.prepare<[string]>("DELETE FROM sources WHERE id = ?"),
       markPending: db.prepare<[string]>("INSERT OR IGNORE INTO pending_outputs (output) VALUES (?)"),
       listPending: db.prepare<[], { output: string }>("SELECT output FROM pending_outputs ORDER BY output"),
       clearPending: db.prepare<[string]>("DELETE FROM pending_outputs WHERE output = ?"),
@@ -348,6 +384,54 @@ export class SqliteStore implements Store {
     );
   }
 
+  reconcileSources(configuredIds: string[], graceDays: number, now: Date): SourceReconcileResult {
+    const result: SourceReconcileResult = { hidden: [], restored: [], dropped: [], outputs: [] };
+    // An empty list is never a real config (it needs one source): refuse to read it as "every source was removed".
+    if (configuredIds.length === 0) return result;
+    const configured = new Set(configuredIds);
+    const nowIso = now.toISOString();
+    const cutoff = new Date(now.getTime() - graceDays * 86_400_000).toISOString();
+    return this.guard(() =>
+      this.db.transaction(() => {
+        const pending = new Set<string>();
+        // all.* and the topic feeds gain or lose every entry of a source that is hidden or shown again.
+        const touch = (id: string) => {
+          pending.add("all");
+          for (const r of this.stmts.sourceTopics.all(id)) pending.add(`topic:${r.topic_id}`);
+        };
+        for (const row of this.stmts.storedSourceIds.all()) {
+          const listed = configured.has(row.id);
+          if (listed && row.removed_since !== null) {
+            this.stmts.setRemovedSince.run(null, row.id);
+            touch(row.id);
+            pending.add(`source:${row.id}`);
+            result.restored.push(row.id);
+          } else if (!listed && row.removed_since === null) {
+            this.stmts.setRemovedSince.run(nowIso, row.id);
+            touch(row.id);
+            result.hidden.push({ sourceId: row.id, removedSince: nowIso, entries: this.stmts.countSource.get(row.id)?.n ?? 0 });
+          }
+        }
+        // Deleting a hidden source's entries changes no output (they were already left out), so nothing is marked.
+        for (const r of this.stmts.removedSources.all()) {
+          if (r.removed_since > cutoff) continue;
+          this.stmts.dropTopics.run(r.id);
+          this.stmts.dropEntries.run(r.id);
+          this.stmts.dropSource.run(r.id);
+          this.stmts.clearPending.run(`source:${r.id}`);
+          result.dropped.push({ sourceId: r.id, removedSince: r.removed_since, entries: r.entries });
+        }
+        this.markPending(pending);
+        result.outputs = [...pending].sort().map((k) => selectorOf(k)!);
+        return result;
+      })(),
+    );
+  }
+
+  removedSources(): RemovedSource[] {
+    return this.guard(() => this.stmts.removedSources.all()).map((r) => ({ sourceId: r.id, removedSince: r.removed_since, entries: r.entries }));
+  }
+
   pendingOutputs(): OutputSelector[] {
     return this.guard(() => this.stmts.listPending.all())
       .map((r) => selectorOf(r.output))
@@ -374,7 +458,7 @@ export class SqliteStore implements Store {
   countEntries(selector: OutputSelector): number {
     return this.guard(() => {
       if (selector.kind === "source") return this.stmts.countSource.get(selector.sourceId)?.n ?? 0;
-      if (selector.kind === "topic") return this.stmts.countTopic.get(selector.topicId)?.n ?? 0;
+      if (selector.kind === "topic") return this.stmts.countTopic.get({ topic: selector.topicId })?.n ?? 0;
       return this.stmts.countAll.get()?.n ?? 0;
     });
   }
