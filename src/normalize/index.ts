@@ -11,6 +11,7 @@ export {
   type NormalizeOptions,
   normalizeFeed,
   normalizeFeedWithText,
+  takeNormalizedEntries,
 } from "./normalize-entry.js";
 export { parseDate } from "./parse-date.js";
 export { resolveUrl, trackingParamMatcher } from "./resolve-url.js";

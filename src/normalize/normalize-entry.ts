@@ -282,16 +282,31 @@ export function normalizeFeed(feed: RawFeed, options: NormalizeOptions): Entry[]
  * tags, so that refresh does not parse the content HTML once more.
  */
 export function normalizeFeedWithText(feed: RawFeed, options: NormalizeOptions): NormalizedEntry[] {
+  return [...takeNormalizedEntries({ ...feed, items: [...feed.items] }, options)];
+}
+
+/**
+ * The feed's entries one at a time, the same story twice (same id or
+ * identifying link) kept once. Takes the items out of the feed and lets each
+ * raw item go as soon as it is normalized, so a refresh that hands each entry
+ * on before asking for the next never holds every raw item and every entry of
+ * a backfill of tens of thousands of items at once.
+ */
+export function* takeNormalizedEntries(feed: RawFeed, options: NormalizeOptions): Generator<NormalizedEntry> {
   const normalize = createTextNormalizer(feed, options);
+  const items: Array<RawItem | undefined> = feed.items;
+  feed.items = [];
   const seenIds = new Set<string>();
   const seenLinks = new Set<string>();
   // A link shared by many items is the site's home page (podcasts, some CMSs),
   // not a story's canonical link: it identifies nothing, so it dedups nothing.
   const linkCounts = new Map<string, number>();
-  for (const item of feed.items) if (item.link !== undefined) linkCounts.set(item.link.trim(), (linkCounts.get(item.link.trim()) ?? 0) + 1);
+  for (const item of items) if (item?.link !== undefined) linkCounts.set(item.link.trim(), (linkCounts.get(item.link.trim()) ?? 0) + 1);
   const homeLinks = new Set([feed.link?.trim(), ...[...linkCounts].filter(([, n]) => n > 2).map(([link]) => link)]);
-  const out: NormalizedEntry[] = [];
-  for (const item of feed.items) {
+  linkCounts.clear();
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i]!;
+    items[i] = undefined;
     const normalized = normalize(item);
     if (normalized === undefined) continue;
     const { entry } = normalized;
@@ -299,7 +314,6 @@ export function normalizeFeedWithText(feed: RawFeed, options: NormalizeOptions):
     if (seenIds.has(entry.id) || (linkIdentifies && seenLinks.has(entry.link!))) continue;
     seenIds.add(entry.id);
     if (linkIdentifies) seenLinks.add(entry.link!);
-    out.push(normalized);
+    yield normalized;
   }
-  return out;
 }

@@ -2,12 +2,11 @@ import { decodeBytes } from "../decode/index.js";
 import { type Matcher, tagEntry } from "../enrich/index.js";
 import { detectHtmlPage, type FetchOptions, type FetchResult, fetchSource, notAFeedError } from "../fetch/index.js";
 import type { Entry, Source, SourceState, Store, StoredEntryMeta } from "../model/index.js";
-import type { NormalizedEntry } from "../normalize/index.js";
+import { type NormalizedEntry, takeNormalizedEntries } from "../normalize/index.js";
 import { parseFeed } from "../parse/index.js";
 import { describeError } from "../shared/errors.js";
 import { bodyFingerprint } from "../shared/hash.js";
 import type { Logger } from "../shared/logger.js";
-import { normalizeItems } from "./normalize-items.js";
 
 export interface RefreshDeps {
   store: Store;
@@ -152,7 +151,7 @@ export async function refreshSource(source: Source, deps: RefreshDeps): Promise<
     text = undefined;
     const repairs = feed.repairs;
     const ttlMinutes = feed.ttlMinutes;
-    const normalized = normalizeItems(feed, {
+    const normalized = takeNormalizedEntries(feed, {
       sourceId: source.id,
       feedUrl,
       trackingParams: deps.trackingParams,
