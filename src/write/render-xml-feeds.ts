@@ -43,7 +43,7 @@ function atomCategories(entry: Entry, meta: FeedMeta): Category[] {
 }
 
 /** Categories as RSS wants them: text + domain (feed prints `name` as the text). */
-function rssCategories(entry: Entry, meta: FeedMeta, domains: RssDomains): Category[] {
+function rssCategories(entry: Entry, domains: RssDomains): Category[] {
   const out: Category[] = [];
   for (const t of entry.topics) {
     out.push({ name: t.id, domain: domains.topic });
@@ -143,7 +143,7 @@ export function renderRss(entries: Entry[], meta: FeedMeta): string {
       title: cdataSafe(entry.title),
       // feed prints the id as a non-permalink guid.
       guid: entry.id,
-      category: rssCategories(entry, meta, domains),
+      category: rssCategories(entry, domains),
       extensions,
     });
   }

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { opensSentence } from "../../src/enrich/english-names.js";
 import { compileMatcher, extractEntities, tagText } from "../../src/enrich/index.js";
 import { capitalStarts, matchesAtCapitals } from "../../src/enrich/tokenize.js";
-import type { Taxonomy, TopicTerm } from "../../src/model/index.js";
+import { oneTopicTaxonomy, term } from "../helpers/one-topic-taxonomy.js";
 
 // The enrich stage's shortcuts (candidate positions instead of a regex
 // lookbehind at every character, a character loop instead of regexes,
@@ -10,24 +10,6 @@ import type { Taxonomy, TopicTerm } from "../../src/model/index.js";
 // plain formulation gives. test/bench/enrich-ab.ts compares whole results
 // with the previous implementation on the dev set, the corpus and generated
 // text; these pin the edge cases.
-
-function term(text: string, extra: Partial<TopicTerm> = {}): TopicTerm {
-  return { text, lang: "any", weight: 1, caseSensitive: false, requireNear: [], forbidNear: [], windowWords: 12, ...extra };
-}
-
-function taxonomy(terms: TopicTerm[]): Taxonomy {
-  return {
-    version: "test",
-    threshold: 1,
-    relativeThreshold: 0,
-    maxTopics: 10,
-    titleWeight: 2,
-    scheme: "http://example.org/topics/",
-    topics: [
-      { id: "t", label: "T", labelEs: "T", definition: "", iptcCode: "medtop:20000771", iptcLabel: "immigration", iptcAncestors: [], enabled: true, terms },
-    ],
-  };
-}
 
 const SAMPLES = [
   "The U.S. Senate met. O'Brien and D'Arcy spoke; 'Quoted Name' said Ana María López de la Cruz.",
@@ -90,7 +72,7 @@ describe("matcher fast paths", () => {
   it("keeps context lists apart beyond the first 32 (several mask words per word)", () => {
     // 40 terms, each with its own near list: list ids run past one 32-bit mask word.
     const terms = Array.from({ length: 40 }, (_, i) => term(`word${i}`, { requireNear: [`ctx${i}`] }));
-    const m = compileMatcher(taxonomy(terms));
+    const m = compileMatcher(oneTopicTaxonomy(terms));
     const phrases = (text: string) => tagText(m, { title: "", body: text }).flatMap((t) => t.matches.map((p) => p.phrase));
     expect(phrases("word35 near ctx35")).toEqual(["word35"]);
     expect(phrases("word35 near ctx3")).toEqual([]);
@@ -99,7 +81,7 @@ describe("matcher fast paths", () => {
   });
 
   it("reports the same hits through scan and through a reused hit list, past its first capacity", () => {
-    const m = compileMatcher(taxonomy([term("border"), term("border patrol"), term("deport*", { forbidNear: ["sports"] })]));
+    const m = compileMatcher(oneTopicTaxonomy([term("border"), term("border patrol"), term("deport*", { forbidNear: ["sports"] })]));
     const text = Array.from({ length: 400 }, (_, i) => (i % 3 === 0 ? "border patrol" : i % 3 === 1 ? "deportation" : "sports deportment")).join(" ");
     const { hits, words } = m.scan(text);
     expect(words).toBe(667);
@@ -114,7 +96,7 @@ describe("matcher fast paths", () => {
 
   it("steps the character automaton to exact words, stems, context stems and words that outrun every key", () => {
     const m = compileMatcher(
-      taxonomy([
+      oneTopicTaxonomy([
         term("migra*", { forbidNear: ["sport*", "football club"] }),
         term("asylum", { requireNear: ["law", "court*"], windowWords: 3 }),
         term("law enforcement"),

@@ -1,28 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { compileMatcher, tagText } from "../../src/enrich/index.js";
-import type { Taxonomy, TopicTerm } from "../../src/model/index.js";
-
-function term(text: string, extra: Partial<TopicTerm> = {}): TopicTerm {
-  return { text, lang: "any", weight: 1, caseSensitive: false, requireNear: [], forbidNear: [], windowWords: 12, ...extra };
-}
-
-function taxonomy(terms: TopicTerm[]): Taxonomy {
-  return {
-    version: "test",
-    threshold: 1,
-    relativeThreshold: 0,
-    maxTopics: 10,
-    titleWeight: 2,
-    scheme: "http://example.org/topics/",
-    topics: [
-      { id: "t", label: "T", labelEs: "T", definition: "", iptcCode: "medtop:20000771", iptcLabel: "immigration", iptcAncestors: [], enabled: true, terms },
-    ],
-  };
-}
+import type { TopicTerm } from "../../src/model/index.js";
+import { oneTopicTaxonomy, term } from "../helpers/one-topic-taxonomy.js";
 
 /** The phrases of the taxonomy that matched the text. */
 function matches(terms: TopicTerm[], text: string, language?: string): string[] {
-  const m = compileMatcher(taxonomy(terms));
+  const m = compileMatcher(oneTopicTaxonomy(terms));
   return tagText(m, { title: "", body: text, ...(language ? { language } : {}) }).flatMap((t) => t.matches.map((p) => p.phrase));
 }
 
@@ -80,7 +63,7 @@ describe("the matcher", () => {
   });
 
   it("counts the longest phrase once where terms overlap, and weighs the title more", () => {
-    const m = compileMatcher(taxonomy([term("border"), term("border wall", { weight: 2 })]));
+    const m = compileMatcher(oneTopicTaxonomy([term("border"), term("border wall", { weight: 2 })]));
     const [topic] = tagText(m, { title: "Border wall", body: "the border wall" });
     expect(topic!.matches).toHaveLength(2);
     expect(topic!.matches).toEqual(
@@ -93,7 +76,7 @@ describe("the matcher", () => {
   });
 
   it("scans long text in one pass with the same result as short pieces", () => {
-    const m = compileMatcher(taxonomy([term("migrant*"), term("border wall")]));
+    const m = compileMatcher(oneTopicTaxonomy([term("migrant*"), term("border wall")]));
     const piece = "Migrants reached the border wall. ";
     const hits = m.scan(piece.repeat(5000)).hits.length;
     expect(hits).toBe(m.scan(piece).hits.length * 5000);
