@@ -32,17 +32,43 @@ export async function timeMs(fn: () => unknown): Promise<number> {
   return performance.now() - t;
 }
 
+export interface InterleaveOptions {
+  /**
+   * Wait this long after the forced collection before timing, as a scheduled
+   * refresh starts after idle time: timed right after gc(), a 1 ms refresh
+   * measures 3–4 ms of the collector's concurrent sweeping on two busy cores.
+   */
+  settleMs?: number;
+  /**
+   * Measure CPU time (user + system of this process) instead of wall time: on
+   * a shared machine a run can wait for a core, and that wait says nothing
+   * about the code. Only for synchronous contenders.
+   */
+  cpu?: boolean;
+}
+
 /**
  * Runs every contender once per repetition, rotating who goes first, and
  * returns each one's median: the yardstick and our code see the same machine state.
  */
-export async function interleaved(reps: number, contenders: Record<string, () => unknown>): Promise<Record<string, number>> {
+export async function interleaved(reps: number, contenders: Record<string, () => unknown>, options: InterleaveOptions = {}): Promise<Record<string, number>> {
   const names = Object.keys(contenders);
   const times: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
   for (let rep = 0; rep < reps; rep++) {
     for (let k = 0; k < names.length; k++) {
       const name = names[(k + rep) % names.length]!;
-      times[name]!.push(await timeMs(contenders[name]!));
+      gc();
+      if (options.settleMs) await new Promise((done) => setTimeout(done, options.settleMs));
+      if (options.cpu) {
+        const before = process.cpuUsage();
+        contenders[name]!();
+        const used = process.cpuUsage(before);
+        times[name]!.push((used.user + used.system) / 1000);
+      } else {
+        const t = performance.now();
+        await contenders[name]!();
+        times[name]!.push(performance.now() - t);
+      }
     }
   }
   return Object.fromEntries(names.map((n) => [n, median(times[n]!)]));

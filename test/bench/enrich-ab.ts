@@ -28,7 +28,7 @@ import { compileMatcher, extractEntities, fold, loadTaxonomy, tagEntry, tagText,
 import type { Entry } from "../../src/model/index.js";
 import { normalizeFeedWithText } from "../../src/normalize/index.js";
 import { parseFeed } from "../../src/parse/index.js";
-import { gc, median, REPO_ROOT, TOPICS_FILE } from "./bench-kit.js";
+import { interleaved, REPO_ROOT, TOPICS_FILE } from "./bench-kit.js";
 import { generateFeed } from "./generate-feed.js";
 
 const CHECK_ONLY = process.argv.includes("--check");
@@ -185,27 +185,6 @@ const sets: Array<[string, Item[]]> = [
   ["fuzz", fuzzItems(3000)],
 ];
 
-/**
- * Medians of interleaved runs in CPU time (user + system of this process), not
- * wall time: on a shared machine a run can wait for a core, and that wait
- * says nothing about the code.
- */
-function cpuInterleaved(reps: number, contenders: Record<string, () => void>): Record<string, number> {
-  const names = Object.keys(contenders);
-  const times: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
-  for (let rep = 0; rep < reps; rep++) {
-    for (let k = 0; k < names.length; k++) {
-      const name = names[(k + rep) % names.length]!;
-      gc();
-      const before = process.cpuUsage();
-      contenders[name]!();
-      const used = process.cpuUsage(before);
-      times[name]!.push((used.user + used.system) / 1000);
-    }
-  }
-  return Object.fromEntries(names.map((n) => [n, median(times[n]!)]));
-}
-
 let differences = 0;
 function compare(what: string, where: string, a: unknown, b: unknown): void {
   if (isDeepStrictEqual(a, b)) return;
@@ -272,7 +251,7 @@ if (!CHECK_ONLY) {
     },
   };
   for (const name of Object.keys(contenders)) if (ONLY && !ONLY.includes(name.split(" ")[1]!)) delete contenders[name];
-  const med = cpuInterleaved(REPS, contenders);
+  const med = await interleaved(REPS, contenders, { cpu: true });
   const fmt = (name: string, f: (ms: number) => string) => (med[name] === undefined ? "-" : f(med[name]!));
   const mb = bytes / 1e6;
   process.stdout.write(`\n${generated.length} generated items, ${mb.toFixed(2)} MB of text, medians of ${REPS} interleaved runs, CPU time\n`);

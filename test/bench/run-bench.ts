@@ -31,10 +31,8 @@ import {
   benchProject,
   fmtMb,
   fmtMs,
-  gc,
   interleaved,
   markdownTable,
-  median,
   note,
   notes,
   REPO_ROOT,
@@ -392,28 +390,6 @@ async function startFeedServer(dir: string, ports: number): Promise<FeedServer> 
   return { ports: list, child, stop: () => child.kill() };
 }
 
-/**
- * Like interleaved(), but each timing starts once the forced collection has
- * settled (its concurrent sweeping done), as a scheduled refresh starts after
- * idle time: timed right after gc(), a 1 ms refresh measures 3–4 ms of the
- * collector's aftermath on two busy cores.
- */
-async function interleavedSettled(reps: number, contenders: Record<string, () => unknown>, settleMs = 25): Promise<Record<string, number>> {
-  const names = Object.keys(contenders);
-  const times: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
-  for (let rep = 0; rep < reps; rep++) {
-    for (let k = 0; k < names.length; k++) {
-      const name = names[(k + rep) % names.length]!;
-      gc();
-      await new Promise((done) => setTimeout(done, settleMs));
-      const t = performance.now();
-      await contenders[name]!();
-      times[name]!.push(performance.now() - t);
-    }
-  }
-  return Object.fromEntries(names.map((n) => [n, median(times[n]!)]));
-}
-
 async function unchangedSection(): Promise<void> {
   const dataDir = tempDir("unchanged");
   const server = await startFeedServer(dataDir, 1);
@@ -435,12 +411,16 @@ async function unchangedSection(): Promise<void> {
     // is what fetching without the pool measures.
     const { pool: _pool, ...unpooled } = app.deps.fetch;
     const coldDeps = { ...app.deps, fetch: unpooled };
-    const med = await interleavedSettled(QUICK ? 7 : 15, {
-      yard: () => yardstickParse(text),
-      same: async () => statuses.add((await refreshSource(fileSource, app.deps)).status),
-      http: async () => statuses.add((await refreshSource(httpSource, app.deps)).status),
-      httpCold: async () => statuses.add((await refreshSource(httpSource, coldDeps)).status),
-    });
+    const med = await interleaved(
+      QUICK ? 7 : 15,
+      {
+        yard: () => yardstickParse(text),
+        same: async () => statuses.add((await refreshSource(fileSource, app.deps)).status),
+        http: async () => statuses.add((await refreshSource(httpSource, app.deps)).status),
+        httpCold: async () => statuses.add((await refreshSource(httpSource, coldDeps)).status),
+      },
+      { settleMs: 25 },
+    );
     const notModified = statuses.has("not-modified") ? "not-modified" : "?";
     ratioRow("unchanged", `${n} items, same bytes (status ${statuses.has("unchanged") ? "unchanged" : "?"})`, med.same!, med.yard!, 0.05);
     ratioRow("unchanged", `${n} items, HTTP 304 on 127.0.0.1, pooled connection (status ${notModified})`, med.http!, med.yard!, 0.05);
