@@ -79,7 +79,7 @@ export function buildApp(config: Config, logger: Logger, options: BuildOptions =
       allowPrivate: false,
       pool,
     },
-    parseTimeoutMs: 20_000,
+    parseTimeoutMs: config.parse.timeoutMs,
     trackingParams: config.normalize.trackingParams,
     maxBackoffMinutes: config.schedule.maxBackoffMinutes,
     now: () => new Date(),

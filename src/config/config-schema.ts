@@ -84,6 +84,14 @@ export const configSchema = z.strictObject({
       userAgent: z.string().min(1).optional(),
     })
     .prefault({}),
+  parse: z
+    .strictObject({
+      // A wall-clock limit per document, so one enormous or hostile feed cannot
+      // hold a refresh slot for ever. 20 s parses ≈ 30,000 ordinary items on a
+      // busy 2-core machine; a source with a larger backlog needs more.
+      timeoutMs: z.number().int().min(100).default(20000),
+    })
+    .prefault({}),
   retention: z
     .strictObject({
       maxAgeDays: z.number().min(1).optional(),

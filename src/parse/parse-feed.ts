@@ -102,7 +102,12 @@ function parseWithDeadline(xml: string, deadline: number): Promise<Parsed> {
     timer = setTimeout(() => {
       // The next scheduled chunk finds nothing to do: the abandoned parse stops using CPU.
       xmlParser.processAsync = () => {};
-      reject(new ParseError("timeout", "parsing took longer than the limit; the document is abandoned (raise parseTimeoutMs if it is just large)"));
+      reject(
+        new ParseError(
+          "timeout",
+          "parsing took longer than the limit; the document is abandoned (if the feed is just large, raise parse.timeoutMs in the config)",
+        ),
+      );
     }, ms);
   });
   const parse = (parser.parseString(xml) as Promise<Parsed>).then((parsed) => {
@@ -403,7 +408,11 @@ async function parseOrRepair(xml: string, root: Root, entities: Map<string, stri
       if (error instanceof ParseError) throw error;
     }
   }
-  if (Date.now() >= deadline) throw new ParseError("timeout", "parsing took longer than the limit; the document is abandoned");
+  if (Date.now() >= deadline)
+    throw new ParseError(
+      "timeout",
+      "parsing took longer than the limit; the document is abandoned (if the feed is just large, raise parse.timeoutMs in the config)",
+    );
   const rebuilt = rebuildTree(fixed.xml);
   try {
     const parsed = await parseStrict(rebuilt, root.format, deadline);

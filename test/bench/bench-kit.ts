@@ -99,6 +99,8 @@ taxonomy: ${TOPICS_FILE}
 fetch:
   maxBytes: 2000000000
   timeoutMs: 600000
+parse:
+  timeoutMs: 600000
 ${extra}sources:
 ${sourcesYaml}`,
   );
