@@ -390,47 +390,128 @@ async function startFeedServer(dir: string, ports: number): Promise<FeedServer> 
   return { ports: list, child, stop: () => child.kill() };
 }
 
+/**
+ * nginx serving `dir` on loopback (ETag on, keep-alive 75 s, one worker), the
+ * origin of the 304 rows: a static server that answers a conditional GET from
+ * its open-file cache in microseconds, as a publisher's web server or CDN
+ * does. Undefined when nginx is not installed or does not start.
+ */
+async function startNginxOrigin(dir: string): Promise<{ port: number; stop(): void } | undefined> {
+  const bin = ["/usr/sbin/nginx", "/usr/bin/nginx"].find((p) => existsSync(p));
+  if (bin === undefined) return undefined;
+  // mkdtemp makes 0700 folders; nginx workers run as an unprivileged user and must traverse them.
+  chmodSync(dir, 0o755);
+  const root = tempDir("unchanged-nginx");
+  const prefix = join(root, "nginx");
+  mkdirSync(join(prefix, "logs"), { recursive: true });
+  const port = await freePort();
+  writeFileSync(
+    join(prefix, "nginx.conf"),
+    `daemon off; worker_processes 1; pid ${prefix}/nginx.pid; error_log ${prefix}/logs/error.log;
+events { worker_connections 1024; }
+http {
+  access_log off; sendfile on; etag on; keepalive_timeout 75s; open_file_cache max=100;
+  types { application/rss+xml xml; }
+  client_body_temp_path ${prefix}/body; proxy_temp_path ${prefix}/proxy; fastcgi_temp_path ${prefix}/fastcgi; uwsgi_temp_path ${prefix}/uwsgi; scgi_temp_path ${prefix}/scgi;
+  server { listen 127.0.0.1:${port}; root ${dir}; }
+}
+`,
+  );
+  writeFileSync(join(dir, "probe.xml"), "<rss/>");
+  const child = spawn(bin, ["-p", prefix, "-c", join(prefix, "nginx.conf")], { stdio: "ignore" });
+  const stop = () => {
+    child.kill();
+    rmSync(root, { recursive: true, force: true });
+  };
+  if (!(await waitForHttp(`http://127.0.0.1:${port}/probe.xml`, child, 5000))) {
+    stop();
+    return undefined;
+  }
+  return { port, stop };
+}
+
 async function unchangedSection(): Promise<void> {
   const dataDir = tempDir("unchanged");
   const server = await startFeedServer(dataDir, 1);
+  const nginx = await startNginxOrigin(dataDir);
+  if (nginx === undefined) note("unchanged: nginx is not installed or did not start; the 304 rows use test/bench/feed-server.mjs only");
   for (const n of [100, 1000]) {
     const bytes = feedBytes("rss", n);
     const text = bytes.toString("utf8");
     const file = join(dataDir, `feed-${n}.xml`);
     writeFileSync(file, bytes);
     const project = benchProject(
-      `  - id: same-bytes\n    file: ${file}\n  - id: http-304\n    url: http://127.0.0.1:${server.ports[0]}/feed-${n}.xml\n    local: true\n`,
+      `  - id: same-bytes\n    file: ${file}\n  - id: http-304\n    url: http://127.0.0.1:${server.ports[0]}/feed-${n}.xml\n    local: true\n` +
+        (nginx ? `  - id: nginx-304\n    url: http://127.0.0.1:${nginx.port}/feed-${n}.xml\n    local: true\n` : ""),
     );
     const app = buildApp(loadConfig(project.configFile), logger);
     await runCycle(app, app.config.sources);
-    const [fileSource, httpSource] = app.config.sources as [Source, Source];
-    const statuses = new Set<string>();
+    const [fileSource, httpSource, nginxSource] = app.config.sources as [Source, Source, Source | undefined];
+    const statuses = new Map<string, Set<string>>();
+    const record = (row: string, status: string) => {
+      const set = statuses.get(row) ?? new Set<string>();
+      set.add(status);
+      statuses.set(row, set);
+    };
     // The app's connection pool keeps a connection only seconds (fetch/connection-pool.ts): a
     // 304 right after another fetch of the host reuses it, as the next source on that host in
     // a cycle does; a service refreshing every few minutes opens a new one each cycle, which
     // is what fetching without the pool measures.
     const { pool: _pool, ...unpooled } = app.deps.fetch;
     const coldDeps = { ...app.deps, fetch: unpooled };
-    const med = await interleaved(
-      QUICK ? 7 : 15,
-      {
-        yard: () => yardstickParse(text),
-        same: async () => statuses.add((await refreshSource(fileSource, app.deps)).status),
-        http: async () => statuses.add((await refreshSource(httpSource, app.deps)).status),
-        httpCold: async () => statuses.add((await refreshSource(httpSource, coldDeps)).status),
-      },
-      { settleMs: 25 },
+    const contenders: Record<string, () => unknown> = {
+      yard: () => yardstickParse(text),
+      same: async () => record("same", (await refreshSource(fileSource, app.deps)).status),
+      http: async () => record("http", (await refreshSource(httpSource, app.deps)).status),
+      httpCold: async () => record("httpCold", (await refreshSource(httpSource, coldDeps)).status),
+    };
+    if (nginxSource) {
+      contenders.nginx = async () => record("nginx", (await refreshSource(nginxSource, app.deps)).status);
+      contenders.nginxCold = async () => record("nginxCold", (await refreshSource(nginxSource, coldDeps)).status);
+    }
+    const med = await interleaved(QUICK ? 7 : 15, contenders, { settleMs: 25 });
+    // Each row names the status every one of its runs returned ("?" if they differed or failed).
+    const status = (row: string, expected: string) => (statuses.get(row)?.size === 1 && statuses.get(row)?.has(expected) ? expected : "?");
+    ratioRow("unchanged", `${n} items, same bytes (status ${status("same", "unchanged")})`, med.same!, med.yard!, 0.05);
+    // With nginx as the origin its rows carry the target: it answers a 304 as a real origin
+    // does; test/bench/feed-server.mjs (a Node process) then is reported for comparison.
+    const feedServerTarget = nginxSource ? undefined : 0.05;
+    if (nginxSource) {
+      ratioRow(
+        "unchanged",
+        `${n} items, HTTP 304 from nginx on 127.0.0.1, pooled connection (status ${status("nginx", "not-modified")})`,
+        med.nginx!,
+        med.yard!,
+        0.05,
+      );
+      ratioRow(
+        "unchanged",
+        `${n} items, HTTP 304 from nginx on 127.0.0.1, new connection (status ${status("nginxCold", "not-modified")})`,
+        med.nginxCold!,
+        med.yard!,
+        0.05,
+      );
+    }
+    ratioRow(
+      "unchanged",
+      `${n} items, HTTP 304 from feed-server.mjs on 127.0.0.1, pooled connection (status ${status("http", "not-modified")})`,
+      med.http!,
+      med.yard!,
+      feedServerTarget,
     );
-    const notModified = statuses.has("not-modified") ? "not-modified" : "?";
-    ratioRow("unchanged", `${n} items, same bytes (status ${statuses.has("unchanged") ? "unchanged" : "?"})`, med.same!, med.yard!, 0.05);
-    ratioRow("unchanged", `${n} items, HTTP 304 on 127.0.0.1, pooled connection (status ${notModified})`, med.http!, med.yard!, 0.05);
-    ratioRow("unchanged", `${n} items, HTTP 304 on 127.0.0.1, new connection (status ${notModified})`, med.httpCold!, med.yard!, 0.05);
+    ratioRow(
+      "unchanged",
+      `${n} items, HTTP 304 from feed-server.mjs on 127.0.0.1, new connection (status ${status("httpCold", "not-modified")})`,
+      med.httpCold!,
+      med.yard!,
+      feedServerTarget,
+    );
     const before = mtimes(project.feedsDir);
     const report = await runCycle(app, app.config.sources);
     const written = changedPaths(before, mtimes(project.feedsDir));
     addRow({
       section: "unchanged",
-      measure: `${n} items: whole cycle with both sources unchanged`,
+      measure: `${n} items: whole cycle with every source unchanged`,
       ours: `${written.length} files written (${report.changedFiles.length} reported)`,
       yardstick: "0 files",
       ratio: "",
@@ -440,6 +521,7 @@ async function unchangedSection(): Promise<void> {
     app.close();
     project.cleanup();
   }
+  nginx?.stop();
   server.stop();
   rmSync(dataDir, { recursive: true, force: true });
 }
