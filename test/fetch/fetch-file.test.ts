@@ -8,7 +8,14 @@ import type { Source } from "../../src/model/index.js";
 const dir = mkdtempSync(join(tmpdir(), "fe-fetch-file-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const options = (maxBytes: number): FetchOptions => ({ timeoutMs: 1000, connectTimeoutMs: 1000, maxBytes, maxRedirects: 0, userAgent: "test", allowPrivate: false });
+const options = (maxBytes: number): FetchOptions => ({
+  timeoutMs: 1000,
+  connectTimeoutMs: 1000,
+  maxBytes,
+  maxRedirects: 0,
+  userAgent: "test",
+  allowPrivate: false,
+});
 const source = (file: string): Source => ({ id: "local", title: "local", file, schedule: "* * * * *", local: true, boilerplate: [] });
 
 async function fetchError(file: string, maxBytes: number): Promise<FetchError> {
