@@ -160,6 +160,18 @@ export class EntryMetaLookup extends Map<string, StoredEntryMeta> {
   }
 }
 
+interface EntryRow {
+  data: string;
+  /** NULL in rows written before schema 4, whose `data` holds the HTML. */
+  content_html: string | null;
+}
+
+function entryOf(r: EntryRow): Entry {
+  const e = JSON.parse(r.data) as Entry;
+  if (r.content_html !== null) e.contentHtml = r.content_html;
+  return e;
+}
+
 function sortDate(e: Entry): string {
   return e.published ?? e.firstSeen;
 }
@@ -222,9 +234,9 @@ const HIDDEN_SOURCES = "(SELECT id FROM sources WHERE removed_since IS NOT NULL)
  * render cost depends on maxItems, not on how many entries are stored.
  */
 const LATEST_SQL = {
-  all: `SELECT data FROM entries WHERE source_id NOT IN ${HIDDEN_SOURCES} ORDER BY sort_date DESC, id LIMIT ?`,
-  source: "SELECT data FROM entries WHERE source_id = ? ORDER BY sort_date DESC, id LIMIT ?",
-  topic: `SELECT e.data FROM entry_topics t JOIN entries e ON e.source_id = t.source_id AND e.id = t.entry_id
+  all: `SELECT data, content_html FROM entries WHERE source_id NOT IN ${HIDDEN_SOURCES} ORDER BY sort_date DESC, id LIMIT ?`,
+  source: "SELECT data, content_html FROM entries WHERE source_id = ? ORDER BY sort_date DESC, id LIMIT ?",
+  topic: `SELECT e.data, e.content_html FROM entry_topics t JOIN entries e ON e.source_id = t.source_id AND e.id = t.entry_id
           WHERE t.topic_id = ? AND t.source_id NOT IN ${HIDDEN_SOURCES} ORDER BY t.sort_date DESC, t.entry_id LIMIT ?`,
 } as const;
 
@@ -292,11 +304,11 @@ export class SqliteStore implements Store {
       // One entry by primary key: what a refresh asks for each id of the feed it parsed.
       entryMetaById: db.prepare<[string, string], MetaRow>(`SELECT ${META_COLUMNS} FROM entries e WHERE e.source_id = ? AND e.id = ?`),
       // Positional parameters: binding from an object looks each name up per row.
-      upsertEntry: db.prepare<[string, string, string, string | null, string | null, string, string, string | null, string]>(
-        `INSERT INTO entries (source_id, id, first_seen, published, updated, sort_date, content_hash, taxonomy_version, data)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+      upsertEntry: db.prepare<[string, string, string, string | null, string | null, string, string, string | null, string, string | null]>(
+        `INSERT INTO entries (source_id, id, first_seen, published, updated, sort_date, content_hash, taxonomy_version, data, content_html)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT(source_id, id) DO UPDATE SET published=excluded.published, updated=excluded.updated, sort_date=excluded.sort_date,
-           content_hash=excluded.content_hash, taxonomy_version=excluded.taxonomy_version, data=excluded.data`,
+           content_hash=excluded.content_hash, taxonomy_version=excluded.taxonomy_version, data=excluded.data, content_html=excluded.content_html`,
       ),
       entryTopics: db.prepare<[string, string], { topic_id: string }>("SELECT topic_id FROM entry_topics WHERE source_id = ? AND entry_id = ?"),
       entryTopicRows: db.prepare<[string, string], { topic_id: string; sort_date: string }>(
@@ -311,9 +323,9 @@ export class SqliteStore implements Store {
       insertTopic: db.prepare<[string, string, string, string]>(
         "INSERT OR IGNORE INTO entry_topics (source_id, entry_id, topic_id, sort_date) VALUES (?, ?, ?, ?)",
       ),
-      latestAll: db.prepare<[number], { data: string }>(LATEST_SQL.all),
-      latestSource: db.prepare<[string, number], { data: string }>(LATEST_SQL.source),
-      latestTopic: db.prepare<[string, number], { data: string }>(LATEST_SQL.topic),
+      latestAll: db.prepare<[number], EntryRow>(LATEST_SQL.all),
+      latestSource: db.prepare<[string, number], EntryRow>(LATEST_SQL.source),
+      latestTopic: db.prepare<[string, number], EntryRow>(LATEST_SQL.topic),
       // Counts subtract the hidden sources' rows: the plain count stays a covering
       // index read, and the hidden part is read by source (`+topic_id` keeps the
       // planner on the (source_id, entry_id, topic_id) key, covering too).
@@ -325,7 +337,7 @@ export class SqliteStore implements Store {
         `SELECT (SELECT count(*) FROM entry_topics WHERE topic_id = @topic)
               - (SELECT count(*) FROM entry_topics WHERE source_id IN ${HIDDEN_SOURCES} AND +topic_id = @topic) AS n`,
       ),
-      all: db.prepare<[], { data: string }>("SELECT data FROM entries ORDER BY source_id, id"),
+      all: db.prepare<[], EntryRow>("SELECT data, content_html FROM entries ORDER BY source_id, id"),
       // Retention: entries of the source that are not in its current feed and
       // either older than the cutoff or past the newest N.
       prunable: db.prepare<[{ source: string; cutoff: string; keep: number }], { id: string }>(
@@ -438,6 +450,7 @@ export class SqliteStore implements Store {
   private upsert(e: Entry, pending: Set<string>): void {
     const date = sortDate(e);
     const old = this.stmts.entryTopicRows.all(e.sourceId, e.id);
+    const html = typeof e.contentHtml === "string" ? e.contentHtml : undefined;
     this.stmts.upsertEntry.run(
       e.sourceId,
       e.id,
@@ -447,7 +460,9 @@ export class SqliteStore implements Store {
       date,
       e.contentHash,
       e.taxonomyVersion ?? null,
-      JSON.stringify(e),
+      // The HTML goes to its own column unescaped; the placeholder keeps the key's place in the object read back.
+      html === undefined ? JSON.stringify(e) : JSON.stringify({ ...e, contentHtml: "" }),
+      html ?? null,
     );
     for (const r of old) {
       pending.add(`topic:${r.topic_id}`);
@@ -581,7 +596,7 @@ export class SqliteStore implements Store {
       if (selector.kind === "topic") return this.stmts.latestTopic.all(selector.topicId, limit);
       return this.stmts.latestAll.all(limit);
     });
-    return rows.map((r) => JSON.parse(r.data) as Entry);
+    return rows.map(entryOf);
   }
 
   countEntries(selector: OutputSelector): number {
@@ -594,7 +609,7 @@ export class SqliteStore implements Store {
 
   /** Every stored entry, read at once (a caller may write while it walks them). */
   allEntries(): Entry[] {
-    return this.guard(() => this.stmts.all.all()).map((r) => JSON.parse(r.data) as Entry);
+    return this.guard(() => this.stmts.all.all()).map(entryOf);
   }
 
   /** PRAGMA integrity_check: "ok" or the problems SQLite found. */
