@@ -44,6 +44,9 @@ interface SourceRow {
   min_interval_minutes: number | null;
 }
 
+const SOURCE_COLUMNS =
+  "id, url, etag, last_modified, body_hash, last_fetch, last_success, consecutive_failures, last_error_code, last_error_message, next_due, min_interval_minutes";
+
 function rowToState(r: SourceRow): SourceState {
   const s: SourceState = { sourceId: r.id, consecutiveFailures: r.consecutive_failures };
   if (r.url !== null) s.url = r.url;
@@ -274,8 +277,10 @@ export class SqliteStore implements Store {
   private prepare() {
     const db = this.db;
     return {
-      getSource: db.prepare<[string], SourceRow>("SELECT * FROM sources WHERE id = ?"),
-      listSources: db.prepare<[], SourceRow>("SELECT * FROM sources ORDER BY id"),
+      // Not `*`: current_ids is the JSON list of the feed's ids (tens of KB for a big feed),
+      // which every refresh, the unchanged ones included, would otherwise read and copy.
+      getSource: db.prepare<[string], SourceRow>(`SELECT ${SOURCE_COLUMNS} FROM sources WHERE id = ?`),
+      listSources: db.prepare<[], SourceRow>(`SELECT ${SOURCE_COLUMNS} FROM sources ORDER BY id`),
       upsertSource: db.prepare<
         [
           string,
