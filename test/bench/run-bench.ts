@@ -119,55 +119,60 @@ async function stageSection(): Promise<void> {
     writeFileSync(file, bytes);
     const source: Source = { id: "bench", title: "bench", file, schedule: "* * * * *", local: true, boilerplate: [] };
     const t: Record<string, number[]> = { yard: [], fetch: [], decode: [], parse: [], normalize: [], enrich: [], store: [], render: [], write: [] };
+    // CPU time (user + system) of this process beside the wall time: on a shared machine a
+    // stage's wall time includes its waits for a core, which differ from one stage to the next.
+    const cpu: Record<string, number[]> = Object.fromEntries(Object.keys(t).map((k) => [k, []]));
+    const timed = async (stage: string, fn: () => unknown) => {
+      gc();
+      const before = process.cpuUsage();
+      const started = performance.now();
+      await fn();
+      t[stage]!.push(performance.now() - started);
+      const used = process.cpuUsage(before);
+      cpu[stage]!.push((used.user + used.system) / 1000);
+    };
     for (let rep = 0; rep < reps; rep++) {
       const yardFirst = rep % 2 === 0;
-      if (yardFirst) t.yard!.push(await timeMs(() => yardstickParse(text)));
+      if (yardFirst) await timed("yard", () => yardstickParse(text));
       let fetched: Awaited<ReturnType<typeof fetchSource>> | undefined;
-      t.fetch!.push(
-        await timeMs(
-          async () =>
-            (fetched = await fetchSource(
-              source,
-              {},
-              { timeoutMs: 1, connectTimeoutMs: 1, maxBytes: 2e9, maxRedirects: 0, userAgent: "bench", allowPrivate: true },
-            )),
-        ),
+      await timed(
+        "fetch",
+        async () =>
+          (fetched = await fetchSource(
+            source,
+            {},
+            { timeoutMs: 1, connectTimeoutMs: 1, maxBytes: 2e9, maxRedirects: 0, userAgent: "bench", allowPrivate: true },
+          )),
       );
       if (fetched?.status !== "ok") throw new Error("bench: file fetch did not return bytes");
       const body = fetched.body;
       let decoded!: ReturnType<typeof decodeBytes>;
-      t.decode!.push(await timeMs(() => (decoded = decodeBytes(body, fetched?.status === "ok" ? fetched.contentType : undefined))));
+      await timed("decode", () => (decoded = decodeBytes(body, fetched?.status === "ok" ? fetched.contentType : undefined)));
       let feed!: Awaited<ReturnType<typeof parseFeed>>;
-      t.parse!.push(await timeMs(async () => (feed = await parseFeed(decoded.text, { timeoutMs: 600_000 }))));
+      await timed("parse", async () => (feed = await parseFeed(decoded.text, { timeoutMs: 600_000 })));
       let entries!: NormalizedEntry[];
-      t.normalize!.push(await timeMs(() => (entries = normalizeFeedWithText(feed, normalizeOptions("bench")))));
+      await timed("normalize", () => (entries = normalizeFeedWithText(feed, normalizeOptions("bench"))));
       let tagged!: Entry[];
-      t.enrich!.push(await timeMs(() => (tagged = enrichAll(matcher, entries))));
+      await timed("enrich", () => (tagged = enrichAll(matcher, entries)));
       const store = new SqliteStore(join(dir, `store-${n}-${format}-${rep}.db`));
-      t.store!.push(
-        await timeMs(() => {
-          store.entryMeta("bench");
-          store.commit({ state: { sourceId: "bench", consecutiveFailures: 0 }, upserts: tagged });
-        }),
-      );
+      await timed("store", () => {
+        store.entryMeta("bench");
+        store.commit({ state: { sourceId: "bench", consecutiveFailures: 0 }, upserts: tagged });
+      });
       let latest!: Entry[];
       let out!: string[];
-      t.render!.push(
-        await timeMs(() => {
-          latest = store.latest({ kind: "all" }, 100);
-          out = [renderRss(latest, META), renderAtom(latest, META), renderJsonFeed(latest, META)];
-        }),
-      );
+      await timed("render", () => {
+        latest = store.latest({ kind: "all" }, 100);
+        out = [renderRss(latest, META), renderAtom(latest, META), renderJsonFeed(latest, META)];
+      });
       const outDir = join(dir, `out-${n}-${format}-${rep}`);
-      t.write!.push(
-        await timeMs(() => {
-          writeFileAtomic(join(outDir, "all.rss"), out[0]!);
-          writeFileAtomic(join(outDir, "all.atom"), out[1]!);
-          writeFileAtomic(join(outDir, "all.json"), out[2]!);
-        }),
-      );
+      await timed("write", () => {
+        writeFileAtomic(join(outDir, "all.rss"), out[0]!);
+        writeFileAtomic(join(outDir, "all.atom"), out[1]!);
+        writeFileAtomic(join(outDir, "all.json"), out[2]!);
+      });
       store.close();
-      if (!yardFirst) t.yard!.push(await timeMs(() => yardstickParse(text)));
+      if (!yardFirst) await timed("yard", () => yardstickParse(text));
     }
     const med = Object.fromEntries(Object.entries(t).map(([k, v]) => [k, [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)]!]));
     const yard = med.yard!;
@@ -181,6 +186,11 @@ async function stageSection(): Promise<void> {
     const target = n === 100 || n === 10_000 ? 0.6 : undefined;
     ratioRow("stages", `${label}: own stages (decode+normalize+enrich+store)`, own, yard, target);
     ratioRow("stages", `${label}: own stages + parse overhead over rss-parser`, own + parseExtra, yard, undefined);
+    // The same in CPU time, for a machine whose load makes the wall times above wander.
+    const cpuMed = Object.fromEntries(Object.entries(cpu).map(([k, v]) => [k, median(v)]));
+    for (const stage of ["decode", "store"]) ratioRow("stages", `${label}: ${stage}, CPU time`, cpuMed[stage]!, cpuMed.yard!, undefined);
+    const ownCpu = cpuMed.decode! + cpuMed.normalize! + cpuMed.enrich! + cpuMed.store!;
+    ratioRow("stages", `${label}: own stages (decode+normalize+enrich+store), CPU time`, ownCpu, cpuMed.yard!, undefined);
   }
   rmSync(dir, { recursive: true, force: true });
 }
