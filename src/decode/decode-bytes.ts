@@ -100,21 +100,73 @@ const MAYBE_ILLEGAL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF\uD800
 const DECLARED_ENCODING = /^(\s*<\?xml\b[^>]*?)\s+encoding\s*=\s*(["'])[^"']*\2/;
 const ASCII_ONLY = /^[\x00-\x7f]*$/;
 
+// XML 1.0 §2.2 forbids these C0 controls (tab, LF and CR are allowed).
+const ILLEGAL_CONTROL = new Uint8Array(256);
+for (let b = 0; b < 0x20; b++) if (b !== 0x09 && b !== 0x0a && b !== 0x0d) ILLEGAL_CONTROL[b] = 1;
+// U+FFFE and U+FFFF in UTF-8.
+const NONCHARACTER_FFFE = Buffer.from([0xef, 0xbf, 0xbe]);
+const NONCHARACTER_FFFF = Buffer.from([0xef, 0xbf, 0xbf]);
+
+/**
+ * Whether valid UTF-8 bytes may hold a character XML forbids. Valid UTF-8
+ * cannot encode a surrogate, so what is left is C0 controls (one byte each,
+ * tested four bytes at a time: a word with no byte under 0x20 is skipped
+ * whole) and U+FFFE/U+FFFF (a native search each). Reading the bytes is about
+ * four times cheaper than testing the decoded text, which is two bytes per
+ * character as soon as one character is not Latin-1.
+ */
+function mayHoldIllegalXml(bytes: Buffer): boolean {
+  const length = bytes.length;
+  let i = 0;
+  for (; i < length && ((bytes.byteOffset + i) & 3) !== 0; i++) if (ILLEGAL_CONTROL[bytes[i]!] === 1) return true;
+  const words = new Uint32Array(bytes.buffer, bytes.byteOffset + i, (length - i) >>> 2);
+  for (let w = 0; w < words.length; w++) {
+    const x = words[w]!;
+    // Sets a byte's high bit when that byte is under 0x20 (and may set it for a byte above one that is).
+    if (((x - 0x20202020) & ~x & 0x80808080) !== 0) {
+      const k = i + w * 4;
+      if ((ILLEGAL_CONTROL[bytes[k]!]! | ILLEGAL_CONTROL[bytes[k + 1]!]! | ILLEGAL_CONTROL[bytes[k + 2]!]! | ILLEGAL_CONTROL[bytes[k + 3]!]!) !== 0)
+        return true;
+    }
+  }
+  for (let k = i + words.length * 4; k < length; k++) if (ILLEGAL_CONTROL[bytes[k]!] === 1) return true;
+  return bytes.indexOf(NONCHARACTER_FFFE) >= 0 || bytes.indexOf(NONCHARACTER_FFFF) >= 0;
+}
+
 /**
  * The bytes as UTF-8 when they are valid UTF-8 (simdutf validation, then
- * Node's fast decoder), with the declaration's `encoding="…"` already
- * dropped (see dropDeclaredEncoding) when it is found in the ASCII head:
- * removing it from the bytes costs a byte copy, removing it from the text
- * builds a two-part string that the first regex over it flattens into a
- * second copy of the whole document (two bytes per character once any
- * character is not Latin-1).
+ * Node's fast decoder, one pass, no copy of the bytes), with the
+ * declaration's `encoding="…"` dropped (see dropDeclaredEncoding) and the
+ * characters illegal in XML removed.
+ *
+ * The encoding is dropped before decoding when it is found in the ASCII
+ * head: the declaration's start is moved right over it, the rest decoded
+ * from there, and the moved bytes put back, so the caller's bytes are as they
+ * were when this returns. Removing it from the text instead builds a
+ * two-part string that the first regex over it flattens into a second copy
+ * of the whole document, and cutting it with Buffer.concat copies the bytes:
+ * on a 5 MB feed either is a fresh 5–10 MB allocation, whose page faults cost
+ * more than the decoding itself.
  */
 function tryUtf8(bytes: Uint8Array): string | undefined {
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (!isUtf8(buffer)) return undefined;
   const m = DECLARED_ENCODING.exec(buffer.toString("latin1", 0, Math.min(buffer.length, 512)));
-  if (m === null || !ASCII_ONLY.test(m[0])) return dropDeclaredEncoding(buffer.toString("utf8"));
-  return Buffer.concat([buffer.subarray(0, m[1]!.length), buffer.subarray(m[0].length)]).toString("utf8");
+  let text: string;
+  if (m === null || !ASCII_ONLY.test(m[0])) {
+    text = dropDeclaredEncoding(buffer.toString("utf8"));
+  } else {
+    const kept = m[1]!.length;
+    const cut = m[0].length - kept;
+    const saved = Buffer.from(buffer.subarray(0, m[0].length));
+    try {
+      buffer.copyWithin(cut, 0, kept);
+      text = buffer.toString("utf8", cut);
+    } finally {
+      saved.copy(buffer, 0);
+    }
+  }
+  return mayHoldIllegalXml(buffer) ? stripIllegalXmlChars(text) : text;
 }
 
 /** A declared-UTF-8 document with only a stray broken byte or two stays UTF-8; more means it is not UTF-8. */
@@ -157,16 +209,14 @@ export function decodeBytes(bytes: Uint8Array, httpContentType?: string): Decode
     charset = wide;
     via = "utf16-sniffed";
   } else {
+    // Valid UTF-8 is UTF-8 whatever a header or the declaration says; tryUtf8 finished it.
     const utf8 = tryUtf8(bytes);
+    if (utf8 !== undefined) return { text: utf8, charset: "utf-8", via: "utf8-valid" };
     const fromHttp = canonical(charsetFromContentType(httpContentType));
     const fromXml = canonical(declaredCharset(bytes));
-    const saysUtf8 = utf8 === undefined && (fromXml === "utf-8" || fromHttp === "utf-8");
+    const saysUtf8 = fromXml === "utf-8" || fromHttp === "utf-8";
     const lossyUtf8 = saysUtf8 ? decodeWith(bytes, "utf-8") : undefined;
-    if (utf8 !== undefined) {
-      text = utf8;
-      charset = "utf-8";
-      via = "utf8-valid";
-    } else if (fromHttp !== undefined && fromHttp !== "utf-8" && !fromHttp.startsWith("utf-")) {
+    if (fromHttp !== undefined && fromHttp !== "utf-8" && !fromHttp.startsWith("utf-")) {
       text = decodeWith(bytes, fromHttp);
       charset = fromHttp;
       via = "http";
@@ -186,8 +236,7 @@ export function decodeBytes(bytes: Uint8Array, httpContentType?: string): Decode
       via = "default";
     }
   }
-  // tryUtf8 has already dropped it from valid UTF-8.
-  if (via !== "utf8-valid") text = dropDeclaredEncoding(text);
+  text = dropDeclaredEncoding(text);
   // Most documents have none: a quick test spares the replace pass.
   if (MAYBE_ILLEGAL.test(text)) text = stripIllegalXmlChars(text);
   return { text, charset, via };

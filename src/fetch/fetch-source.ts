@@ -1,4 +1,4 @@
-import { readFile, stat } from "node:fs/promises";
+import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import type { Source } from "../model/index.js";
 import { FetchError } from "./fetch-error.js";
 import { fetchHttp, type HttpOptions } from "./fetch-http.js";
@@ -39,17 +39,56 @@ export async function fetchSource(source: Source, validators: Validators, option
   return fetchHttp(source.url, validators, { ...options, allowPrivate: options.allowPrivate || source.local });
 }
 
+/**
+ * A local file, read synchronously: open, fstat, one read of the whole size,
+ * close. Through the thread pool, `readFile` costs four to ten hops (it reads
+ * 512 KiB at a time), 0.6 ms for a 0.5 MB feed and 2.2 ms for 5 MB against
+ * 0.16 and 0.57 ms here, and an unchanged file is all a refresh of it does.
+ * The event loop waits that long, far less than the synchronous parse that
+ * follows whenever the file changed.
+ */
 async function fetchFile(path: string, maxBytes: number): Promise<FetchResult> {
+  let fd: number | undefined;
   try {
-    const info = await stat(path);
-    if (info.size > maxBytes) {
-      throw new FetchError("too-large", `${path} is ${info.size} bytes, over the ${maxBytes}-byte cap; raise fetch.maxBytes if the file is right`);
+    fd = openSync(path, "r");
+    const info = fstatSync(fd);
+    const size = info.size;
+    if (size > maxBytes) {
+      throw new FetchError("too-large", `${path} is ${size} bytes, over the ${maxBytes}-byte cap; raise fetch.maxBytes if the file is right`);
     }
-    return { status: "ok", body: await readFile(path), url: `file://${path}` };
+    return { status: "ok", body: readAll(fd, size, info.isFile(), path, maxBytes), url: `file://${path}` };
   } catch (error) {
     if (error instanceof FetchError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
     if (code === "ENOENT") throw new FetchError("not-found", `${path} does not exist; check the source's file path`, { cause: error });
     throw new FetchError("io", `${path} could not be read (${code ?? String(error)})`, { cause: error });
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
+}
+
+/** Reads to the end of the file: a file that grew since fstat is read whole, as readFile would, up to the cap. */
+function readAll(fd: number, size: number, regularFile: boolean, path: string, maxBytes: number): Buffer {
+  // One byte more than fstat said: a read that comes back short of what it
+  // asked is the end of a regular file (not of a pipe), so a file that did not grow is read in one call.
+  let buffer = Buffer.allocUnsafeSlow(size + 1);
+  let length = 0;
+  for (;;) {
+    if (length === buffer.length) {
+      if (length > maxBytes) {
+        throw new FetchError("too-large", `${path} grew past the ${maxBytes}-byte cap while being read; raise fetch.maxBytes if the file is right`);
+      }
+      const bigger = Buffer.allocUnsafeSlow(Math.min(buffer.length * 2, maxBytes + 1));
+      buffer.copy(bigger, 0, 0, length);
+      buffer = bigger;
+    }
+    const wanted = buffer.length - length;
+    const read = readSync(fd, buffer, length, wanted, null);
+    length += read;
+    if (read === 0 || (regularFile && read < wanted)) break;
+  }
+  if (length > maxBytes) {
+    throw new FetchError("too-large", `${path} grew past the ${maxBytes}-byte cap while being read; raise fetch.maxBytes if the file is right`);
+  }
+  return buffer.subarray(0, length);
 }

@@ -44,6 +44,9 @@ interface SourceRow {
   min_interval_minutes: number | null;
 }
 
+const SOURCE_COLUMNS =
+  "id, url, etag, last_modified, body_hash, last_fetch, last_success, consecutive_failures, last_error_code, last_error_message, next_due, min_interval_minutes";
+
 function rowToState(r: SourceRow): SourceState {
   const s: SourceState = { sourceId: r.id, consecutiveFailures: r.consecutive_failures };
   if (r.url !== null) s.url = r.url;
@@ -57,6 +60,119 @@ function rowToState(r: SourceRow): SourceState {
   if (r.next_due !== null) s.nextDue = r.next_due;
   if (r.min_interval_minutes !== null) s.minIntervalMinutes = r.min_interval_minutes;
   return s;
+}
+
+interface MetaRow {
+  id: string;
+  content_hash: string;
+  taxonomy_version: string | null;
+  first_seen: string;
+  published: string | null;
+  updated: string | null;
+  topics: string | null;
+}
+
+const META_COLUMNS = `e.id, e.content_hash, e.taxonomy_version, e.first_seen, e.published, e.updated,
+  (SELECT group_concat(topic_id, ' ') FROM entry_topics t WHERE t.source_id = e.source_id AND t.entry_id = e.id) AS topics`;
+
+function metaOf(r: MetaRow): StoredEntryMeta {
+  const m: StoredEntryMeta = { id: r.id, contentHash: r.content_hash, firstSeen: r.first_seen, topicIds: r.topics === null ? [] : r.topics.split(" ") };
+  if (r.taxonomy_version !== null) m.taxonomyVersion = r.taxonomy_version;
+  if (r.published !== null) m.published = r.published;
+  if (r.updated !== null) m.updated = r.updated;
+  return m;
+}
+
+/**
+ * A Map of one source's stored entry metadata that reads it on demand: `get`
+ * and `has` one id at a time (remembered, absent ids too), everything else
+ * after reading all of it once. Changing it is refused: it mirrors the store.
+ */
+export class EntryMetaLookup extends Map<string, StoredEntryMeta> {
+  private readonly one: (id: string) => StoredEntryMeta | undefined;
+  private readonly every: () => StoredEntryMeta[];
+  /** Ids looked up and not stored (a Map cannot hold "absent"). */
+  private readonly absent = new Set<string>();
+  private complete = false;
+
+  constructor(one: (id: string) => StoredEntryMeta | undefined, every: () => StoredEntryMeta[]) {
+    super();
+    this.one = one;
+    this.every = every;
+  }
+
+  override get(id: string): StoredEntryMeta | undefined {
+    const known = super.get(id);
+    if (known !== undefined || this.complete || this.absent.has(id)) return known;
+    const meta = this.one(id);
+    if (meta === undefined) this.absent.add(id);
+    else super.set(id, meta);
+    return meta;
+  }
+
+  override has(id: string): boolean {
+    return this.get(id) !== undefined;
+  }
+
+  override get size(): number {
+    this.loadAll();
+    return super.size;
+  }
+
+  override entries(): MapIterator<[string, StoredEntryMeta]> {
+    this.loadAll();
+    return super.entries();
+  }
+
+  override keys(): MapIterator<string> {
+    this.loadAll();
+    return super.keys();
+  }
+
+  override values(): MapIterator<StoredEntryMeta> {
+    this.loadAll();
+    return super.values();
+  }
+
+  override [Symbol.iterator](): MapIterator<[string, StoredEntryMeta]> {
+    return this.entries();
+  }
+
+  override forEach(fn: (value: StoredEntryMeta, key: string, map: Map<string, StoredEntryMeta>) => void, thisArg?: unknown): void {
+    this.loadAll();
+    super.forEach(fn, thisArg);
+  }
+
+  override set(_id: string, _meta: StoredEntryMeta): this {
+    throw new TypeError("store: entryMeta is read-only");
+  }
+
+  override delete(_id: string): boolean {
+    throw new TypeError("store: entryMeta is read-only");
+  }
+
+  override clear(): void {
+    throw new TypeError("store: entryMeta is read-only");
+  }
+
+  private loadAll(): void {
+    if (this.complete) return;
+    // Entries already read keep the value read first; the rest are added.
+    for (const meta of this.every()) if (super.get(meta.id) === undefined && !this.absent.has(meta.id)) super.set(meta.id, meta);
+    this.complete = true;
+  }
+}
+
+interface EntryRow {
+  data: string;
+  /** NULL in rows written before schema 4, whose `data` holds the HTML. */
+  content_html: string | null;
+}
+
+function entryOf(r: EntryRow): Entry {
+  const e = JSON.parse(r.data) as Entry;
+  if (r.content_html !== null) e.contentHtml = r.content_html;
+  return e;
 }
 
 function sortDate(e: Entry): string {
@@ -121,9 +237,9 @@ const HIDDEN_SOURCES = "(SELECT id FROM sources WHERE removed_since IS NOT NULL)
  * render cost depends on maxItems, not on how many entries are stored.
  */
 const LATEST_SQL = {
-  all: `SELECT data FROM entries WHERE source_id NOT IN ${HIDDEN_SOURCES} ORDER BY sort_date DESC, id LIMIT ?`,
-  source: "SELECT data FROM entries WHERE source_id = ? ORDER BY sort_date DESC, id LIMIT ?",
-  topic: `SELECT e.data FROM entry_topics t JOIN entries e ON e.source_id = t.source_id AND e.id = t.entry_id
+  all: `SELECT data, content_html FROM entries WHERE source_id NOT IN ${HIDDEN_SOURCES} ORDER BY sort_date DESC, id LIMIT ?`,
+  source: "SELECT data, content_html FROM entries WHERE source_id = ? ORDER BY sort_date DESC, id LIMIT ?",
+  topic: `SELECT e.data, e.content_html FROM entry_topics t JOIN entries e ON e.source_id = t.source_id AND e.id = t.entry_id
           WHERE t.topic_id = ? AND t.source_id NOT IN ${HIDDEN_SOURCES} ORDER BY t.sort_date DESC, t.entry_id LIMIT ?`,
 } as const;
 
@@ -161,48 +277,60 @@ export class SqliteStore implements Store {
   private prepare() {
     const db = this.db;
     return {
-      getSource: db.prepare<[string], SourceRow>("SELECT * FROM sources WHERE id = ?"),
-      listSources: db.prepare<[], SourceRow>("SELECT * FROM sources ORDER BY id"),
-      upsertSource: db.prepare(
+      // Not `*`: current_ids is the JSON list of the feed's ids (tens of KB for a big feed),
+      // which every refresh, the unchanged ones included, would otherwise read and copy.
+      getSource: db.prepare<[string], SourceRow>(`SELECT ${SOURCE_COLUMNS} FROM sources WHERE id = ?`),
+      listSources: db.prepare<[], SourceRow>(`SELECT ${SOURCE_COLUMNS} FROM sources ORDER BY id`),
+      upsertSource: db.prepare<
+        [
+          string,
+          string | null,
+          string | null,
+          string | null,
+          string | null,
+          string | null,
+          string | null,
+          number,
+          string | null,
+          string | null,
+          string | null,
+          number | null,
+        ]
+      >(
         `INSERT INTO sources (id, url, etag, last_modified, body_hash, last_fetch, last_success, consecutive_failures, last_error_code, last_error_message, next_due, min_interval_minutes)
-         VALUES (@id, @url, @etag, @last_modified, @body_hash, @last_fetch, @last_success, @consecutive_failures, @last_error_code, @last_error_message, @next_due, @min_interval_minutes)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT(id) DO UPDATE SET url=excluded.url, etag=excluded.etag, last_modified=excluded.last_modified, body_hash=excluded.body_hash,
            last_fetch=excluded.last_fetch, last_success=excluded.last_success, consecutive_failures=excluded.consecutive_failures,
            last_error_code=excluded.last_error_code, last_error_message=excluded.last_error_message, next_due=excluded.next_due,
            min_interval_minutes=excluded.min_interval_minutes`,
       ),
       setCurrentIds: db.prepare<[string, string]>("UPDATE sources SET current_ids = ? WHERE id = ?"),
-      entryMeta: db.prepare<
-        [string],
-        {
-          id: string;
-          content_hash: string;
-          taxonomy_version: string | null;
-          first_seen: string;
-          published: string | null;
-          updated: string | null;
-          topics: string | null;
-        }
-      >(
-        `SELECT e.id, e.content_hash, e.taxonomy_version, e.first_seen, e.published, e.updated,
-           (SELECT group_concat(topic_id, ' ') FROM entry_topics t WHERE t.source_id = e.source_id AND t.entry_id = e.id) AS topics
-         FROM entries e WHERE e.source_id = ?`,
-      ),
-      upsertEntry: db.prepare(
-        `INSERT INTO entries (source_id, id, first_seen, published, updated, sort_date, content_hash, taxonomy_version, data)
-         VALUES (@source_id, @id, @first_seen, @published, @updated, @sort_date, @content_hash, @taxonomy_version, @data)
+      entryMeta: db.prepare<[string], MetaRow>(`SELECT ${META_COLUMNS} FROM entries e WHERE e.source_id = ?`),
+      // One entry by primary key: what a refresh asks for each id of the feed it parsed.
+      entryMetaById: db.prepare<[string, string], MetaRow>(`SELECT ${META_COLUMNS} FROM entries e WHERE e.source_id = ? AND e.id = ?`),
+      // Positional parameters: binding from an object looks each name up per row.
+      upsertEntry: db.prepare<[string, string, string, string | null, string | null, string, string, string | null, string, string | null]>(
+        `INSERT INTO entries (source_id, id, first_seen, published, updated, sort_date, content_hash, taxonomy_version, data, content_html)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT(source_id, id) DO UPDATE SET published=excluded.published, updated=excluded.updated, sort_date=excluded.sort_date,
-           content_hash=excluded.content_hash, taxonomy_version=excluded.taxonomy_version, data=excluded.data`,
+           content_hash=excluded.content_hash, taxonomy_version=excluded.taxonomy_version, data=excluded.data, content_html=excluded.content_html`,
       ),
       entryTopics: db.prepare<[string, string], { topic_id: string }>("SELECT topic_id FROM entry_topics WHERE source_id = ? AND entry_id = ?"),
+      entryTopicRows: db.prepare<[string, string], { topic_id: string; sort_date: string }>(
+        "SELECT topic_id, sort_date FROM entry_topics WHERE source_id = ? AND entry_id = ?",
+      ),
+      deleteTopic: db.prepare<[string, string, string]>("DELETE FROM entry_topics WHERE source_id = ? AND entry_id = ? AND topic_id = ?"),
+      updateTopicDate: db.prepare<[string, string, string, string]>(
+        "UPDATE entry_topics SET sort_date = ? WHERE source_id = ? AND entry_id = ? AND topic_id = ?",
+      ),
       deleteTopics: db.prepare<[string, string]>("DELETE FROM entry_topics WHERE source_id = ? AND entry_id = ?"),
       deleteEntry: db.prepare<[string, string]>("DELETE FROM entries WHERE source_id = ? AND id = ?"),
       insertTopic: db.prepare<[string, string, string, string]>(
         "INSERT OR IGNORE INTO entry_topics (source_id, entry_id, topic_id, sort_date) VALUES (?, ?, ?, ?)",
       ),
-      latestAll: db.prepare<[number], { data: string }>(LATEST_SQL.all),
-      latestSource: db.prepare<[string, number], { data: string }>(LATEST_SQL.source),
-      latestTopic: db.prepare<[string, number], { data: string }>(LATEST_SQL.topic),
+      latestAll: db.prepare<[number], EntryRow>(LATEST_SQL.all),
+      latestSource: db.prepare<[string, number], EntryRow>(LATEST_SQL.source),
+      latestTopic: db.prepare<[string, number], EntryRow>(LATEST_SQL.topic),
       // Counts subtract the hidden sources' rows: the plain count stays a covering
       // index read, and the hidden part is read by source (`+topic_id` keeps the
       // planner on the (source_id, entry_id, topic_id) key, covering too).
@@ -214,7 +342,7 @@ export class SqliteStore implements Store {
         `SELECT (SELECT count(*) FROM entry_topics WHERE topic_id = @topic)
               - (SELECT count(*) FROM entry_topics WHERE source_id IN ${HIDDEN_SOURCES} AND +topic_id = @topic) AS n`,
       ),
-      all: db.prepare<[], { data: string }>("SELECT data FROM entries ORDER BY source_id, id"),
+      all: db.prepare<[], EntryRow>("SELECT data, content_html FROM entries ORDER BY source_id, id"),
       // Retention: entries of the source that are not in its current feed and
       // either older than the cutoff or past the newest N.
       prunable: db.prepare<[{ source: string; cutoff: string; keep: number }], { id: string }>(
@@ -282,52 +410,73 @@ export class SqliteStore implements Store {
   }
 
   private writeSourceState(s: SourceState): void {
-    this.stmts.upsertSource.run({
-      id: s.sourceId,
-      url: s.url ?? null,
-      etag: s.etag ?? null,
-      last_modified: s.lastModified ?? null,
-      body_hash: s.bodyHash ?? null,
-      last_fetch: s.lastFetch ?? null,
-      last_success: s.lastSuccess ?? null,
-      consecutive_failures: s.consecutiveFailures,
-      last_error_code: s.lastErrorCode ?? null,
-      last_error_message: s.lastErrorMessage ?? null,
-      next_due: s.nextDue ?? null,
-      min_interval_minutes: s.minIntervalMinutes ?? null,
-    });
+    this.stmts.upsertSource.run(
+      s.sourceId,
+      s.url ?? null,
+      s.etag ?? null,
+      s.lastModified ?? null,
+      s.bodyHash ?? null,
+      s.lastFetch ?? null,
+      s.lastSuccess ?? null,
+      s.consecutiveFailures,
+      s.lastErrorCode ?? null,
+      s.lastErrorMessage ?? null,
+      s.nextDue ?? null,
+      s.minIntervalMinutes ?? null,
+    );
   }
 
+  /**
+   * The source's stored entry metadata, read lazily: `get`/`has` look one id
+   * up by primary key (a refresh asks only for the ids of the feed it parsed,
+   * so its cost follows the feed, not the hundreds of entries retention
+   * keeps); anything that needs them all (`size`, iteration) reads them all
+   * once. Each id is read when first asked and remembered: a refresh asks for
+   * an id before it commits that entry, inside the same transaction, so it
+   * sees the stored version; an id first asked after a commit changed it
+   * gives the new version.
+   */
   entryMeta(sourceId: string): Map<string, StoredEntryMeta> {
-    const out = new Map<string, StoredEntryMeta>();
-    for (const r of this.guard(() => this.stmts.entryMeta.all(sourceId))) {
-      const m: StoredEntryMeta = { id: r.id, contentHash: r.content_hash, firstSeen: r.first_seen, topicIds: r.topics === null ? [] : r.topics.split(" ") };
-      if (r.taxonomy_version !== null) m.taxonomyVersion = r.taxonomy_version;
-      if (r.published !== null) m.published = r.published;
-      if (r.updated !== null) m.updated = r.updated;
-      out.set(r.id, m);
-    }
-    return out;
+    return new EntryMetaLookup(
+      (id) => {
+        const row = this.guard(() => this.stmts.entryMetaById.get(sourceId, id));
+        return row === undefined ? undefined : metaOf(row);
+      },
+      () => this.guard(() => this.stmts.entryMeta.all(sourceId)).map(metaOf),
+    );
   }
 
-  /** Writes one entry and records every output it was or now is in as pending. */
+  /**
+   * Writes one entry and records every output it was or now is in as pending.
+   * Its topic rows are compared with the stored ones: only rows that
+   * differ are deleted, inserted or re-dated (a new entry has none to look at
+   * twice; a changed entry usually keeps its topics).
+   */
   private upsert(e: Entry, pending: Set<string>): void {
     const date = sortDate(e);
-    for (const r of this.stmts.entryTopics.all(e.sourceId, e.id)) pending.add(`topic:${r.topic_id}`);
-    this.stmts.upsertEntry.run({
-      source_id: e.sourceId,
-      id: e.id,
-      first_seen: e.firstSeen,
-      published: e.published ?? null,
-      updated: e.updated ?? null,
-      sort_date: date,
-      content_hash: e.contentHash,
-      taxonomy_version: e.taxonomyVersion ?? null,
-      data: JSON.stringify(e),
-    });
-    this.stmts.deleteTopics.run(e.sourceId, e.id);
+    const old = this.stmts.entryTopicRows.all(e.sourceId, e.id);
+    const html = typeof e.contentHtml === "string" ? e.contentHtml : undefined;
+    this.stmts.upsertEntry.run(
+      e.sourceId,
+      e.id,
+      e.firstSeen,
+      e.published ?? null,
+      e.updated ?? null,
+      date,
+      e.contentHash,
+      e.taxonomyVersion ?? null,
+      // The HTML goes to its own column unescaped; the placeholder keeps the key's place in the object read back.
+      html === undefined ? JSON.stringify(e) : JSON.stringify({ ...e, contentHtml: "" }),
+      html ?? null,
+    );
+    for (const r of old) {
+      pending.add(`topic:${r.topic_id}`);
+      if (!e.topics.some((t) => t.id === r.topic_id)) this.stmts.deleteTopic.run(e.sourceId, e.id, r.topic_id);
+    }
     for (const t of e.topics) {
-      this.stmts.insertTopic.run(e.sourceId, e.id, t.id, date);
+      const was = old.find((r) => r.topic_id === t.id);
+      if (was === undefined) this.stmts.insertTopic.run(e.sourceId, e.id, t.id, date);
+      else if (was.sort_date !== date) this.stmts.updateTopicDate.run(date, e.sourceId, e.id, t.id);
       pending.add(`topic:${t.id}`);
     }
     pending.add("all");
@@ -452,7 +601,7 @@ export class SqliteStore implements Store {
       if (selector.kind === "topic") return this.stmts.latestTopic.all(selector.topicId, limit);
       return this.stmts.latestAll.all(limit);
     });
-    return rows.map((r) => JSON.parse(r.data) as Entry);
+    return rows.map(entryOf);
   }
 
   countEntries(selector: OutputSelector): number {
@@ -465,7 +614,7 @@ export class SqliteStore implements Store {
 
   /** Every stored entry, read at once (a caller may write while it walks them). */
   allEntries(): Entry[] {
-    return this.guard(() => this.stmts.all.all()).map((r) => JSON.parse(r.data) as Entry);
+    return this.guard(() => this.stmts.all.all()).map(entryOf);
   }
 
   /** PRAGMA integrity_check: "ok" or the problems SQLite found. */

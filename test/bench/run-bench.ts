@@ -31,8 +31,10 @@ import {
   benchProject,
   fmtMb,
   fmtMs,
+  gc,
   interleaved,
   markdownTable,
+  median,
   note,
   notes,
   REPO_ROOT,
@@ -117,55 +119,60 @@ async function stageSection(): Promise<void> {
     writeFileSync(file, bytes);
     const source: Source = { id: "bench", title: "bench", file, schedule: "* * * * *", local: true, boilerplate: [] };
     const t: Record<string, number[]> = { yard: [], fetch: [], decode: [], parse: [], normalize: [], enrich: [], store: [], render: [], write: [] };
+    // CPU time (user + system) of this process beside the wall time: on a shared machine a
+    // stage's wall time includes its waits for a core, which differ from one stage to the next.
+    const cpu: Record<string, number[]> = Object.fromEntries(Object.keys(t).map((k) => [k, []]));
+    const timed = async (stage: string, fn: () => unknown) => {
+      gc();
+      const before = process.cpuUsage();
+      const started = performance.now();
+      await fn();
+      t[stage]!.push(performance.now() - started);
+      const used = process.cpuUsage(before);
+      cpu[stage]!.push((used.user + used.system) / 1000);
+    };
     for (let rep = 0; rep < reps; rep++) {
       const yardFirst = rep % 2 === 0;
-      if (yardFirst) t.yard!.push(await timeMs(() => yardstickParse(text)));
+      if (yardFirst) await timed("yard", () => yardstickParse(text));
       let fetched: Awaited<ReturnType<typeof fetchSource>> | undefined;
-      t.fetch!.push(
-        await timeMs(
-          async () =>
-            (fetched = await fetchSource(
-              source,
-              {},
-              { timeoutMs: 1, connectTimeoutMs: 1, maxBytes: 2e9, maxRedirects: 0, userAgent: "bench", allowPrivate: true },
-            )),
-        ),
+      await timed(
+        "fetch",
+        async () =>
+          (fetched = await fetchSource(
+            source,
+            {},
+            { timeoutMs: 1, connectTimeoutMs: 1, maxBytes: 2e9, maxRedirects: 0, userAgent: "bench", allowPrivate: true },
+          )),
       );
       if (fetched?.status !== "ok") throw new Error("bench: file fetch did not return bytes");
       const body = fetched.body;
       let decoded!: ReturnType<typeof decodeBytes>;
-      t.decode!.push(await timeMs(() => (decoded = decodeBytes(body, fetched?.status === "ok" ? fetched.contentType : undefined))));
+      await timed("decode", () => (decoded = decodeBytes(body, fetched?.status === "ok" ? fetched.contentType : undefined)));
       let feed!: Awaited<ReturnType<typeof parseFeed>>;
-      t.parse!.push(await timeMs(async () => (feed = await parseFeed(decoded.text, { timeoutMs: 600_000 }))));
+      await timed("parse", async () => (feed = await parseFeed(decoded.text, { timeoutMs: 600_000 })));
       let entries!: NormalizedEntry[];
-      t.normalize!.push(await timeMs(() => (entries = normalizeFeedWithText(feed, normalizeOptions("bench")))));
+      await timed("normalize", () => (entries = normalizeFeedWithText(feed, normalizeOptions("bench"))));
       let tagged!: Entry[];
-      t.enrich!.push(await timeMs(() => (tagged = enrichAll(matcher, entries))));
+      await timed("enrich", () => (tagged = enrichAll(matcher, entries)));
       const store = new SqliteStore(join(dir, `store-${n}-${format}-${rep}.db`));
-      t.store!.push(
-        await timeMs(() => {
-          store.entryMeta("bench");
-          store.commit({ state: { sourceId: "bench", consecutiveFailures: 0 }, upserts: tagged });
-        }),
-      );
+      await timed("store", () => {
+        store.entryMeta("bench");
+        store.commit({ state: { sourceId: "bench", consecutiveFailures: 0 }, upserts: tagged });
+      });
       let latest!: Entry[];
       let out!: string[];
-      t.render!.push(
-        await timeMs(() => {
-          latest = store.latest({ kind: "all" }, 100);
-          out = [renderRss(latest, META), renderAtom(latest, META), renderJsonFeed(latest, META)];
-        }),
-      );
+      await timed("render", () => {
+        latest = store.latest({ kind: "all" }, 100);
+        out = [renderRss(latest, META), renderAtom(latest, META), renderJsonFeed(latest, META)];
+      });
       const outDir = join(dir, `out-${n}-${format}-${rep}`);
-      t.write!.push(
-        await timeMs(() => {
-          writeFileAtomic(join(outDir, "all.rss"), out[0]!);
-          writeFileAtomic(join(outDir, "all.atom"), out[1]!);
-          writeFileAtomic(join(outDir, "all.json"), out[2]!);
-        }),
-      );
+      await timed("write", () => {
+        writeFileAtomic(join(outDir, "all.rss"), out[0]!);
+        writeFileAtomic(join(outDir, "all.atom"), out[1]!);
+        writeFileAtomic(join(outDir, "all.json"), out[2]!);
+      });
       store.close();
-      if (!yardFirst) t.yard!.push(await timeMs(() => yardstickParse(text)));
+      if (!yardFirst) await timed("yard", () => yardstickParse(text));
     }
     const med = Object.fromEntries(Object.entries(t).map(([k, v]) => [k, [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)]!]));
     const yard = med.yard!;
@@ -179,6 +186,11 @@ async function stageSection(): Promise<void> {
     const target = n === 100 || n === 10_000 ? 0.6 : undefined;
     ratioRow("stages", `${label}: own stages (decode+normalize+enrich+store)`, own, yard, target);
     ratioRow("stages", `${label}: own stages + parse overhead over rss-parser`, own + parseExtra, yard, undefined);
+    // The same in CPU time, for a machine whose load makes the wall times above wander.
+    const cpuMed = Object.fromEntries(Object.entries(cpu).map(([k, v]) => [k, median(v)]));
+    for (const stage of ["decode", "store"]) ratioRow("stages", `${label}: ${stage}, CPU time`, cpuMed[stage]!, cpuMed.yard!, undefined);
+    const ownCpu = cpuMed.decode! + cpuMed.normalize! + cpuMed.enrich! + cpuMed.store!;
+    ratioRow("stages", `${label}: own stages (decode+normalize+enrich+store), CPU time`, ownCpu, cpuMed.yard!, undefined);
   }
   rmSync(dir, { recursive: true, force: true });
 }
@@ -390,47 +402,162 @@ async function startFeedServer(dir: string, ports: number): Promise<FeedServer> 
   return { ports: list, child, stop: () => child.kill() };
 }
 
+/**
+ * nginx serving `dir` on loopback (ETag on, keep-alive 75 s, one worker), the
+ * origin of the 304 rows: a static server that answers a conditional GET from
+ * its open-file cache in microseconds, as a publisher's web server or CDN
+ * does. Undefined when nginx is not installed or does not start.
+ */
+async function startNginxOrigin(dir: string): Promise<{ port: number; stop(): void } | undefined> {
+  const bin = ["/usr/sbin/nginx", "/usr/bin/nginx"].find((p) => existsSync(p));
+  if (bin === undefined) return undefined;
+  // mkdtemp makes 0700 folders; nginx workers run as an unprivileged user and must traverse them.
+  chmodSync(dir, 0o755);
+  const root = tempDir("unchanged-nginx");
+  const prefix = join(root, "nginx");
+  mkdirSync(join(prefix, "logs"), { recursive: true });
+  const port = await freePort();
+  writeFileSync(
+    join(prefix, "nginx.conf"),
+    `daemon off; worker_processes 1; pid ${prefix}/nginx.pid; error_log ${prefix}/logs/error.log;
+events { worker_connections 1024; }
+http {
+  access_log off; sendfile on; etag on; keepalive_timeout 75s; open_file_cache max=100;
+  types { application/rss+xml xml; }
+  client_body_temp_path ${prefix}/body; proxy_temp_path ${prefix}/proxy; fastcgi_temp_path ${prefix}/fastcgi; uwsgi_temp_path ${prefix}/uwsgi; scgi_temp_path ${prefix}/scgi;
+  server { listen 127.0.0.1:${port}; root ${dir}; }
+}
+`,
+  );
+  writeFileSync(join(dir, "probe.xml"), "<rss/>");
+  const child = spawn(bin, ["-p", prefix, "-c", join(prefix, "nginx.conf")], { stdio: "ignore" });
+  const stop = () => {
+    child.kill();
+    rmSync(root, { recursive: true, force: true });
+  };
+  if (!(await waitForHttp(`http://127.0.0.1:${port}/probe.xml`, child, 5000))) {
+    stop();
+    return undefined;
+  }
+  return { port, stop };
+}
+
+/**
+ * CPU time (user + system) of this process per call, median of `reps`, each
+ * call after a forced collection and 25 ms of idle like the wall-time rows.
+ * On a loaded machine the wall time of a 1 ms refresh is mostly the wait for
+ * a core (ours and the origin's); CPU time is the work our side does. The
+ * calls may await: nothing else runs in this process meanwhile.
+ */
+async function cpuMedians(reps: number, contenders: Record<string, () => unknown>): Promise<Record<string, number>> {
+  const names = Object.keys(contenders);
+  const times: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
+  for (let rep = 0; rep < reps; rep++) {
+    for (let k = 0; k < names.length; k++) {
+      const name = names[(k + rep) % names.length]!;
+      gc();
+      await new Promise((done) => setTimeout(done, 25));
+      const before = process.cpuUsage();
+      await contenders[name]!();
+      const used = process.cpuUsage(before);
+      times[name]!.push((used.user + used.system) / 1000);
+    }
+  }
+  return Object.fromEntries(names.map((n) => [n, median(times[n]!)]));
+}
+
 async function unchangedSection(): Promise<void> {
   const dataDir = tempDir("unchanged");
   const server = await startFeedServer(dataDir, 1);
+  const nginx = await startNginxOrigin(dataDir);
+  if (nginx === undefined) note("unchanged: nginx is not installed or did not start; the 304 rows use test/bench/feed-server.mjs only");
   for (const n of [100, 1000]) {
     const bytes = feedBytes("rss", n);
     const text = bytes.toString("utf8");
     const file = join(dataDir, `feed-${n}.xml`);
     writeFileSync(file, bytes);
     const project = benchProject(
-      `  - id: same-bytes\n    file: ${file}\n  - id: http-304\n    url: http://127.0.0.1:${server.ports[0]}/feed-${n}.xml\n    local: true\n`,
+      `  - id: same-bytes\n    file: ${file}\n  - id: http-304\n    url: http://127.0.0.1:${server.ports[0]}/feed-${n}.xml\n    local: true\n` +
+        (nginx ? `  - id: nginx-304\n    url: http://127.0.0.1:${nginx.port}/feed-${n}.xml\n    local: true\n` : ""),
     );
     const app = buildApp(loadConfig(project.configFile), logger);
     await runCycle(app, app.config.sources);
-    const [fileSource, httpSource] = app.config.sources as [Source, Source];
-    const statuses = new Set<string>();
+    const [fileSource, httpSource, nginxSource] = app.config.sources as [Source, Source, Source | undefined];
+    const statuses = new Map<string, Set<string>>();
+    const record = (row: string, status: string) => {
+      const set = statuses.get(row) ?? new Set<string>();
+      set.add(status);
+      statuses.set(row, set);
+    };
     // The app's connection pool keeps a connection only seconds (fetch/connection-pool.ts): a
     // 304 right after another fetch of the host reuses it, as the next source on that host in
     // a cycle does; a service refreshing every few minutes opens a new one each cycle, which
     // is what fetching without the pool measures.
     const { pool: _pool, ...unpooled } = app.deps.fetch;
     const coldDeps = { ...app.deps, fetch: unpooled };
-    const med = await interleaved(
-      QUICK ? 7 : 15,
-      {
-        yard: () => yardstickParse(text),
-        same: async () => statuses.add((await refreshSource(fileSource, app.deps)).status),
-        http: async () => statuses.add((await refreshSource(httpSource, app.deps)).status),
-        httpCold: async () => statuses.add((await refreshSource(httpSource, coldDeps)).status),
-      },
-      { settleMs: 25 },
+    const contenders: Record<string, () => unknown> = {
+      yard: () => yardstickParse(text),
+      same: async () => record("same", (await refreshSource(fileSource, app.deps)).status),
+      http: async () => record("http", (await refreshSource(httpSource, app.deps)).status),
+      httpCold: async () => record("httpCold", (await refreshSource(httpSource, coldDeps)).status),
+    };
+    if (nginxSource) {
+      contenders.nginx = async () => record("nginx", (await refreshSource(nginxSource, app.deps)).status);
+      contenders.nginxCold = async () => record("nginxCold", (await refreshSource(nginxSource, coldDeps)).status);
+    }
+    const med = await interleaved(QUICK ? 7 : 15, contenders, { settleMs: 25 });
+    // Each row names the status every one of its runs returned ("?" if they differed or failed).
+    const status = (row: string, expected: string) => (statuses.get(row)?.size === 1 && statuses.get(row)?.has(expected) ? expected : "?");
+    ratioRow("unchanged", `${n} items, same bytes (status ${status("same", "unchanged")})`, med.same!, med.yard!, 0.05);
+    // With nginx as the origin its rows carry the target: it answers a 304 as a real origin
+    // does; test/bench/feed-server.mjs (a Node process) then is reported for comparison.
+    const feedServerTarget = nginxSource ? undefined : 0.05;
+    if (nginxSource) {
+      ratioRow(
+        "unchanged",
+        `${n} items, HTTP 304 from nginx on 127.0.0.1, pooled connection (status ${status("nginx", "not-modified")})`,
+        med.nginx!,
+        med.yard!,
+        0.05,
+      );
+      ratioRow(
+        "unchanged",
+        `${n} items, HTTP 304 from nginx on 127.0.0.1, new connection (status ${status("nginxCold", "not-modified")})`,
+        med.nginxCold!,
+        med.yard!,
+        0.05,
+      );
+    }
+    ratioRow(
+      "unchanged",
+      `${n} items, HTTP 304 from feed-server.mjs on 127.0.0.1, pooled connection (status ${status("http", "not-modified")})`,
+      med.http!,
+      med.yard!,
+      feedServerTarget,
     );
-    const notModified = statuses.has("not-modified") ? "not-modified" : "?";
-    ratioRow("unchanged", `${n} items, same bytes (status ${statuses.has("unchanged") ? "unchanged" : "?"})`, med.same!, med.yard!, 0.05);
-    ratioRow("unchanged", `${n} items, HTTP 304 on 127.0.0.1, pooled connection (status ${notModified})`, med.http!, med.yard!, 0.05);
-    ratioRow("unchanged", `${n} items, HTTP 304 on 127.0.0.1, new connection (status ${notModified})`, med.httpCold!, med.yard!, 0.05);
+    ratioRow(
+      "unchanged",
+      `${n} items, HTTP 304 from feed-server.mjs on 127.0.0.1, new connection (status ${status("httpCold", "not-modified")})`,
+      med.httpCold!,
+      med.yard!,
+      feedServerTarget,
+    );
+    const cpuMed = await cpuMedians(QUICK ? 7 : 15, contenders);
+    for (const [row, label] of [
+      ["same", "same bytes"],
+      ["nginx", "HTTP 304 from nginx, pooled connection"],
+      ["nginxCold", "HTTP 304 from nginx, new connection"],
+      ["http", "HTTP 304 from feed-server.mjs, pooled connection"],
+    ] as const) {
+      if (cpuMed[row] === undefined) continue;
+      ratioRow("unchanged", `${n} items, ${label}: CPU time of this process (parse's CPU time as yardstick)`, cpuMed[row]!, cpuMed.yard!, undefined);
+    }
     const before = mtimes(project.feedsDir);
     const report = await runCycle(app, app.config.sources);
     const written = changedPaths(before, mtimes(project.feedsDir));
     addRow({
       section: "unchanged",
-      measure: `${n} items: whole cycle with both sources unchanged`,
+      measure: `${n} items: whole cycle with every source unchanged`,
       ours: `${written.length} files written (${report.changedFiles.length} reported)`,
       yardstick: "0 files",
       ratio: "",
@@ -440,6 +567,7 @@ async function unchangedSection(): Promise<void> {
     app.close();
     project.cleanup();
   }
+  nginx?.stop();
   server.stop();
   rmSync(dataDir, { recursive: true, force: true });
 }

@@ -1,6 +1,11 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import iconv from "iconv-lite";
 import { describe, expect, it } from "vitest";
 import { charsetFromContentType, decodeBytes } from "../../src/decode/index.js";
+import { stripIllegalXmlChars } from "../../src/shared/xml-text.js";
+import { seededRandom } from "../helpers/seeded-random.js";
 
 const rss = (title: string, encoding?: string) =>
   `<?xml version="1.0"${encoding ? ` encoding="${encoding}"` : ""}?>\n<rss version="2.0"><channel><title>${title}</title></channel></rss>`;
@@ -132,6 +137,57 @@ describe("decodeBytes: the text it hands on", () => {
   it("has characters that XML 1.0 forbids removed", () => {
     const decoded = decodeBytes(new TextEncoder().encode(rss("a\u0000b\u0001c\u000Bd\tok")));
     expect(decoded.text).toContain("<title>abcd\tok</title>");
+  });
+});
+
+// What decodeBytes must give for valid UTF-8 without a BOM, spelled the slow,
+// obvious way: Node's decoder, the encoding cut from the declaration of the
+// text, then the characters XML forbids removed from the whole text.
+function plainUtf8Reference(bytes: Uint8Array): string {
+  const text = Buffer.from(bytes).toString("utf8");
+  const m = /^(\s*<\?xml\b[^>]*?)\s+encoding\s*=\s*(["'])[^"']*\2/.exec(text.slice(0, 512));
+  return stripIllegalXmlChars(m === null ? text : m[1] + text.slice(m[0].length));
+}
+
+const CORPUS = fileURLToPath(new URL("../fixtures/corpus/", import.meta.url));
+
+describe("decodeBytes: valid UTF-8 (one decode, no copy of the bytes)", () => {
+  it("gives the plain decoder's text on every corpus file, and leaves the caller's bytes as they were", () => {
+    let utf8Files = 0;
+    for (const name of readdirSync(CORPUS).filter((n) => n !== "SOURCES.md")) {
+      const bytes = readFileSync(join(CORPUS, name));
+      const copy = Buffer.from(bytes);
+      const decoded = decodeBytes(bytes);
+      expect(bytes.equals(copy), name).toBe(true);
+      if (decoded.via !== "utf8-valid" || bytes[0] === 0xef) continue;
+      utf8Files++;
+      expect(decoded.text, name).toBe(plainUtf8Reference(copy));
+    }
+    expect(utf8Files).toBeGreaterThan(80);
+  });
+
+  it("removes every character XML forbids, at any byte alignment, and only those", () => {
+    const random = seededRandom(7);
+    const pieces = ["a", "é", "—", "😀", "\t", "\n", "\r", "\u0000", "\u0001", "\u000B", "\u000C", "\u001F", "\uFFFE", "\uFFFF", "\uFFFD", "\u007F", " "];
+    for (let round = 0; round < 400; round++) {
+      let body = "";
+      const length = Math.floor(random() * 40);
+      for (let i = 0; i < length; i++) body += pieces[Math.floor(random() * pieces.length)];
+      const declaration =
+        round % 3 === 0 ? "" : round % 3 === 1 ? '<?xml version="1.0" encoding="UTF-8"?>' : "<?xml version='1.0' encoding = 'utf-8' standalone='yes'?>";
+      const encoded = new TextEncoder().encode(`${declaration}<rss><t>${body}</t></rss>`);
+      // A view at an odd offset inside a larger buffer: the word-at-a-time scan must not care.
+      const offset = round % 7;
+      const backing = new Uint8Array(encoded.length + offset + 3).fill(0x41);
+      backing.set(encoded, offset);
+      const view = backing.subarray(offset, offset + encoded.length);
+      const decoded = decodeBytes(view);
+      expect(decoded.via).toBe("utf8-valid");
+      expect(decoded.text).toBe(plainUtf8Reference(encoded));
+      expect(decoded.text).not.toMatch(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/);
+      expect(Buffer.from(view).equals(Buffer.from(encoded))).toBe(true);
+      expect(backing[offset + encoded.length]).toBe(0x41);
+    }
   });
 });
 

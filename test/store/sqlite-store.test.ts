@@ -60,6 +60,39 @@ describe("SqliteStore", () => {
     store.close();
   });
 
+  it("upgrades a store of schema 3 (content HTML inside the entry's JSON): old rows read as they were, new rows round-trip", () => {
+    const path = join(dir, "v3.db");
+    const db = new Database(path);
+    for (const step of MIGRATIONS.slice(0, 3)) db.exec(step);
+    db.pragma("user_version = 3");
+    const before = entry("a", 1, ["sport"]);
+    before.contentHtml = '<p>Body with "quotes",\nnewlines, é and — 😀</p>';
+    db.prepare(
+      `INSERT INTO entries (source_id, id, first_seen, published, updated, sort_date, content_hash, taxonomy_version, data)
+       VALUES (?, ?, ?, ?, NULL, ?, ?, NULL, ?)`,
+    ).run("a", before.id, before.firstSeen, before.published, before.published, before.contentHash, JSON.stringify(before));
+    db.prepare("INSERT INTO entry_topics (source_id, entry_id, topic_id, sort_date) VALUES ('a', ?, 'sport', ?)").run(before.id, before.published);
+    db.close();
+
+    const store = new SqliteStore(path);
+    const [read] = store.latest({ kind: "topic", topicId: "sport" }, 10);
+    // Same object, same key order: anything serializing it again gets the same bytes.
+    expect(JSON.stringify(read)).toBe(JSON.stringify(before));
+    const changed = { ...before, contentHash: "hash-changed", contentHtml: "<p>New body</p>" };
+    const added = entry("a", 2, ["sport"]);
+    store.commit({ state: state("a"), upserts: [changed, added] });
+    expect(store.latest({ kind: "source", sourceId: "a" }, 10).map((e) => JSON.stringify(e))).toEqual([JSON.stringify(added), JSON.stringify(changed)]);
+    expect(store.allEntries().map((e) => e.contentHtml)).toEqual(["<p>New body</p>", "<p>Body 2</p>"]);
+    store.close();
+
+    const raw = new Database(path, { readonly: true });
+    expect(raw.pragma("user_version", { simple: true })).toBe(MIGRATIONS.length);
+    const row = raw.prepare("SELECT data, content_html FROM entries WHERE id = ?").get(changed.id) as { data: string; content_html: string };
+    expect(row.content_html).toBe("<p>New body</p>");
+    expect(JSON.parse(row.data).contentHtml).toBe("");
+    raw.close();
+  });
+
   it("refuses a database written by a newer version", () => {
     const db = new Database(join(dir, "new.db"));
     db.pragma(`user_version = ${MIGRATIONS.length + 1}`);
@@ -89,6 +122,80 @@ describe("SqliteStore", () => {
     ]);
     expect(store.latest({ kind: "topic", topicId: "sport" }, 10)).toEqual([]);
     store.close();
+  });
+
+  it("keeps each entry's topic rows equal to its topics, dated like the entry, whatever changed", () => {
+    const store = new SqliteStore(file);
+    const rows = () => {
+      const db = new Database(file, { readonly: true });
+      const all = db.prepare("SELECT entry_id, topic_id, sort_date FROM entry_topics ORDER BY entry_id, topic_id").all();
+      db.close();
+      return all;
+    };
+    const id = entry("a", 1).id;
+    store.commit({ state: state("a"), upserts: [entry("a", 1, ["sport", "culture"], "2026-01-05T00:00:00.000Z")] });
+    expect(rows()).toEqual([
+      { entry_id: id, topic_id: "culture", sort_date: "2026-01-05T00:00:00.000Z" },
+      { entry_id: id, topic_id: "sport", sort_date: "2026-01-05T00:00:00.000Z" },
+    ]);
+    // One topic kept, one dropped, one added; the date moved: the kept row is re-dated.
+    store.clearPending(store.pendingOutputs());
+    store.commit({ state: state("a"), upserts: [entry("a", 1, ["sport", "military"], "2026-01-07T00:00:00.000Z")] });
+    expect(rows()).toEqual([
+      { entry_id: id, topic_id: "military", sort_date: "2026-01-07T00:00:00.000Z" },
+      { entry_id: id, topic_id: "sport", sort_date: "2026-01-07T00:00:00.000Z" },
+    ]);
+    expect(store.pendingOutputs().map((o) => (o.kind === "topic" ? o.topicId : o.kind))).toEqual(["all", "source", "culture", "military", "sport"]);
+    // Same topics, same date: the rows stay as they are.
+    store.commit({ state: state("a"), upserts: [{ ...entry("a", 1, ["military", "sport"], "2026-01-07T00:00:00.000Z"), contentHash: "changed" }] });
+    expect(rows()).toEqual([
+      { entry_id: id, topic_id: "military", sort_date: "2026-01-07T00:00:00.000Z" },
+      { entry_id: id, topic_id: "sport", sort_date: "2026-01-07T00:00:00.000Z" },
+    ]);
+    store.commit({ state: state("a"), upserts: [entry("a", 1, [], "2026-01-07T00:00:00.000Z")] });
+    expect(rows()).toEqual([]);
+    expect(store.latest({ kind: "topic", topicId: "sport" }, 10)).toEqual([]);
+    store.close();
+  });
+
+  describe("entryMeta", () => {
+    it("answers by id, and with everything when asked for its size or contents", () => {
+      const store = new SqliteStore(file);
+      store.commit({ state: state("a"), upserts: [entry("a", 1, ["sport", "culture"]), entry("a", 2)] });
+      store.commit({ state: state("b"), upserts: [entry("b", 3)] });
+      const meta = store.entryMeta("a");
+      expect(meta.get(entry("a", 1).id)).toEqual({
+        id: entry("a", 1).id,
+        contentHash: "hash-1",
+        firstSeen: "2026-01-01T00:00:00.000Z",
+        published: entry("a", 1).published,
+        topicIds: expect.arrayContaining(["sport", "culture"]),
+      });
+      expect(meta.get(entry("a", 1).id)?.topicIds).toHaveLength(2);
+      expect(meta.get(entry("b", 3).id)).toBeUndefined();
+      expect(meta.has(entry("a", 2).id)).toBe(true);
+      expect(meta.has("nope")).toBe(false);
+      expect(meta.size).toBe(2);
+      expect([...meta.keys()].sort()).toEqual([entry("a", 1).id, entry("a", 2).id]);
+      expect(() => meta.set("x", meta.get(entry("a", 2).id)!)).toThrow(TypeError);
+      store.close();
+    });
+
+    it("reads each id when first asked and remembers it, as a refresh asks before committing that entry", () => {
+      const store = new SqliteStore(file);
+      store.commit({ state: state("a"), upserts: [entry("a", 1, ["sport"]), entry("a", 2)] });
+      const meta = store.entryMeta("a");
+      expect(meta.get(entry("a", 1).id)).toMatchObject({ contentHash: "hash-1", topicIds: ["sport"] });
+      expect(meta.get(entry("a", 5).id)).toBeUndefined();
+      store.commit({ state: state("a"), upserts: [{ ...entry("a", 1, ["culture"]), contentHash: "hash-new" }, entry("a", 5)] });
+      // Asked before the commit: the version read then.
+      expect(meta.get(entry("a", 1).id)).toMatchObject({ contentHash: "hash-1", topicIds: ["sport"] });
+      expect(meta.has(entry("a", 5).id)).toBe(false);
+      // A lookup taken now sees the commit.
+      expect(store.entryMeta("a").get(entry("a", 1).id)).toMatchObject({ contentHash: "hash-new", topicIds: ["culture"] });
+      expect(store.entryMeta("a").size).toBe(3);
+      store.close();
+    });
   });
 
   it("returns the latest N per output, newest first, across sources", () => {
