@@ -1,3 +1,5 @@
+import { stripTagLike } from "./html-text.js";
+
 // A sentence ends at . ! or ? (optionally closed by a quote or bracket) followed
 // by a space and a capital, digit or opening quote.
 const SENTENCE_END = /[.!?]["”’)\]]?(?=\s+["“‘(]?[\p{Lu}\p{N}])/gu;
@@ -7,7 +9,49 @@ const ABBREVIATION =
 
 /** Cuts plain text to at most maxChars, at a sentence end if one is near, else at a word, with an ellipsis. */
 export function summarize(text: string, maxChars = 300): string {
-  const t = collapsedHead(text, maxChars);
+  return cut(collapsedHead(text, maxChars), maxChars);
+}
+
+/**
+ * summarize(stripTagLike(parts.join(" "))) for a body given as paragraphs,
+ * joining only the head it reads: when that head holds no "<", nothing
+ * tag-like can start in it, so it is the head of the stripped text too.
+ */
+export function summarizeParts(parts: string[], maxChars = 300): string {
+  const head = headChars(maxChars);
+  const prefix = joinedPrefix(parts, " ", head + 1);
+  if (prefix.length > head && !prefix.includes("<")) {
+    const t = prefix.slice(0, head).replace(WHITESPACE_RUN, " ").trim();
+    if (t.length > maxChars) return cut(t, maxChars);
+  }
+  return summarize(stripTagLike(parts.join(" ")), maxChars);
+}
+
+/** The first n characters of parts.join(sep), joining no more parts than it needs. */
+export function joinedPrefix(parts: string[], sep: string, n: number): string {
+  if (parts.length === 1) return parts[0]!.length > n ? parts[0]!.slice(0, n) : parts[0]!;
+  const out: string[] = [];
+  let length = 0;
+  for (let i = 0; i < parts.length && length < n; i++) {
+    if (i > 0) {
+      out.push(sep);
+      length += sep.length;
+    }
+    out.push(parts[i]!);
+    length += parts[i]!.length;
+  }
+  const joined = out.join("");
+  return joined.length > n ? joined.slice(0, n) : joined;
+}
+
+/** The number of WORD matches in parts.join(sep) for a separator that is not part of a word ("\n", " "). */
+export function countWordsOfParts(parts: string[]): number {
+  let count = 0;
+  for (const p of parts) count += countWords(p);
+  return count;
+}
+
+function cut(t: string, maxChars: number): string {
   if (t.length <= maxChars) return t;
   const window = t.slice(0, maxChars);
   // Prefer the last sentence end in the second half of the window.
@@ -24,6 +68,11 @@ export function summarize(text: string, maxChars = 300): string {
   return `${cut.replace(/[\s,;:.\-–—]+$/, "")}…`;
 }
 
+/** The head of a text that summarize reads when the text is longer (see collapsedHead). */
+function headChars(maxChars: number): number {
+  return maxChars * 4 + 64;
+}
+
 // A run of \s other than a lone space: replacing only these with a space is
 // replacing every run, without a match per word.
 const WHITESPACE_RUN = /[^\S ]\s*| \s+/g;
@@ -35,7 +84,7 @@ const WHITESPACE_RUN = /[^\S ]\s*| \s+/g;
  * trimming its end cannot cut into the window once it is longer than it.
  */
 function collapsedHead(text: string, maxChars: number): string {
-  const head = maxChars * 4 + 64;
+  const head = headChars(maxChars);
   if (text.length > head) {
     const t = text.slice(0, head).replace(WHITESPACE_RUN, " ").trim();
     if (t.length > maxChars) return t;

@@ -1,6 +1,7 @@
 // A/B of the normalize stage: `normalizeFeedWithText` of a git revision
 // (default HEAD) against the working tree, on generated feeds, interleaved in
-// one process (medians), with rss-parser's `parseString` of the same text as
+// one process (medians of CPU time: on a shared machine wall time mostly
+// measures the wait for a core), with rss-parser's `parseString` of the same text as
 // the yardstick. Also checks that both produce the same entries.
 //
 //   node --import tsx test/bench/normalize-ab.ts [--base REV] [--items 100,1000] [--reps 9] [--format rss|atom]
@@ -89,11 +90,15 @@ try {
     const runOld = () => entriesWithText(old.mod, feed);
     const diff = firstDifference(runOld(), runNew());
     console.log(`${items} ${format} items: ${diff === undefined ? "old and new entries identical" : `DIFFERENT: ${diff}`}`);
-    const med = await interleaved(reps, {
-      parse: () => new Parser().parseString(text),
-      old: runOld,
-      new: runNew,
-    });
+    const med = await interleaved(
+      reps,
+      {
+        parse: () => new Parser().parseString(text),
+        old: runOld,
+        new: runNew,
+      },
+      { cpu: true },
+    );
     const r = (x: number) => (x / med.parse!).toFixed(2);
     console.log(
       `  rss-parser ${med.parse!.toFixed(1)} ms | old (${base}) ${med.old!.toFixed(1)} ms = ${r(med.old!)}x | new ${med.new!.toFixed(1)} ms = ${r(med.new!)}x | speed-up ${(med.old! / med.new!).toFixed(2)}x`,
