@@ -1,5 +1,5 @@
 import type { Entry, EntryImage, RawFeed, RawItem, RawMedia } from "../model/index.js";
-import { sha256Hex, uuidFromName } from "../shared/hash.js";
+import { fastHash, fastHashHex, uuidFromName } from "../shared/hash.js";
 import { stripIllegalXmlChars } from "../shared/xml-text.js";
 import { detectLanguage, LANGUAGE_SAMPLE_CHARS, normalizeLanguageTag } from "./detect-language.js";
 import { htmlToText, plainTitle, stripTagLike } from "./html-text.js";
@@ -276,19 +276,12 @@ export function createTextNormalizer(feed: RawFeed, options: NormalizeOptions): 
       entities: [],
       contentHash: "",
     };
-    entry.contentHash = sha256Hex(
-      JSON.stringify([
-        entry.title,
-        entry.link,
-        entry.published,
-        entry.updated,
-        entry.authors,
-        entry.summary,
-        entry.contentHtml,
-        entry.categories,
-        entry.image,
-        entry.enclosures,
-      ]),
+    // What the source said, to tell a changed entry (refresh): the content
+    // hashed on its own, the other fields' JSON (small) chained to it, so the
+    // content is neither copied into a JSON string nor escaped.
+    entry.contentHash = fastHashHex(
+      JSON.stringify([entry.title, entry.link, entry.published, entry.updated, entry.authors, entry.summary, entry.categories, entry.image, entry.enclosures]),
+      fastHash(entry.contentHtml),
     );
     return { entry, contentText };
   };
