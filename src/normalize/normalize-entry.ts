@@ -168,7 +168,7 @@ export function createTextNormalizer(feed: RawFeed, options: NormalizeOptions): 
     const published = isoDate(publishedDate, now, tolerance);
     const updatedRaw = isoDate(updatedDate, now, tolerance);
     const rawHtml = item.content ?? item.summary ?? "";
-    const sanitized = sanitizeToChunks(stripIllegalXmlChars(rawHtml), { base, isTracking, resolve: resolveTracked });
+    const sanitized = sanitizeToChunks(rawHtml, { base, isTracking, resolve: resolveTracked });
     const structure = extractNewsStructure(sanitized, boilerplate);
     const bodyParts = structure.bodyParts;
     // bodyParts.join("\n") === "": no paragraph, or one empty one (a dateline with nothing after it).

@@ -467,8 +467,14 @@ export function sanitizeToChunks(html: string, options: SanitizeOptions): Saniti
       },
       ontext(raw) {
         if (skipDepth > 0) return;
-        // Character references are decoded here ("&#1;" in escaped HTML): what XML cannot carry is dropped after decoding.
-        const text = stripIllegalXmlChars(raw);
+        // Character references are decoded here ("&#1;" in escaped HTML): what
+        // XML cannot carry is dropped after decoding. htmlparser2 reports a
+        // decoded reference as a text of its own, one code point (≤ 2 code
+        // units); any longer text is a slice of the input, which was cleaned
+        // whole before parsing, and a slice ends at "<" or "&", never inside a
+        // surrogate pair. (test/normalize/sanitize-content.test.ts: references
+        // between letters.)
+        const text = raw.length <= 2 ? stripIllegalXmlChars(raw) : raw;
         const start = chunks.length;
         write(escapeText(text));
         events.push({ kind: "text", text, start, end: start + 1 });
@@ -513,7 +519,7 @@ export function sanitizeToChunks(html: string, options: SanitizeOptions): Saniti
     },
     { decodeEntities: true },
   );
-  parser.write(html);
+  parser.write(stripIllegalXmlChars(html));
   parser.end();
   return { chunks, events };
 }
