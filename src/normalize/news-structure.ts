@@ -128,6 +128,34 @@ function joinRange(pieces: string[], from: number, to: number): string {
 }
 
 /**
+ * An append-only list of strings that keeps its array from one scan to the
+ * next (scans do not nest, and nothing reads a scan's pieces after it
+ * returns): entries past `length` are stale and never read.
+ */
+class PieceList {
+  readonly items: string[] = [];
+  length = 0;
+
+  push(s: string): void {
+    this.items[this.length++] = s;
+  }
+
+  reset(): this {
+    this.length = 0;
+    return this;
+  }
+
+  /** Lets go of the strings (slices of the last document) once the scan's blocks are read. */
+  release(): void {
+    this.items.fill("", 0, this.length);
+    this.length = 0;
+  }
+}
+
+const TEXT_PIECES = new PieceList();
+const RAW_PIECES = new PieceList();
+
+/**
  * The scanned HTML, addressed by the offsets its events carry: characters of
  * one string, or chunks of the sanitizer's output (SanitizedChunks).
  */
@@ -179,20 +207,20 @@ class Block {
     readonly start: number,
     public end: number,
     public hasMedia: boolean,
-    private readonly pieces: { text: string[]; raw: string[] },
+    private readonly pieces: { text: PieceList; raw: PieceList },
     readonly textFrom: number,
     /** -1 for a text node: its raw text is its text. */
     readonly rawFrom: number,
   ) {}
 
   get text(): string {
-    this.#text ??= joinRange(this.pieces.text, this.textFrom, this.textTo);
+    this.#text ??= joinRange(this.pieces.text.items, this.textFrom, this.textTo);
     return this.#text;
   }
 
   /** What htmlToText collects from this node's source alone, before lines are collapsed. */
   get rawText(): string {
-    return this.rawFrom < 0 ? this.text : joinRange(this.pieces.raw, this.rawFrom, this.rawTo);
+    return this.rawFrom < 0 ? this.text : joinRange(this.pieces.raw.items, this.rawFrom, this.rawTo);
   }
 
   /**
@@ -258,7 +286,7 @@ function scan(input: StructureInput, source: Source): { roots: Block[]; firstIma
   // table cells, <br>). `raw`: htmlToText's view, the same elements' line
   // breaks and spaces and nothing inside script-like elements (which sanitized
   // HTML does not have; a node inside one is never a kept block).
-  const pieces = { text: [] as string[], raw: [] as string[] };
+  const pieces = { text: TEXT_PIECES.reset(), raw: RAW_PIECES.reset() };
   const textPieces = pieces.text;
   const rawPieces = pieces.raw;
   let skip = 0;
@@ -437,6 +465,8 @@ export function extractNewsStructure(input: StructureInput, boilerplate: RegExp[
     else source.append(parts, keptStart[i]!, keptEnd[i]!);
   }
   result.contentHtml = parts.join("").trim();
+  TEXT_PIECES.release();
+  RAW_PIECES.release();
   const img = scanned.firstImage;
   if (img?.src) {
     const width = Number(img.width);
