@@ -1,7 +1,7 @@
 import { Parser } from "htmlparser2";
 import type { Dateline } from "../model/index.js";
 import { TEXT_BREAK } from "./block-elements.js";
-import { collapseSpaces, htmlToText, TEXT_SKIP, textLines } from "./html-text.js";
+import { collapseSpaces, TEXT_SKIP, textLines } from "./html-text.js";
 import type { SanitizedChunks, SanitizedEvent, SanitizedHtml } from "./sanitize-content.js";
 
 export interface NewsStructure {
@@ -385,6 +385,15 @@ export function renderFigure(imgTag: string, caption: string, credit: string | u
 }
 
 /**
+ * htmlToText(renderFigure(imgTag, caption, credit)) without parsing it: an
+ * image has no text, the figcaption's line is the caption and the credit
+ * (escaped and decoded back) with a space between.
+ */
+export function figureText(caption: string, credit: string | undefined): string {
+  return textLines(caption !== "" && credit ? `${caption} ${credit}` : caption !== "" ? caption : (credit ?? ""));
+}
+
+/**
  * Finds the news structure in sanitized HTML: photo caption and credit,
  * dateline, and per-source boilerplate; drops separators and empty blocks.
  */
@@ -433,7 +442,7 @@ export function extractNewsStructure(input: StructureInput, boilerplate: RegExp[
         if (photo !== undefined) {
           const figure = renderFigure(photo.imgTag, caption.caption, caption.credit);
           keptMarkup[photo.keptIndex] = figure;
-          keptLines[photo.keptIndex] = htmlToText(figure);
+          keptLines[photo.keptIndex] = figureText(caption.caption, caption.credit);
           result.captionInContent = true;
         } else if (node.hasMedia) {
           keep(node.start, node.end, undefined, node.lines(text));

@@ -2,8 +2,8 @@ import type { Entry, EntryImage, RawFeed, RawItem, RawMedia } from "../model/ind
 import { fastHash, fastHashHex, uuidFromName } from "../shared/hash.js";
 import { stripIllegalXmlChars } from "../shared/xml-text.js";
 import { detectLanguage, LANGUAGE_SAMPLE_CHARS, normalizeLanguageTag } from "./detect-language.js";
-import { htmlToText, plainTitle, stripTagLike } from "./html-text.js";
-import { extractNewsStructure, renderFigure } from "./news-structure.js";
+import { htmlToText, plainTitle, stripTagLike, textLines } from "./html-text.js";
+import { extractNewsStructure, figureText, renderFigure } from "./news-structure.js";
 import { parseDate } from "./parse-date.js";
 import { createUrlResolver, effectiveBase, trackingParamMatcher, type UrlResolver } from "./resolve-url.js";
 import { sanitizeToChunks } from "./sanitize-content.js";
@@ -215,11 +215,12 @@ export function createTextNormalizer(feed: RawFeed, options: NormalizeOptions): 
       const img = `<img src="${escapeHtml(image.url)}" alt="${escapeHtml(image.caption ?? "")}" />`;
       const figure = renderFigure(img, image.caption ?? "", image.credit);
       before.push(figure);
-      linesBefore.push(htmlToText(figure));
+      linesBefore.push(figureText(image.caption ?? "", image.credit));
     }
     if (standfirst !== undefined) {
       before.push(standfirst);
-      linesBefore.push(htmlToText(standfirst));
+      // A paragraph of escaped text: its text is the text, collapsed.
+      linesBefore.push(textLines(structure.standfirst!));
     }
     if (before.length > 0) {
       // One join: a flat string (the store and the hash read it whole).
