@@ -1,14 +1,17 @@
 import { Parser } from "htmlparser2";
 import type { Dateline } from "../model/index.js";
 import { TEXT_BREAK } from "./block-elements.js";
-import { collapseSpaces, TEXT_SKIP, textLines } from "./html-text.js";
+import { TEXT_SKIP, textLines } from "./html-text.js";
 import type { SanitizedChunks, SanitizedEvent, SanitizedHtml } from "./sanitize-content.js";
+import { collapseCountingWords, countWords } from "./summarize.js";
 
 export interface NewsStructure {
   /** The content with caption, boilerplate, separators and empty blocks removed. */
   contentHtml: string;
   /** The paragraphs of the story body (dateline removed), each collapsed: the source of the summary, word count and language sample. */
   bodyParts: string[];
+  /** countWords(bodyText), counted while the paragraphs were collapsed. */
+  bodyWords: number;
   /** Plain text of the story body: bodyParts joined by "\n" (built when read). */
   readonly bodyText: string;
   /**
@@ -421,12 +424,16 @@ export function extractNewsStructure(input: StructureInput, boilerplate: RegExp[
       return bodyParts.join("\n");
     },
     contentLines: keptLines,
+    bodyWords: 0,
   };
   let blockIndex = 0;
   // The last kept block that was only an image: the photo a caption below it belongs to.
   let lonePhoto: { keptIndex: number; imgTag: string } | undefined;
+  let bodyWords = 0;
   for (const node of blocks(scanned.roots)) {
-    const text = collapseSpaces(node.text);
+    const collapsed = collapseCountingWords(node.text);
+    const text = collapsed.text;
+    const words = collapsed.words;
     if (text === "" && !node.hasMedia) continue;
     if (text !== "" && !node.hasMedia && SEPARATOR.test(text)) continue;
     if (text !== "" && boilerplate.some((re) => re.test(text))) continue;
@@ -458,11 +465,15 @@ export function extractNewsStructure(input: StructureInput, boilerplate: RegExp[
         // (a standfirst, a caption) is not the story's first sentence.
         bodyParts.length = 0;
         bodyParts.push(dl.rest);
+        bodyWords = countWords(dl.rest);
         keep(node.start, node.end, undefined, node.lines(text));
         continue;
       }
     }
-    if (text !== "") bodyParts.push(text);
+    if (text !== "") {
+      bodyParts.push(text);
+      bodyWords += words;
+    }
     keep(node.start, node.end, node.name === undefined ? source.slice(node.start, node.end).trim() : undefined, node.lines(text));
     lonePhoto = text === "" && node.imgTag !== undefined ? { keptIndex: keptLines.length - 1, imgTag: node.imgTag } : undefined;
   }
@@ -474,6 +485,7 @@ export function extractNewsStructure(input: StructureInput, boilerplate: RegExp[
     else source.append(parts, keptStart[i]!, keptEnd[i]!);
   }
   result.contentHtml = parts.join("").trim();
+  result.bodyWords = bodyWords;
   TEXT_PIECES.release();
   RAW_PIECES.release();
   const img = scanned.firstImage;

@@ -7,7 +7,7 @@ import { extractNewsStructure, figureText, renderFigure } from "./news-structure
 import { parseDate } from "./parse-date.js";
 import { createUrlResolver, effectiveBase, trackingParamMatcher, type UrlResolver } from "./resolve-url.js";
 import { sanitizeToChunks } from "./sanitize-content.js";
-import { countWordsOfParts, joinedPrefix, summarize, summarizeParts } from "./summarize.js";
+import { joinedPrefix, summarize, summarizeParts } from "./summarize.js";
 
 export interface NormalizeOptions {
   sourceId: string;
@@ -238,7 +238,7 @@ export function createTextNormalizer(feed: RawFeed, options: NormalizeOptions): 
     };
 
     const summary = bodyEmpty ? summarize(stripTagLike(htmlToText(item.summary ?? "").replace(/\n/g, " "))) : summarizeParts(bodyParts);
-    const wordCount = countWordsOfParts(bodyParts);
+    const wordCount = structure.bodyWords;
     const language = normalizeLanguageTag(item.language) ?? feedLanguage ?? detectLanguage(`${title}. ${joinedPrefix(bodyParts, "\n", LANGUAGE_SAMPLE_CHARS)}`);
     const enclosures = item.enclosures
       .filter((e) => !isImage(e))

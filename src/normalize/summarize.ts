@@ -1,4 +1,4 @@
-import { stripTagLike } from "./html-text.js";
+import { collapseSpaces, stripTagLike } from "./html-text.js";
 
 // A sentence ends at . ! or ? (optionally closed by a quote or bracket) followed
 // by a space and a capital, digit or opening quote.
@@ -42,13 +42,6 @@ export function joinedPrefix(parts: string[], sep: string, n: number): string {
   }
   const joined = out.join("");
   return joined.length > n ? joined.slice(0, n) : joined;
-}
-
-/** The number of WORD matches in parts.join(sep) for a separator that is not part of a word ("\n", " "). */
-export function countWordsOfParts(parts: string[]): number {
-  let count = 0;
-  for (const p of parts) count += countWords(p);
-  return count;
 }
 
 function cut(t: string, maxChars: number): string {
@@ -98,18 +91,74 @@ const WORD = /[\p{L}\p{N}]+(?:['’.,-][\p{L}\p{N}]+)*/gu;
 
 const LETTER_OR_DIGIT = /^[\p{L}\p{N}]$/u;
 // Per UTF-16 code unit: 0 not yet known, 1 letter or digit, 2 joiner (see
-// isJoiner), 3 anything else. Filled on first sight: one array read per
-// character instead of a regex or a Map lookup.
+// isJoiner), 3 anything else, 4 a space (\s or U+200B, what collapseSpaces
+// collapses; for words, anything else). Filled on first sight: one array
+// read per character instead of a regex or a Map lookup.
 const BMP_CLASS = new Uint8Array(0x10000);
+const SPACE = 4;
+const SPACE_LIKE = /^[\s\u200b]$/;
 const astralWordCache = new Map<number, boolean>();
 
 function bmpClass(c: number): number {
   let k = BMP_CLASS[c]!;
   if (k === 0) {
-    k = c >= 0xd800 && c <= 0xdfff ? 3 : LETTER_OR_DIGIT.test(String.fromCharCode(c)) ? 1 : isJoiner(c) ? 2 : 3;
+    const ch = String.fromCharCode(c);
+    k = c >= 0xd800 && c <= 0xdfff ? 3 : LETTER_OR_DIGIT.test(ch) ? 1 : isJoiner(c) ? 2 : SPACE_LIKE.test(ch) ? SPACE : 3;
     BMP_CLASS[c] = k;
   }
   return k;
+}
+
+/** What collapseCountingWords returns (one object, reused: read it before the next call). */
+export interface CollapsedText {
+  /** collapseSpaces(text). */
+  text: string;
+  /** countWords(text), which is countWords of the collapsed text too: spaces only separate words. */
+  words: number;
+}
+
+const COLLAPSED: CollapsedText = { text: "", words: 0 };
+
+/**
+ * collapseSpaces and countWords in one pass over the text: the words are
+ * counted as countWords counts them, and the text is returned as it is when
+ * its spaces are already collapsed (single ASCII spaces between other
+ * characters, as in nearly every paragraph), else collapsed.
+ */
+export function collapseCountingWords(text: string): CollapsedText {
+  let count = 0;
+  let state = 0;
+  // A space that collapseSpaces would change: another space character, two in a row, one at an edge.
+  let irregular = false;
+  let afterSpace = true;
+  const n = text.length;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    let k = BMP_CLASS[c]!;
+    if (k === 0 || (c >= 0xd800 && c <= 0xdbff)) {
+      if (c >= 0xd800 && c <= 0xdbff && i + 1 < n) {
+        const low = text.charCodeAt(i + 1);
+        if (low >= 0xdc00 && low <= 0xdfff) {
+          k = isAstralWordCodePoint((c - 0xd800) * 0x400 + (low - 0xdc00) + 0x10000) ? 1 : 3;
+          i++;
+        } else k = 3;
+      } else k = bmpClass(c);
+    }
+    if (k === 1) {
+      if (state === 0) count++;
+      state = 1;
+      afterSpace = false;
+    } else {
+      state = state === 1 && k === 2 ? 2 : 0;
+      if (k === SPACE) {
+        if (afterSpace || c !== 0x20) irregular = true;
+        afterSpace = true;
+      } else afterSpace = false;
+    }
+  }
+  COLLAPSED.text = irregular || afterSpace ? collapseSpaces(text) : text;
+  COLLAPSED.words = count;
+  return COLLAPSED;
 }
 
 function isAstralWordCodePoint(cp: number): boolean {
