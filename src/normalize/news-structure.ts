@@ -281,7 +281,7 @@ type StructureInput = string | SanitizedHtml | SanitizedChunks;
  */
 function scan(input: StructureInput, source: Source): { roots: Block[]; firstImage?: Record<string, string> } {
   const roots: Block[] = [];
-  const stack: Block[] = [];
+  const stack: Array<Block | null> = [];
   // Every open node's text is the run of pieces appended between its opening
   // and its closing, so the pieces are kept once for the whole pass and each
   // node remembers where its run starts and ends. `text`: decoded text, a
@@ -300,8 +300,12 @@ function scan(input: StructureInput, source: Source): { roots: Block[]; firstIma
   const push = (b: Block) => {
     const parent = stack.at(-1);
     if (parent === undefined) roots.push(b);
-    else parent.children.push(b);
+    else parent?.children.push(b);
   };
+  // Only the roots, and the children of a collected <div>, can be blocks
+  // (see blocks: a lone wrapper div is unwrapped); the other nodes of the
+  // collected levels hold their place on the stack as null.
+  const collects = () => stack.length === 0 || stack.at(-1)?.name === "div";
   const closeTextRoot = () => {
     if (textRoot !== undefined) {
       textRoot.textTo = textPieces.length;
@@ -313,23 +317,25 @@ function scan(input: StructureInput, source: Source): { roots: Block[]; firstIma
       closeTextRoot();
       imgTag = undefined;
       const media = MEDIA.has(name);
-      if (media) for (const b of stack) b.hasMedia = true;
+      if (media) for (const b of stack) if (b !== null) b.hasMedia = true;
       if (name === "img" && attribs.src) {
         if (firstImage === undefined) firstImage = attribs;
         const tag = source.slice(start, end);
-        for (const b of stack) b.imgTag ??= tag;
+        for (const b of stack) if (b !== null) b.imgTag ??= tag;
         imgTag = tag;
       }
       const brk = TEXT_BREAK.get(name);
       const textSkip = TEXT_SKIP.has(name);
-      if (brk !== undefined || textSkip) for (const b of stack) b.inner = true;
+      if (brk !== undefined || textSkip) for (const b of stack) if (b !== null) b.inner = true;
       // Before the node opens: the separator is outside its text, as the one at its close is.
       if (brk !== undefined) textPieces.push(" ");
       if (depth < MAX_DEPTH) {
-        const b = new Block(name, start, end, media, pieces, textPieces.length, rawPieces.length);
-        if (imgTag !== undefined) b.imgTag = imgTag;
-        push(b);
-        stack.push(b);
+        if (collects()) {
+          const b = new Block(name, start, end, media, pieces, textPieces.length, rawPieces.length);
+          if (imgTag !== undefined) b.imgTag = imgTag;
+          push(b);
+          stack.push(b);
+        } else stack.push(null);
       }
       if (textSkip) skip++;
       else if (brk !== undefined) rawPieces.push(brk);
@@ -343,7 +349,7 @@ function scan(input: StructureInput, source: Source): { roots: Block[]; firstIma
       depth--;
       if (depth < MAX_DEPTH) {
         const b = stack.pop();
-        if (b !== undefined) {
+        if (b) {
           b.end = end;
           b.textTo = textPieces.length;
           b.rawTo = rawPieces.length;
@@ -352,7 +358,7 @@ function scan(input: StructureInput, source: Source): { roots: Block[]; firstIma
       if (brk !== undefined) textPieces.push(" ");
     },
     text(text, start, end) {
-      if (depth < MAX_DEPTH) {
+      if (depth < MAX_DEPTH && (textRoot !== undefined || collects())) {
         // A text node directly in a collected level is a block of its own.
         if (textRoot === undefined) {
           textRoot = new Block(undefined, start, end, false, pieces, textPieces.length, -1);
