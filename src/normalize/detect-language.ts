@@ -93,8 +93,8 @@ export function voteLanguage(sample: string): "en" | "es" | undefined {
   let en = 0;
   let es = 0;
   let other = 0;
-  for (const m of sample.toLowerCase().matchAll(WORD)) {
-    const w = m[0];
+  // The words as strings (match with /g), not a match object per word.
+  for (const w of sample.toLowerCase().match(WORD) ?? []) {
     if (ENGLISH.has(w)) en++;
     else if (SPANISH.has(w)) es++;
     else if (OTHER.has(w)) other++;

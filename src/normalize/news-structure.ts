@@ -1,20 +1,26 @@
 import { Parser } from "htmlparser2";
 import type { Dateline } from "../model/index.js";
 import { TEXT_BREAK } from "./block-elements.js";
-import { collapseSpaces, htmlToText, TEXT_SKIP } from "./html-text.js";
-import type { SanitizedEvent, SanitizedHtml } from "./sanitize-content.js";
+import { TEXT_SKIP, textLines } from "./html-text.js";
+import type { SanitizedChunks, SanitizedEvent, SanitizedHtml } from "./sanitize-content.js";
+import { collapseCountingWords, countWords } from "./summarize.js";
 
 export interface NewsStructure {
   /** The content with caption, boilerplate, separators and empty blocks removed. */
   contentHtml: string;
-  /** Plain text of the story body (dateline removed), the source of the summary. */
-  bodyText: string;
+  /** The paragraphs of the story body (dateline removed), each collapsed: the source of the summary, word count and language sample. */
+  bodyParts: string[];
+  /** countWords(bodyText), counted while the paragraphs were collapsed. */
+  bodyWords: number;
+  /** Plain text of the story body: bodyParts joined by "\n" (built when read). */
+  readonly bodyText: string;
   /**
-   * htmlToText(contentHtml) before its lines are collapsed (textLines), collected
-   * in the same pass: the text enrich tags (and retag recomputes from the
-   * stored content), without parsing the content again.
+   * htmlToText of each kept piece of contentHtml, collected in the same pass:
+   * the non-empty ones joined by "\n" are htmlToText(contentHtml), the text
+   * enrich tags (and retag recomputes from the stored content), without
+   * parsing the content again.
    */
-  contentRawText: string;
+  contentLines: string[];
   caption?: string;
   credit?: string;
   /** A lead sentence that stood in the caption block before the caption proper. */
@@ -125,6 +131,62 @@ function joinRange(pieces: string[], from: number, to: number): string {
 }
 
 /**
+ * An append-only list of strings that keeps its array from one scan to the
+ * next (scans do not nest, and nothing reads a scan's pieces after it
+ * returns): entries past `length` are stale and never read.
+ */
+class PieceList {
+  readonly items: string[] = [];
+  length = 0;
+
+  push(s: string): void {
+    this.items[this.length++] = s;
+  }
+
+  reset(): this {
+    this.length = 0;
+    return this;
+  }
+
+  /** Lets go of the strings (slices of the last document) once the scan's blocks are read. */
+  release(): void {
+    this.items.fill("", 0, this.length);
+    this.length = 0;
+  }
+}
+
+const TEXT_PIECES = new PieceList();
+const RAW_PIECES = new PieceList();
+
+/**
+ * The scanned HTML, addressed by the offsets its events carry: characters of
+ * one string, or chunks of the sanitizer's output (SanitizedChunks).
+ */
+interface Source {
+  slice(start: number, end: number): string;
+  /** Appends the range to `parts` (whose join is the content). */
+  append(parts: string[], start: number, end: number): void;
+}
+
+function stringSource(html: string): Source {
+  return {
+    slice: (start, end) => html.slice(start, end),
+    append: (parts, start, end) => {
+      parts.push(html.slice(start, end));
+    },
+  };
+}
+
+function chunkSource(chunks: string[]): Source {
+  return {
+    slice: (start, end) => joinRange(chunks, start, end),
+    append: (parts, start, end) => {
+      for (let i = start; i < end; i++) parts.push(chunks[i]!);
+    },
+  };
+}
+
+/**
  * A node of the sanitized HTML down to MAX_DEPTH: its span in the source and
  * its text, as ranges of the scan's piece lists joined on first use (most
  * nested nodes' text is never read).
@@ -135,29 +197,44 @@ class Block {
   imgTag?: string;
   textTo = -1;
   rawTo = -1;
+  /**
+   * An element that separates words (or holds no text: script, …) opened
+   * inside: its raw text has line breaks or gaps of its own, so its line of
+   * plain text is not simply its collapsed text.
+   */
+  inner = false;
   #text: string | undefined;
-  #rawText: string | undefined;
 
   constructor(
     readonly name: string | undefined,
     readonly start: number,
     public end: number,
     public hasMedia: boolean,
-    private readonly pieces: { text: string[]; raw: string[] },
+    private readonly pieces: { text: PieceList; raw: PieceList },
     readonly textFrom: number,
     /** -1 for a text node: its raw text is its text. */
     readonly rawFrom: number,
   ) {}
 
   get text(): string {
-    this.#text ??= joinRange(this.pieces.text, this.textFrom, this.textTo);
+    this.#text ??= joinRange(this.pieces.text.items, this.textFrom, this.textTo);
     return this.#text;
   }
 
   /** What htmlToText collects from this node's source alone, before lines are collapsed. */
   get rawText(): string {
-    this.#rawText ??= this.rawFrom < 0 ? this.text : joinRange(this.pieces.raw, this.rawFrom, this.rawTo);
-    return this.#rawText;
+    return this.rawFrom < 0 ? this.text : joinRange(this.pieces.raw.items, this.rawFrom, this.rawTo);
+  }
+
+  /**
+   * htmlToText of this node's source alone (its lines), given `text`, its
+   * collapsed text. Without an inner separating element and without a line
+   * break in its text, the raw text is the text between the node's own
+   * separators, whose lines collapse as the text does (`textLines` and
+   * `collapseSpaces` differ only in keeping "\n").
+   */
+  lines(text: string): string {
+    return !this.inner && !this.text.includes("\n") ? text : textLines(this.rawText);
   }
 }
 
@@ -193,6 +270,8 @@ function tokenize(html: string, h: ScanHandler): void {
   parser.end();
 }
 
+type StructureInput = string | SanitizedHtml | SanitizedChunks;
+
 /**
  * One streaming pass over sanitized HTML: the top-level nodes (and their
  * children down to MAX_DEPTH) with source offsets and decoded text, and the
@@ -200,10 +279,9 @@ function tokenize(html: string, h: ScanHandler): void {
  * output keeps the sanitizer's bytes for every kept block. Given the
  * sanitizer's events it does not tokenize at all.
  */
-function scan(input: string | SanitizedHtml): { roots: Block[]; firstImage?: Record<string, string> } {
-  const html = typeof input === "string" ? input : input.html;
+function scan(input: StructureInput, source: Source): { roots: Block[]; firstImage?: Record<string, string> } {
   const roots: Block[] = [];
-  const stack: Block[] = [];
+  const stack: Array<Block | null> = [];
   // Every open node's text is the run of pieces appended between its opening
   // and its closing, so the pieces are kept once for the whole pass and each
   // node remembers where its run starts and ends. `text`: decoded text, a
@@ -211,7 +289,7 @@ function scan(input: string | SanitizedHtml): { roots: Block[]; firstImage?: Rec
   // table cells, <br>). `raw`: htmlToText's view, the same elements' line
   // breaks and spaces and nothing inside script-like elements (which sanitized
   // HTML does not have; a node inside one is never a kept block).
-  const pieces = { text: [] as string[], raw: [] as string[] };
+  const pieces = { text: TEXT_PIECES.reset(), raw: RAW_PIECES.reset() };
   const textPieces = pieces.text;
   const rawPieces = pieces.raw;
   let skip = 0;
@@ -222,8 +300,12 @@ function scan(input: string | SanitizedHtml): { roots: Block[]; firstImage?: Rec
   const push = (b: Block) => {
     const parent = stack.at(-1);
     if (parent === undefined) roots.push(b);
-    else parent.children.push(b);
+    else parent?.children.push(b);
   };
+  // Only the roots, and the children of a collected <div>, can be blocks
+  // (see blocks: a lone wrapper div is unwrapped); the other nodes of the
+  // collected levels hold their place on the stack as null.
+  const collects = () => stack.length === 0 || stack.at(-1)?.name === "div";
   const closeTextRoot = () => {
     if (textRoot !== undefined) {
       textRoot.textTo = textPieces.length;
@@ -235,23 +317,27 @@ function scan(input: string | SanitizedHtml): { roots: Block[]; firstImage?: Rec
       closeTextRoot();
       imgTag = undefined;
       const media = MEDIA.has(name);
-      if (media) for (const b of stack) b.hasMedia = true;
+      if (media) for (const b of stack) if (b !== null) b.hasMedia = true;
       if (name === "img" && attribs.src) {
         if (firstImage === undefined) firstImage = attribs;
-        const tag = html.slice(start, end);
-        for (const b of stack) b.imgTag ??= tag;
+        const tag = source.slice(start, end);
+        for (const b of stack) if (b !== null) b.imgTag ??= tag;
         imgTag = tag;
       }
       const brk = TEXT_BREAK.get(name);
+      const textSkip = TEXT_SKIP.has(name);
+      if (brk !== undefined || textSkip) for (const b of stack) if (b !== null) b.inner = true;
       // Before the node opens: the separator is outside its text, as the one at its close is.
       if (brk !== undefined) textPieces.push(" ");
       if (depth < MAX_DEPTH) {
-        const b = new Block(name, start, end, media, pieces, textPieces.length, rawPieces.length);
-        if (imgTag !== undefined) b.imgTag = imgTag;
-        push(b);
-        stack.push(b);
+        if (collects()) {
+          const b = new Block(name, start, end, media, pieces, textPieces.length, rawPieces.length);
+          if (imgTag !== undefined) b.imgTag = imgTag;
+          push(b);
+          stack.push(b);
+        } else stack.push(null);
       }
-      if (TEXT_SKIP.has(name)) skip++;
+      if (textSkip) skip++;
       else if (brk !== undefined) rawPieces.push(brk);
       depth++;
     },
@@ -263,7 +349,7 @@ function scan(input: string | SanitizedHtml): { roots: Block[]; firstImage?: Rec
       depth--;
       if (depth < MAX_DEPTH) {
         const b = stack.pop();
-        if (b !== undefined) {
+        if (b) {
           b.end = end;
           b.textTo = textPieces.length;
           b.rawTo = rawPieces.length;
@@ -272,7 +358,7 @@ function scan(input: string | SanitizedHtml): { roots: Block[]; firstImage?: Rec
       if (brk !== undefined) textPieces.push(" ");
     },
     text(text, start, end) {
-      if (depth < MAX_DEPTH) {
+      if (depth < MAX_DEPTH && (textRoot !== undefined || collects())) {
         // A text node directly in a collected level is a block of its own.
         if (textRoot === undefined) {
           textRoot = new Block(undefined, start, end, false, pieces, textPieces.length, -1);
@@ -308,27 +394,52 @@ export function renderFigure(imgTag: string, caption: string, credit: string | u
 }
 
 /**
+ * htmlToText(renderFigure(imgTag, caption, credit)) without parsing it: an
+ * image has no text, the figcaption's line is the caption and the credit
+ * (escaped and decoded back) with a space between.
+ */
+export function figureText(caption: string, credit: string | undefined): string {
+  return textLines(caption !== "" && credit ? `${caption} ${credit}` : caption !== "" ? caption : (credit ?? ""));
+}
+
+/**
  * Finds the news structure in sanitized HTML: photo caption and credit,
  * dateline, and per-source boilerplate; drops separators and empty blocks.
  */
-export function extractNewsStructure(input: string | SanitizedHtml, boilerplate: RegExp[]): NewsStructure {
-  const html = typeof input === "string" ? input : input.html;
-  const scanned = scan(input);
-  const kept: string[] = [];
-  // htmlToText's raw text of each kept piece; kept pieces are joined by "\n", so are these.
-  const keptText: string[] = [];
-  const keep = (source: string, rawText: string) => {
-    keptText.push(rawText);
-    return kept.push(source);
+export function extractNewsStructure(input: StructureInput, boilerplate: RegExp[]): NewsStructure {
+  const source = typeof input === "string" ? stringSource(input) : "chunks" in input ? chunkSource(input.chunks) : stringSource(input.html);
+  const scanned = scan(input, source);
+  // The kept pieces of content, in order, joined by "\n": a range of the
+  // source, or markup of our own (a figure, a trimmed text node).
+  const keptStart: number[] = [];
+  const keptEnd: number[] = [];
+  const keptMarkup: Array<string | undefined> = [];
+  // htmlToText of each kept piece; htmlToText(contentHtml) is the non-empty ones joined by "\n".
+  const keptLines: string[] = [];
+  const keep = (start: number, end: number, markup: string | undefined, lines: string) => {
+    keptStart.push(start);
+    keptEnd.push(end);
+    keptMarkup.push(markup);
+    return keptLines.push(lines);
   };
   const bodyParts: string[] = [];
-  const result: NewsStructure = { contentHtml: "", bodyText: "", contentRawText: "" };
+  const result: NewsStructure = {
+    contentHtml: "",
+    bodyParts,
+    get bodyText() {
+      return bodyParts.join("\n");
+    },
+    contentLines: keptLines,
+    bodyWords: 0,
+  };
   let blockIndex = 0;
   // The last kept block that was only an image: the photo a caption below it belongs to.
   let lonePhoto: { keptIndex: number; imgTag: string } | undefined;
+  let bodyWords = 0;
   for (const node of blocks(scanned.roots)) {
-    const text = collapseSpaces(node.text);
-    const source = html.slice(node.start, node.end);
+    const collapsed = collapseCountingWords(node.text);
+    const text = collapsed.text;
+    const words = collapsed.words;
     if (text === "" && !node.hasMedia) continue;
     if (text !== "" && !node.hasMedia && SEPARATOR.test(text)) continue;
     if (text !== "" && boilerplate.some((re) => re.test(text))) continue;
@@ -340,14 +451,14 @@ export function extractNewsStructure(input: string | SanitizedHtml, boilerplate:
         if (caption.caption !== "") result.caption = caption.caption;
         result.credit = caption.credit;
         if (caption.standfirst !== undefined) result.standfirst = caption.standfirst;
-        const photo = node.imgTag !== undefined ? { keptIndex: keep("", "") - 1, imgTag: node.imgTag } : lonePhoto;
+        const photo = node.imgTag !== undefined ? { keptIndex: keep(0, 0, "", "") - 1, imgTag: node.imgTag } : lonePhoto;
         if (photo !== undefined) {
           const figure = renderFigure(photo.imgTag, caption.caption, caption.credit);
-          kept[photo.keptIndex] = figure;
-          keptText[photo.keptIndex] = htmlToText(figure);
+          keptMarkup[photo.keptIndex] = figure;
+          keptLines[photo.keptIndex] = figureText(caption.caption, caption.credit);
           result.captionInContent = true;
         } else if (node.hasMedia) {
-          keep(source, node.rawText);
+          keep(node.start, node.end, undefined, node.lines(text));
         }
         continue;
       }
@@ -360,17 +471,29 @@ export function extractNewsStructure(input: string | SanitizedHtml, boilerplate:
         // (a standfirst, a caption) is not the story's first sentence.
         bodyParts.length = 0;
         bodyParts.push(dl.rest);
-        keep(source, node.rawText);
+        bodyWords = countWords(dl.rest);
+        keep(node.start, node.end, undefined, node.lines(text));
         continue;
       }
     }
-    if (text !== "") bodyParts.push(text);
-    keep(node.name === undefined ? source.trim() : source, node.rawText);
-    lonePhoto = text === "" && node.imgTag !== undefined ? { keptIndex: kept.length - 1, imgTag: node.imgTag } : undefined;
+    if (text !== "") {
+      bodyParts.push(text);
+      bodyWords += words;
+    }
+    keep(node.start, node.end, node.name === undefined ? source.slice(node.start, node.end).trim() : undefined, node.lines(text));
+    lonePhoto = text === "" && node.imgTag !== undefined ? { keptIndex: keptLines.length - 1, imgTag: node.imgTag } : undefined;
   }
-  result.contentHtml = kept.join("\n").trim();
-  result.bodyText = bodyParts.join("\n");
-  result.contentRawText = keptText.join("\n");
+  const parts: string[] = [];
+  for (let i = 0; i < keptLines.length; i++) {
+    if (i > 0) parts.push("\n");
+    const markup = keptMarkup[i];
+    if (markup !== undefined) parts.push(markup);
+    else source.append(parts, keptStart[i]!, keptEnd[i]!);
+  }
+  result.contentHtml = parts.join("").trim();
+  result.bodyWords = bodyWords;
+  TEXT_PIECES.release();
+  RAW_PIECES.release();
   const img = scanned.firstImage;
   if (img?.src) {
     const width = Number(img.width);

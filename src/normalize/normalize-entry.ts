@@ -1,13 +1,13 @@
 import type { Entry, EntryImage, RawFeed, RawItem, RawMedia } from "../model/index.js";
-import { sha256Hex, uuidFromName } from "../shared/hash.js";
+import { fastHash, fastHashHex, uuidFromName } from "../shared/hash.js";
 import { stripIllegalXmlChars } from "../shared/xml-text.js";
 import { detectLanguage, LANGUAGE_SAMPLE_CHARS, normalizeLanguageTag } from "./detect-language.js";
 import { htmlToText, plainTitle, stripTagLike, textLines } from "./html-text.js";
-import { extractNewsStructure, renderFigure } from "./news-structure.js";
+import { extractNewsStructure, figureText, renderFigure } from "./news-structure.js";
 import { parseDate } from "./parse-date.js";
 import { createUrlResolver, effectiveBase, trackingParamMatcher, type UrlResolver } from "./resolve-url.js";
-import { sanitizeHtml } from "./sanitize-content.js";
-import { countWords, summarize } from "./summarize.js";
+import { sanitizeToChunks } from "./sanitize-content.js";
+import { joinedPrefix, summarize, summarizeParts } from "./summarize.js";
 
 export interface NormalizeOptions {
   sourceId: string;
@@ -119,6 +119,13 @@ function isoDate(d: Date | undefined, now: Date, toleranceMs: number): string | 
   return d.toISOString();
 }
 
+/** The non-empty lines joined by "\n": htmlToText of the pieces they come from, joined by "\n". */
+function joinLines(lines: string[]): string {
+  let empty = 0;
+  for (const l of lines) if (l === "") empty++;
+  return (empty === 0 ? lines : lines.filter((l) => l !== "")).join("\n");
+}
+
 function compileBoilerplate(patterns: string[]): RegExp[] {
   return patterns.map((p) => new RegExp(p, "iu"));
 }
@@ -161,10 +168,12 @@ export function createTextNormalizer(feed: RawFeed, options: NormalizeOptions): 
     const published = isoDate(publishedDate, now, tolerance);
     const updatedRaw = isoDate(updatedDate, now, tolerance);
     const rawHtml = item.content ?? item.summary ?? "";
-    const sanitized = sanitizeHtml(stripIllegalXmlChars(rawHtml), { base, isTracking, resolve: resolveTracked });
+    const sanitized = sanitizeToChunks(rawHtml, { base, isTracking, resolve: resolveTracked });
     const structure = extractNewsStructure(sanitized, boilerplate);
-    const fullText = structure.bodyText;
-    if (title === "" && fullText === "" && link === undefined) return undefined;
+    const bodyParts = structure.bodyParts;
+    // bodyParts.join("\n") === "": no paragraph, or one empty one (a dateline with nothing after it).
+    const bodyEmpty = bodyParts.length === 0 || (bodyParts.length === 1 && bodyParts[0] === "");
+    if (title === "" && bodyEmpty && link === undefined) return undefined;
 
     // Lead image: enclosure, then media:content/thumbnail, then the first image in the content.
     let image: EntryImage | undefined;
@@ -191,32 +200,46 @@ export function createTextNormalizer(feed: RawFeed, options: NormalizeOptions): 
     if (image && structure.credit !== undefined) image.credit = structure.credit;
 
     let contentHtml = structure.contentHtml;
-    // htmlToText(contentHtml), piece by piece: the pieces are joined by "\n", a line break either way.
-    const textPieces = [structure.contentRawText];
-    if (structure.standfirst !== undefined) {
-      const standfirst = `<p>${escapeHtml(structure.standfirst)}</p>`;
-      contentHtml = `${standfirst}\n${contentHtml}`;
-      textPieces.unshift(htmlToText(standfirst));
-    }
-    if (image && !structure.captionInContent && (structure.caption !== undefined || structure.credit !== undefined) && !contentHtml.includes(image.url)) {
+    // htmlToText(contentHtml), line by line: the non-empty lines of each piece joined by "\n".
+    let lines = structure.contentLines;
+    const before: string[] = [];
+    const linesBefore: string[] = [];
+    const standfirst = structure.standfirst !== undefined ? `<p>${escapeHtml(structure.standfirst)}</p>` : undefined;
+    if (
+      image &&
+      !structure.captionInContent &&
+      (structure.caption !== undefined || structure.credit !== undefined) &&
+      !contentHtml.includes(image.url) &&
+      !standfirst?.includes(image.url)
+    ) {
       const img = `<img src="${escapeHtml(image.url)}" alt="${escapeHtml(image.caption ?? "")}" />`;
       const figure = renderFigure(img, image.caption ?? "", image.credit);
-      contentHtml = `${figure}\n${contentHtml}`;
-      textPieces.unshift(htmlToText(figure));
+      before.push(figure);
+      linesBefore.push(figureText(image.caption ?? "", image.credit));
     }
-    // Only entries that are tagged need it: collapsed on first use. htmlToText
+    if (standfirst !== undefined) {
+      before.push(standfirst);
+      // A paragraph of escaped text: its text is the text, collapsed.
+      linesBefore.push(textLines(structure.standfirst!));
+    }
+    if (before.length > 0) {
+      // One join: a flat string (the store and the hash read it whole).
+      before.push(contentHtml);
+      contentHtml = before.join("\n");
+      lines = [...linesBefore, ...lines];
+    }
+    // Only entries that are tagged need it: joined on first use. htmlToText
     // reads markup-free text as one line.
     const finalHtml = contentHtml;
     let text: string | undefined;
     const contentText = () => {
-      text ??= finalHtml.includes("<") || finalHtml.includes("&") ? textLines(textPieces.join("\n")) : htmlToText(finalHtml);
+      text ??= finalHtml.includes("<") || finalHtml.includes("&") ? joinLines(lines) : htmlToText(finalHtml);
       return text;
     };
 
-    const summarySource = fullText !== "" ? fullText : htmlToText(item.summary ?? "");
-    const summary = summarize(stripTagLike(summarySource.replace(/\n/g, " ")));
-    const wordCount = countWords(fullText);
-    const language = normalizeLanguageTag(item.language) ?? feedLanguage ?? detectLanguage(`${title}. ${fullText.slice(0, LANGUAGE_SAMPLE_CHARS)}`);
+    const summary = bodyEmpty ? summarize(stripTagLike(htmlToText(item.summary ?? "").replace(/\n/g, " "))) : summarizeParts(bodyParts);
+    const wordCount = structure.bodyWords;
+    const language = normalizeLanguageTag(item.language) ?? feedLanguage ?? detectLanguage(`${title}. ${joinedPrefix(bodyParts, "\n", LANGUAGE_SAMPLE_CHARS)}`);
     const enclosures = item.enclosures
       .filter((e) => !isImage(e))
       .map((e) => ({ url: resolveMedia(e.url, base), type: e.type, length: e.length }))
@@ -235,7 +258,7 @@ export function createTextNormalizer(feed: RawFeed, options: NormalizeOptions): 
     const entry: Entry = {
       id,
       sourceId: options.sourceId,
-      title: title !== "" ? title : summarize(fullText, 80) || "(untitled)",
+      title: title !== "" ? title : summarize(structure.bodyText, 80) || "(untitled)",
       ...(link !== undefined ? { link } : {}),
       ...(published !== undefined ? { published } : updated !== undefined ? { published: updated } : {}),
       ...(updated !== undefined && published !== undefined ? { updated } : {}),
@@ -254,19 +277,12 @@ export function createTextNormalizer(feed: RawFeed, options: NormalizeOptions): 
       entities: [],
       contentHash: "",
     };
-    entry.contentHash = sha256Hex(
-      JSON.stringify([
-        entry.title,
-        entry.link,
-        entry.published,
-        entry.updated,
-        entry.authors,
-        entry.summary,
-        entry.contentHtml,
-        entry.categories,
-        entry.image,
-        entry.enclosures,
-      ]),
+    // What the source said, to tell a changed entry (refresh): the content
+    // hashed on its own, the other fields' JSON (small) chained to it, so the
+    // content is neither copied into a JSON string nor escaped.
+    entry.contentHash = fastHashHex(
+      JSON.stringify([entry.title, entry.link, entry.published, entry.updated, entry.authors, entry.summary, entry.categories, entry.image, entry.enclosures]),
+      fastHash(entry.contentHtml),
     );
     return { entry, contentText };
   };

@@ -159,10 +159,8 @@ export function parseDate(input: string | undefined): Date | undefined {
     return Number.isNaN(d.getTime()) ? undefined : d;
   }
   // RFC 822 and friends: [Wkday,] D Mon YYYY [HH:MM[:SS]] [zone], in any language.
-  const normalized = s
-    .normalize("NFD")
-    .replace(/[\u0300-\u036f]/g, "")
-    .toLowerCase();
+  // Accents dropped ("diciembre", "décembre"); ASCII text (nearly every date) has none to drop.
+  const normalized = (/^[\x00-\x7f]*$/.test(s) ? s : s.normalize("NFD").replace(/[\u0300-\u036f]/g, "")).toLowerCase();
   m =
     /^(?:[a-z]+\.?,?\s*)?(\d{1,2})(?:\s+de)?[\s-]+([a-z]+)\.?(?:\s+de)?[\s-]+(\d{2,4})(?:,?\s+(?:a las\s+)?(\d{1,2}):(\d{2})(?::(\d{2}))?)?\s*([a-z]{1,5}|[+-]\d{2}:?\d{2}|(?:gmt|utc)[+-]\d{1,2}(?::?\d{2})?)?$/.exec(
       normalized,

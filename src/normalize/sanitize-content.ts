@@ -262,8 +262,9 @@ function escapeAttribute(raw: string): string {
 
 /**
  * What the sanitizer wrote, as the events a parser of its output would
- * report (offsets are into `html`, `end` exclusive): news-structure reads
- * these instead of tokenizing the sanitized HTML again.
+ * report (`end` exclusive): news-structure reads these instead of tokenizing
+ * the sanitized HTML again. In SanitizedHtml the offsets are into `html`; in
+ * SanitizedChunks they are chunk indices.
  */
 export type SanitizedEvent =
   | { kind: "open"; name: string; start: number; end: number; attribs: Record<string, string> }
@@ -273,6 +274,17 @@ export type SanitizedEvent =
 export interface SanitizedHtml {
   html: string;
   /** Open and close events are balanced: the output is well-formed. */
+  events: SanitizedEvent[];
+}
+
+/**
+ * The sanitizer's output as it wrote it: the HTML is `chunks.join("")`, each
+ * event covers whole chunks (an open or close tag, or a text, is one chunk).
+ * normalize builds the content from ranges of chunks, so the sanitized
+ * document itself is never joined.
+ */
+export interface SanitizedChunks {
+  chunks: string[];
   events: SanitizedEvent[];
 }
 
@@ -298,6 +310,31 @@ const NO_ATTRIBUTES: Record<string, string> = {};
  * htmlparser2 pass, and reports what it wrote as events.
  */
 export function sanitizeHtml(html: string, options: SanitizeOptions): SanitizedHtml {
+  const { chunks, events } = sanitizeToChunks(html, options);
+  const offsets = new Array<number>(chunks.length + 1);
+  offsets[0] = 0;
+  for (let i = 0; i < chunks.length; i++) offsets[i + 1] = offsets[i]! + chunks[i]!.length;
+  return {
+    html: chunks.join(""),
+    events: events.map((e) => (e.kind === "close" ? { ...e, end: offsets[e.end]! } : { ...e, start: offsets[e.start]!, end: offsets[e.end]! })),
+  };
+}
+
+// Tags without attributes, written once per name instead of once per element.
+const OPEN_TAGS = new Map<string, string>();
+const CLOSE_TAGS = new Map<string, string>();
+
+function closeTag(name: string): string {
+  let tag = CLOSE_TAGS.get(name);
+  if (tag === undefined) {
+    tag = `</${name}>`;
+    CLOSE_TAGS.set(name, tag);
+  }
+  return tag;
+}
+
+/** sanitizeHtml, its output as written (see SanitizedChunks). */
+export function sanitizeToChunks(html: string, options: SanitizeOptions): SanitizedChunks {
   const { base, isTracking, resolve } = options;
   const fix = resolve !== undefined ? (value: string | undefined) => resolve(value, base) : (value: string | undefined) => resolveUrl(value, base, isTracking);
   const fixSrcset = (srcset: string) =>
@@ -361,9 +398,9 @@ export function sanitizeHtml(html: string, options: SanitizeOptions): SanitizedH
   // after a line break already written.
   const separate = () => {
     if (length === 0 || chunks[chunks.length - 1]!.endsWith("\n")) return;
-    const start = length;
+    const start = chunks.length;
     write("\n");
-    events.push({ kind: "text", text: "\n", start, end: length });
+    events.push({ kind: "text", text: "\n", start, end: start + 1 });
   };
   const stack: Frame[] = [];
   // Inside a dropped element whose content is dropped too: the depth of elements opened in it.
@@ -393,40 +430,54 @@ export function sanitizeHtml(html: string, options: SanitizeOptions): SanitizedH
           else if (TEXT_BREAK.has(name)) separate();
           return;
         }
-        const start = length;
-        let tag = `<${name}`;
+        const start = chunks.length;
         const allowed = ALLOWED_ATTRIBUTES[name];
-        if (allowed !== undefined) {
-          const kept = frame.attribs;
-          for (const a of Object.keys(kept)) {
-            let value = kept[a]!;
-            if (!allowed.has(a) || !VALID_ATTRIBUTE_NAME.test(a) || (value === "" && NON_BOOLEAN.has(a)) || (URL_ATTRIBUTES.has(a) && isUnsafeUrl(value))) {
+        if (allowed === undefined) {
+          let tag = OPEN_TAGS.get(name);
+          if (tag === undefined) {
+            tag = SELF_CLOSING.has(name) ? `<${name} />` : `<${name}>`;
+            OPEN_TAGS.set(name, tag);
+          }
+          write(tag);
+          events.push({ kind: "open", name, start, end: start + 1, attribs: NO_ATTRIBUTES });
+          return;
+        }
+        let tag = `<${name}`;
+        const kept = frame.attribs;
+        for (const a of Object.keys(kept)) {
+          let value = kept[a]!;
+          if (!allowed.has(a) || !VALID_ATTRIBUTE_NAME.test(a) || (value === "" && NON_BOOLEAN.has(a)) || (URL_ATTRIBUTES.has(a) && isUnsafeUrl(value))) {
+            delete kept[a];
+            continue;
+          }
+          if (a === "srcset") {
+            const candidates = parseSrcset(value).filter((c) => !isUnsafeUrl(c.url));
+            if (candidates.length === 0) {
               delete kept[a];
               continue;
             }
-            if (a === "srcset") {
-              const candidates = parseSrcset(value).filter((c) => !isUnsafeUrl(c.url));
-              if (candidates.length === 0) {
-                delete kept[a];
-                continue;
-              }
-              value = stringifySrcset(candidates);
-              kept[a] = value;
-            }
-            tag += value !== "" ? ` ${a}="${escapeAttribute(value)}"` : a === "alt" ? ' alt=""' : ` ${a}`;
+            value = stringifySrcset(candidates);
+            kept[a] = value;
           }
+          tag += value !== "" ? ` ${a}="${escapeAttribute(value)}"` : a === "alt" ? ' alt=""' : ` ${a}`;
         }
         tag += SELF_CLOSING.has(name) ? " />" : ">";
         write(tag);
-        events.push({ kind: "open", name, start, end: length, attribs: allowed === undefined ? NO_ATTRIBUTES : frame.attribs });
+        events.push({ kind: "open", name, start, end: start + 1, attribs: frame.attribs });
       },
       ontext(raw) {
         if (skipDepth > 0) return;
-        // Character references are decoded here ("&#1;" in escaped HTML): what XML cannot carry is dropped after decoding.
-        const text = stripIllegalXmlChars(raw);
-        const start = length;
+        // Character references are decoded here ("&#1;" in escaped HTML): what
+        // XML cannot carry is dropped after decoding. htmlparser2 reports a
+        // decoded reference as a text of its own, one code point (≤ 2 code
+        // units); any longer text is a slice of the input, which was cleaned
+        // whole before parsing, and a slice ends at "<" or "&", never inside a
+        // surrogate pair. (test/normalize/sanitize-content.test.ts: references
+        // between letters.)
+        const text = raw.length <= 2 ? stripIllegalXmlChars(raw) : raw;
+        const start = chunks.length;
         write(escapeText(text));
-        events.push({ kind: "text", text, start, end: length });
+        events.push({ kind: "text", text, start, end: start + 1 });
         const top = stack.at(-1);
         if (top !== undefined && !top.nonBlank && NOT_BLANK.test(text)) top.nonBlank = true;
       },
@@ -462,18 +513,18 @@ export function sanitizeHtml(html: string, options: SanitizeOptions): SanitizedH
           if (TEXT_BREAK.has(name)) separate();
           return;
         }
-        if (!SELF_CLOSING.has(name)) write(`</${name}>`);
-        events.push({ kind: "close", name, end: length });
+        if (!SELF_CLOSING.has(name)) write(closeTag(name));
+        events.push({ kind: "close", name, end: chunks.length });
       },
     },
     { decodeEntities: true },
   );
-  parser.write(html);
+  parser.write(stripIllegalXmlChars(html));
   parser.end();
-  return { html: chunks.join(""), events };
+  return { chunks, events };
 }
 
 /** Sanitizes untrusted HTML and makes every URL in it absolute. */
 export function sanitizeContent(html: string, options: SanitizeOptions): string {
-  return sanitizeHtml(html, options).html;
+  return sanitizeToChunks(html, options).chunks.join("");
 }

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { xxh64 } from "@node-rs/xxhash";
+import { xxh3, xxh64 } from "@node-rs/xxhash";
 
 export function sha256Hex(data: string | Uint8Array): string {
   return createHash("sha256").update(data).digest("hex");
@@ -15,6 +15,21 @@ export function sha256Hex(data: string | Uint8Array): string {
  */
 export function bodyFingerprint(data: Uint8Array): string {
   return `${data.length.toString(16)}-${xxh64(data).toString(16).padStart(16, "0")}`;
+}
+
+/**
+ * XXH3 (64-bit) of a text's UTF-8 as 16 hex digits; `seed` (another
+ * `fastHash`) chains hashes. For telling whether a record changed since it
+ * was last stored, not against forgery: a publisher who crafted a collision
+ * would only keep its own entry from updating.
+ */
+export function fastHashHex(text: string, seed?: bigint): string {
+  return xxh3.xxh64(text, seed).toString(16).padStart(16, "0");
+}
+
+/** The seed for fastHashHex: XXH3 (64-bit) of a text's UTF-8. */
+export function fastHash(text: string): bigint {
+  return xxh3.xxh64(text);
 }
 
 /** A name-based UUID (RFC 9562 §5.5, version 5 layout over SHA-1) for ids that must be URIs. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { parseCaption, parseDateline } from "../../src/normalize/index.js";
-import { extractNewsStructure } from "../../src/normalize/news-structure.js";
+import { htmlToText, parseCaption, parseDateline } from "../../src/normalize/index.js";
+import { extractNewsStructure, figureText, renderFigure } from "../../src/normalize/news-structure.js";
 
 // [paragraph text, place, date, agency, first words after the dateline, origin]
 const DATELINES: Array<[string, string, string | undefined, string | undefined, string, string]> = [
@@ -139,5 +139,15 @@ describe("extractNewsStructure", () => {
     const s = extractNewsStructure(`${paragraphs}<p>HAVANA (Reuters) - Late.</p><p>Crowd [John Doe/AP Photo]</p>`, []);
     expect(s.dateline).toBeUndefined();
     expect(s.caption).toBeUndefined();
+  });
+});
+
+describe("figureText", () => {
+  it("is htmlToText of the figure renderFigure writes", () => {
+    const img = '<img src="https://example.com/a.jpg" alt="A &quot;b&quot;" />';
+    const captions = ["", "Troops at the border.", "AT&T <b>not a tag</b> &amp; &lt;", "  spaced\u00a0out \u200b caption ", "line\nbreak", "Café “quoted”"];
+    const credits = [undefined, "", "John Doe/AP Photo", "A & B <C>", " padded "];
+    for (const caption of captions)
+      for (const credit of credits) expect(figureText(caption, credit), JSON.stringify([caption, credit])).toBe(htmlToText(renderFigure(img, caption, credit)));
   });
 });

@@ -237,3 +237,35 @@ describe("links resolved once per feed", () => {
     }
   });
 });
+
+describe("contentHash", () => {
+  const base: Partial<RawItem> = {
+    title: "Troops sent to the border",
+    link: "https://www.example.org/a",
+    published: "2025-01-23T10:00:00Z",
+    authors: ["Ana López"],
+    categories: [{ term: "World" }],
+    content: "<p>WASHINGTON (AP) — The story.</p><p>Second paragraph.</p>",
+    enclosures: [{ url: "https://media.example.org/a.jpg", type: "image/jpeg" }],
+  };
+
+  it("is the same for the same item in another run, and 16 hex digits (XXH3-64)", () => {
+    const a = one(base);
+    expect(a.contentHash).toMatch(/^[0-9a-f]{16}$/);
+    expect(one(base, { now: "2025-03-01T00:00:00.000Z" }).contentHash).toBe(a.contentHash);
+  });
+
+  it("changes when anything the source said changes: content, title, link, date, author, category or image", () => {
+    const hashes = [
+      one(base),
+      one({ ...base, content: "<p>WASHINGTON (AP) — The story.</p><p>Second paragraph!</p>" }),
+      one({ ...base, title: "Troops sent to the borders" }),
+      one({ ...base, link: "https://www.example.org/b" }),
+      one({ ...base, published: "2025-01-23T10:00:01Z" }),
+      one({ ...base, authors: ["Ana Lopez"] }),
+      one({ ...base, categories: [{ term: "World", scheme: "https://www.example.org/sections" }] }),
+      one({ ...base, enclosures: [{ url: "https://media.example.org/b.jpg", type: "image/jpeg" }] }),
+    ].map((e) => e.contentHash);
+    expect(new Set(hashes).size).toBe(hashes.length);
+  });
+});

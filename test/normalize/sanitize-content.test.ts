@@ -163,4 +163,10 @@ describe("sanitizeContent: characters XML cannot carry", () => {
     expect(out).toBe('<p>ab cd e</p><img src="https://img.example.com/a.jpg" alt="pq" />');
     expect(out).not.toMatch(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/);
   });
+
+  it("drops them when they stand in the input itself, inside long texts and next to references", () => {
+    const out = clean("<p>a long text\u0001 with a raw control character, a lone \ud800 surrogate&amp;&#1;more text\uFFFF at the end</p>");
+    expect(out).toBe("<p>a long text with a raw control character, a lone  surrogate&amp;more text at the end</p>");
+    expect(clean("<p>\ud83d\ude00 astral &#x1F600; kept</p>")).toBe("<p>\ud83d\ude00 astral \ud83d\ude00 kept</p>");
+  });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { countWords, countWordsByPattern, summarize } from "../../src/normalize/summarize.js";
+import { collapseSpaces } from "../../src/normalize/html-text.js";
+import { collapseCountingWords, countWords, countWordsByPattern, summarize } from "../../src/normalize/summarize.js";
 
 // countWords counts without building the array of matches; it must agree with
 // the pattern that defines a word, on news prose and on awkward text.
@@ -33,6 +34,52 @@ describe("countWords", () => {
       const len = next() % 30;
       for (let i = 0; i < len; i++) s += alphabet[next() % alphabet.length];
       expect(countWords(s), JSON.stringify(s)).toBe(countWordsByPattern(s));
+    }
+  });
+});
+
+describe("collapseCountingWords", () => {
+  it("is collapseSpaces and the word pattern's count, on the samples and on random mixes with every kind of space", () => {
+    const alphabet = [
+      "a",
+      "Z",
+      "5",
+      "é",
+      "日",
+      "😀",
+      "'",
+      ".",
+      "-",
+      " ",
+      " ",
+      " ",
+      "\n",
+      "\t",
+      "\r",
+      "\u00a0",
+      "\u200b",
+      "\u2028",
+      "\ufeff",
+      "\u3000",
+      "\uD800",
+      "_",
+    ];
+    let seed = 7;
+    const next = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed;
+    };
+    const texts = [...SAMPLES, " lead", "trail ", "two  spaces", "a b c", " ", ""];
+    for (let k = 0; k < 3000; k++) {
+      let s = "";
+      const len = next() % 30;
+      for (let i = 0; i < len; i++) s += alphabet[next() % alphabet.length];
+      texts.push(s);
+    }
+    for (const s of texts) {
+      const { text, words } = collapseCountingWords(s);
+      expect(text, JSON.stringify(s)).toBe(collapseSpaces(s));
+      expect(words, JSON.stringify(s)).toBe(countWordsByPattern(s));
     }
   });
 });
