@@ -129,50 +129,29 @@ class WordTable<V> {
     for (let i = 0; i < this.words.length; i++) visit(this.words[i]!, this.isStem[i] === 1, this.values[i]!);
   }
 
-  /** Pushes to `out` the values of every entry matching text[start, end), whose folded hash (computed by the scan) is wordHash. */
-  collect(text: string, start: number, end: number, wordHash: number, out: V[]): void {
+  /** Pushes to `out` the values of every entry matching text[start, end) folded. */
+  collect(text: string, start: number, end: number, out: V[]): void {
     const len = end - start;
     const stemLengths = this.stemLengths;
     const maxStem = stemLengths.length - 1;
     let h = 0;
-    // Stems first, then the exact word: the order hits are reported in.
+    // Stems first (shortest first), then the exact word: the order hits are reported in.
+    // The hash of each prefix is the step to the next one, and the last one the word's.
     const stemFilter = this.stemFilter;
     const stemMask = stemFilter.length - 1;
-    for (let k = 0; k < len && k < maxStem; k++) {
+    for (let k = 0; k < len; k++) {
       h = (Math.imul(h, 31) + foldCode(text.charCodeAt(start + k))) & 0x3fffffff;
-      if (stemLengths[k + 1] === 1 && stemFilter[h & stemMask] === 1) {
+      if (k < maxStem && stemLengths[k + 1] === 1 && stemFilter[h & stemMask] === 1) {
         for (let i = this.stems.find(h); i >= 0; i = this.next[i]!) {
           const w = this.words[i]!;
           if (w.length === k + 1 && sameFolded(w, text, start)) out.push(this.values[i]!);
         }
       }
     }
-    if (this.exactFilter[wordHash & (this.exactFilter.length - 1)] !== 1) return;
-    for (let i = this.exact.find(wordHash); i >= 0; i = this.next[i]!) {
-      const w = this.words[i]!;
-      if (w.length === len && sameFolded(w, text, start)) out.push(this.values[i]!);
-    }
-  }
-
-  /** Stems of length k whose hash is h, confirmed against text at start: their values pushed with the word index. */
-  probeStemAt(h: number, k: number, text: string, start: number, word: number, words: number[], out: V[]): void {
-    for (let i = this.stems.find(h); i >= 0; i = this.next[i]!) {
-      const w = this.words[i]!;
-      if (w.length === k && sameFolded(w, text, start)) {
-        words.push(word);
-        out.push(this.values[i]!);
-      }
-    }
-  }
-
-  /** Words of length len whose hash is h, confirmed against text at start: their values pushed with the word index. */
-  probeExactAt(h: number, len: number, text: string, start: number, word: number, words: number[], out: V[]): void {
+    if (this.exactFilter[h & (this.exactFilter.length - 1)] !== 1) return;
     for (let i = this.exact.find(h); i >= 0; i = this.next[i]!) {
       const w = this.words[i]!;
-      if (w.length === len && sameFolded(w, text, start)) {
-        words.push(word);
-        out.push(this.values[i]!);
-      }
+      if (w.length === len && sameFolded(w, text, start)) out.push(this.values[i]!);
     }
   }
 }
@@ -181,13 +160,6 @@ class WordTable<V> {
 function sameFolded(word: string, text: string, start: number): boolean {
   for (let k = 0; k < word.length; k++) if (foldCode(text.charCodeAt(start + k)) !== word.charCodeAt(k)) return false;
   return true;
-}
-
-/** Hash of text[start, end) folded, as hashOf gives for the folded word. */
-function foldedHash(text: string, start: number, end: number): number {
-  let h = 0;
-  for (let k = start; k < end; k++) h = (Math.imul(h, 31) + foldCode(text.charCodeAt(k))) & 0x3fffffff;
-  return h;
 }
 
 /**
@@ -216,13 +188,23 @@ interface WordAutomaton {
   exactInfo: Uint8Array;
   stemNode: Array<TrieNode | undefined>;
   exactNode: Array<TrieNode | undefined>;
-  /** Per state: the context entries of every context stem on the way to it (its prefixes and itself). */
-  contextStems: ContextEntry[][];
-  /** Per state: the context entries of the context word ending there. */
-  contextExact: ContextEntry[][];
+  /**
+   * The context lists a word is in, by where its pass ended: index `state`
+   * for a word that ended alive in `state` (its stems and itself), `states +
+   * last` for one that outran every key after `last` (its stems only).
+   * singleMask holds `maskWords` Int32s per index, bit `id` set when a single
+   * word or stem of list `id` matches; phraseMask the lists of which a phrase
+   * starts with it, and phrases those phrases (checked against the following
+   * words when a window asks).
+   */
+  states: number;
+  maskWords: number;
+  singleMask: Int32Array;
+  phraseMask: Int32Array;
+  phrases: ContextEntry[][];
 }
 
-function buildAutomaton(firstWords: WordTable<TrieNode>, contextWords: WordTable<ContextEntry[]>): WordAutomaton {
+function buildAutomaton(firstWords: WordTable<TrieNode>, contextWords: WordTable<ContextEntry[]>, contextCount: number): WordAutomaton {
   const keys: Array<{ word: string; stem: boolean; node: TrieNode | undefined; entries: ContextEntry[] }> = [];
   firstWords.forEach((word, stem, node) => {
     keys.push({ word, stem, node, entries: [] });
@@ -282,6 +264,26 @@ function buildAutomaton(firstWords: WordTable<TrieNode>, contextWords: WordTable
   edges.forEach((out, state) => {
     for (const [column, to] of out) move[state * width + column] = to;
   });
+  const states = edges.length;
+  const maskWords = Math.max(1, Math.ceil(contextCount / 32));
+  const singleMask = new Int32Array(2 * states * maskWords);
+  const phraseMask = new Int32Array(2 * states * maskWords);
+  const phrases: ContextEntry[][] = [];
+  for (let index = 0; index < 2 * states; index++) {
+    const state = index < states ? index : index - states;
+    const entries = index < states ? [...contextStems[state]!, ...contextExact[state]!] : contextStems[state]!;
+    const own: ContextEntry[] = [];
+    for (const entry of entries) {
+      const slot = index * maskWords + (entry.id >> 5);
+      const bit = 1 << (entry.id & 31);
+      if (entry.phrase === undefined) singleMask[slot]! |= bit;
+      else {
+        phraseMask[slot]! |= bit;
+        own.push(entry);
+      }
+    }
+    phrases.push(own);
+  }
   return {
     columnOf,
     width,
@@ -290,8 +292,11 @@ function buildAutomaton(firstWords: WordTable<TrieNode>, contextWords: WordTable
     exactInfo: Uint8Array.from(exactInfo),
     stemNode,
     exactNode,
-    contextStems,
-    contextExact,
+    states,
+    maskWords,
+    singleMask,
+    phraseMask,
+    phrases,
   };
 }
 
@@ -324,6 +329,8 @@ export interface TermRef {
 interface TrieNode {
   children: WordTable<TrieNode>;
   terms: TermRef[];
+  /** terms per language slot of the scanned text (see compileMatcher). */
+  bySlot: TermRef[][];
 }
 
 export interface Hit {
@@ -394,7 +401,7 @@ export interface Matcher {
 }
 
 function newNode(withFilters = false): TrieNode {
-  return { children: new WordTable(withFilters), terms: [] };
+  return { children: new WordTable(withFilters), terms: [], bySlot: [] };
 }
 
 /**
@@ -501,6 +508,20 @@ export function compileMatcher(taxonomy: Taxonomy): Matcher {
     }
   }
 
+  // Each node's terms per language of the text scanned, so the scan does not test every term's language:
+  // slot 0 (no language) all of them, then one slot per language the terms name (its terms and `any`),
+  // and a last slot for any other language (`any` only).
+  const languages = [...new Set(taxonomy.topics.flatMap((t) => t.terms.map((term) => term.lang)).filter((l) => l !== "any"))];
+  const languageSlot = new Map<string, number>(languages.map((l, k) => [l, k + 1]));
+  const otherLanguage = languages.length + 1;
+  const sliceTerms = (node: TrieNode): void => {
+    node.bySlot = [node.terms, ...languages.map((l) => node.terms.filter((t) => t.lang === "any" || t.lang === l)), node.terms.filter((t) => t.lang === "any")];
+    node.children.forEach((_word, _stem, child) => {
+      sliceTerms(child);
+    });
+  };
+  sliceTerms(root);
+
   // Scratch buffers, grown as needed: scanning is synchronous, so one matcher can reuse them.
   let starts = new Int32Array(1024);
   let ends = new Int32Array(1024);
@@ -512,12 +533,13 @@ export function compileMatcher(taxonomy: Taxonomy): Matcher {
   let flaggedWords = new Int32Array(1024);
   let flaggedBefore = new Int32Array(1025);
   /**
-   * For a flagged word, the automaton state at its end, or minus the last
-   * live state when the word outran every key: its context entries are that
-   * state's stems (and, when alive, its word).
+   * Per flagged word, where its pass ended (the automaton's context index:
+   * the state it ended alive in, or states + the last live state when it
+   * outran every key), which gives the lists it is in.
    */
-  let wordStates = new Int32Array(1024);
-  const automaton = buildAutomaton(root.children, contextTable);
+  let flaggedIndex = new Int32Array(1024);
+  const automaton = buildAutomaton(root.children, contextTable, contextCount);
+  const { maskWords, singleMask, phraseMask, phrases: contextPhrases } = automaton;
 
   /** Whether a context phrase starts at word i. */
   function phraseAt(phrase: Array<{ folded: string; stem: boolean }>, text: string, n: number, i: number): boolean {
@@ -532,48 +554,42 @@ export function compileMatcher(taxonomy: Taxonomy): Matcher {
   }
 
   /**
-   * Context lists per word, computed once per word and scan (the windows of
-   * nearby hits overlap and share lists): bit `id` of singleMask says a
-   * single word or stem of list `id` is this word, of phraseMask that a
-   * phrase of list `id` starts here. maskWords Int32s per word; a word's
-   * masks are valid when computedAt[word] is the current generation.
+   * The context phrases starting at a flagged word, checked once per word
+   * and scan (the windows of nearby hits overlap): bit `id` of phraseFound
+   * says a phrase of list `id` starts there. maskWords Int32s per flagged
+   * word, valid when phraseAtGeneration[k] is the current generation.
    */
-  const maskWords = Math.max(1, Math.ceil(contextCount / 32));
-  let computedAt = new Int32Array(0);
-  let singleMask = new Int32Array(0);
-  let phraseMask = new Int32Array(0);
+  let phraseAtGeneration = new Int32Array(0);
+  let phraseFound = new Int32Array(0);
   let generation = 0;
 
-  function computeContexts(text: string, n: number, i: number): void {
-    const base = i * maskWords;
-    for (let k = 0; k < maskWords; k++) {
-      singleMask[base + k] = 0;
-      phraseMask[base + k] = 0;
-    }
-    const state = wordStates[i]!;
-    addContexts(automaton.contextStems[state < 0 ? -state : state]!, text, n, i, base);
-    if (state > 0) addContexts(automaton.contextExact[state]!, text, n, i, base);
-    computedAt[i] = generation;
-  }
-
-  function addContexts(entries: ContextEntry[], text: string, n: number, i: number, base: number): void {
+  function findPhrases(text: string, n: number, k: number): void {
+    const base = k * maskWords;
+    for (let j = 0; j < maskWords; j++) phraseFound[base + j] = 0;
+    const entries = contextPhrases[flaggedIndex[k]!]!;
+    const i = flaggedWords[k]!;
     for (let e = 0; e < entries.length; e++) {
       const entry = entries[e]!;
       const slot = base + (entry.id >> 5);
       const bit = 1 << (entry.id & 31);
-      if (entry.phrase === undefined) singleMask[slot]! |= bit;
-      else if ((phraseMask[slot]! & bit) === 0 && phraseAt(entry.phrase, text, n, i)) phraseMask[slot]! |= bit;
+      if ((phraseFound[slot]! & bit) === 0 && phraseAt(entry.phrase!, text, n, i)) phraseFound[slot]! |= bit;
     }
+    phraseAtGeneration[k] = generation;
   }
 
-  /** Whether context list `id` is at word i: a single word or stem of it (not one of the term's own words), or a phrase of it starting there. */
-  function inContext(id: number, text: string, n: number, i: number, start: number, length: number): boolean {
-    if (computedAt[i] !== generation) computeContexts(text, n, i);
-    const slot = i * maskWords + (id >> 5);
+  /** Whether context list `id` is at flagged word k: a single word or stem of it (not one of the term's own words), or a phrase of it starting there. */
+  function inContext(id: number, text: string, n: number, k: number, start: number, length: number): boolean {
+    const offset = id >> 5;
+    const slot = flaggedIndex[k]! * maskWords + offset;
     const bit = 1 << (id & 31);
     // A single context word never matches the term itself; a phrase may contain it.
-    if ((singleMask[slot]! & bit) !== 0 && (i < start || i >= start + length)) return true;
-    return (phraseMask[slot]! & bit) !== 0;
+    if ((singleMask[slot]! & bit) !== 0) {
+      const i = flaggedWords[k]!;
+      if (i < start || i >= start + length) return true;
+    }
+    if ((phraseMask[slot]! & bit) === 0) return false;
+    if (phraseAtGeneration[k] !== generation) findPhrases(text, n, k);
+    return (phraseFound[k * maskWords + offset]! & bit) !== 0;
   }
 
   /** `not_near`: no word of the list within the window; `near`: some word of it. Only the window's flagged words are looked at. */
@@ -581,12 +597,11 @@ export function compileMatcher(taxonomy: Taxonomy): Matcher {
     const window = ref.windowWords;
     const from = flaggedBefore[Math.max(0, start - window)]!;
     const to = flaggedBefore[Math.min(n, start + length + window)]!;
-    const list = flaggedWords;
     if (ref.notNearId >= 0) {
-      for (let k = from; k < to; k++) if (inContext(ref.notNearId, text, n, list[k]!, start, length)) return false;
+      for (let k = from; k < to; k++) if (inContext(ref.notNearId, text, n, k, start, length)) return false;
     }
     if (ref.nearId < 0) return true;
-    for (let k = from; k < to; k++) if (inContext(ref.nearId, text, n, list[k]!, start, length)) return true;
+    for (let k = from; k < to; k++) if (inContext(ref.nearId, text, n, k, start, length)) return true;
     return false;
   }
 
@@ -598,12 +613,14 @@ export function compileMatcher(taxonomy: Taxonomy): Matcher {
     return true;
   }
 
+  /** The language slot of the text being scanned (see sliceTerms). */
+  let slot = 0;
+
   function record(node: TrieNode, raw: string, folded: string, n: number, start: number, length: number, hits: HitList): void {
-    const terms = node.terms;
+    // Terms of another language than the text's are dropped by the caller anyway: not in this slot.
+    const terms = node.bySlot[slot]!;
     for (let t = 0; t < terms.length; t++) {
       const ref = terms[t]!;
-      // A term of another language than the text's is dropped by the caller anyway: skip its checks.
-      if (scanLanguage !== undefined && ref.lang !== "any" && ref.lang !== scanLanguage) continue;
       if (ref.caseSensitive && !sameCase(ref, raw, start)) continue;
       if ((ref.nearId < 0 && ref.notNearId < 0) || contextHolds(ref, folded, n, start, length)) hits.add(ref, start, length);
     }
@@ -614,24 +631,35 @@ export function compileMatcher(taxonomy: Taxonomy): Matcher {
 
   /** Multi-word phrases: the trie is descended only after a first word matched. */
   function descend(node: TrieNode, raw: string, folded: string, n: number, start: number, next: number, hits: HitList): void {
-    if (next >= n || node.children.size === 0) return;
+    if (next >= n) return;
     // Most words after a first word continue no phrase: one bit test before hashing them.
     if (!node.children.mayStartWith(foldCode(folded.charCodeAt(starts[next]!)))) return;
     const depth = next - start;
     const found = (foundAtDepth[depth] ??= []);
     const from = found.length;
-    node.children.collect(folded, starts[next]!, ends[next]!, foldedHash(folded, starts[next]!, ends[next]!), found);
+    node.children.collect(folded, starts[next]!, ends[next]!, found);
     for (let f = from; f < found.length; f++) {
       const child = found[f]!;
       record(child, raw, folded, n, start, next - start + 1, hits);
-      descend(child, raw, folded, n, start, next + 1, hits);
+      if (child.children.size !== 0) descend(child, raw, folded, n, start, next + 1, hits);
     }
     while (found.length > from) found.pop();
   }
 
   // First words found during the pass: (word index, trie node), processed after it.
-  const pendingWord: number[] = [];
+  let pendingWord = new Int32Array(256);
   const pendingNode: TrieNode[] = [];
+  let pendingCount = 0;
+
+  function addPending(word: number, node: TrieNode): void {
+    if (pendingCount === pendingWord.length) {
+      const grown = new Int32Array(pendingCount * 2);
+      grown.set(pendingWord);
+      pendingWord = grown;
+    }
+    pendingWord[pendingCount] = word;
+    pendingNode[pendingCount++] = node;
+  }
 
   /**
    * The character pass: word boundaries, the first-word matches and the
@@ -650,14 +678,14 @@ export function compileMatcher(taxonomy: Taxonomy): Matcher {
       ends = new Int32Array(capacity);
       flaggedWords = new Int32Array(capacity);
       flaggedBefore = new Int32Array(capacity + 1);
-      wordStates = new Int32Array(capacity);
+      flaggedIndex = new Int32Array(capacity);
     }
     // Locals, not closure bindings, inside the hot loop.
-    const { columnOf, width, move, stemInfo, exactInfo, stemNode, exactNode } = automaton;
+    const { columnOf, width, move, stemInfo, exactInfo, stemNode, exactNode, states } = automaton;
     const flagged = flaggedWords;
     const before = flaggedBefore;
+    const where = flaggedIndex;
     let flaggedCount = 0;
-    const states = wordStates;
     let n = 0;
     let i = 0;
     while (i < len) {
@@ -679,10 +707,7 @@ export function compileMatcher(taxonomy: Taxonomy): Matcher {
         const info = stemInfo[state]!;
         if (info !== 0) {
           flag |= info;
-          if ((info & 1) !== 0) {
-            pendingWord.push(n);
-            pendingNode.push(stemNode[state]!);
-          }
+          if ((info & 1) !== 0) addPending(n, stemNode[state]!);
         }
         if (++i === len) break;
         c = raw.charCodeAt(i);
@@ -704,55 +729,48 @@ export function compileMatcher(taxonomy: Taxonomy): Matcher {
       const info = exactInfo[state]!;
       before[n] = flaggedCount;
       if (((flag | info) & 2) !== 0) {
-        states[n] = state !== 0 ? state : -last;
+        where[flaggedCount] = state !== 0 ? state : states + last;
         flagged[flaggedCount++] = n;
       }
-      if ((info & 1) !== 0) {
-        pendingWord.push(n);
-        pendingNode.push(exactNode[state]!);
-      }
+      if ((info & 1) !== 0) addPending(n, exactNode[state]!);
       n++;
     }
     before[n] = flaggedCount;
     return n;
   }
 
-  /** The language of the text being scanned, when hits of other languages' terms are not wanted. */
-  let scanLanguage: string | undefined;
-
   function scanInto(text: string, hits: HitList, language?: string): void {
     hits.clear();
-    scanLanguage = language;
+    slot = language === undefined ? 0 : (languageSlot.get(language) ?? otherLanguage);
     let raw = text;
+    pendingCount = 0;
     let n = wordPass(raw, true);
     if (n < 0) {
-      while (pendingWord.length > 0) pendingWord.pop();
-      while (pendingNode.length > 0) pendingNode.pop();
+      pendingCount = 0;
       raw = text.normalize("NFC");
       n = wordPass(raw, false);
     }
     const folded = raw;
     hits.words = n;
-    if (pendingWord.length > 0 && contextCount > 0) {
-      if (computedAt.length < n) {
-        computedAt = new Int32Array(n * 2);
-        singleMask = new Int32Array(n * 2 * maskWords);
-        phraseMask = new Int32Array(n * 2 * maskWords);
+    if (pendingCount > 0 && contextCount > 0) {
+      const flagged = flaggedBefore[n]!;
+      if (phraseAtGeneration.length < flagged) {
+        phraseAtGeneration = new Int32Array(flagged * 2);
+        phraseFound = new Int32Array(flagged * 2 * maskWords);
       }
-      // A new generation invalidates the previous scan's masks; at the limit, clear them.
+      // A new generation invalidates the previous scan's phrases; at the limit, clear them.
       if (++generation >= 0x7fffffff) {
-        computedAt.fill(0);
+        phraseAtGeneration.fill(0);
         generation = 1;
       }
     }
-    for (let p = 0; p < pendingWord.length; p++) {
+    for (let p = 0; p < pendingCount; p++) {
       const i = pendingWord[p]!;
       const node = pendingNode[p]!;
       record(node, raw, folded, n, i, 1, hits);
-      descend(node, raw, folded, n, i, i + 1, hits);
+      if (node.children.size !== 0) descend(node, raw, folded, n, i, i + 1, hits);
     }
-    while (pendingWord.length > 0) pendingWord.pop();
-    while (pendingNode.length > 0) pendingNode.pop();
+    pendingCount = 0;
   }
 
   function scan(text: string): ScanResult {
