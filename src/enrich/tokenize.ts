@@ -49,7 +49,8 @@ export const FOLD = new Uint16Array(0x10000);
 export const WORD_FOLD = new Uint16Array(0x10000);
 for (let c = 0; c < 0x10000; c++) WORD_FOLD[c] = WORD_CHAR[c] === 1 ? FOLD[c]! : 0;
 
-const COMBINING = /[\u0300-\u036f]/;
+/** A combining accent (U+0300–U+036F), which the matcher reads precomposed. */
+export const COMBINING = /[\u0300-\u036f]/;
 
 /**
  * Text as the matcher reads it: precomposed (NFC) when it carries combining
