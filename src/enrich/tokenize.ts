@@ -165,13 +165,16 @@ export function capitalStarts(text: string): number[] | undefined {
   if (SURROGATE.test(text)) return undefined;
   const classes = entityCharClasses();
   const out: number[] = [];
-  let previous = 0x20;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if ((classes[c]! & 1) !== 0 && (classes[previous]! & 2) === 0) {
+  // One lookup per character: its class, kept for the next one.
+  let previousClass = 0;
+  const len = text.length;
+  for (let i = 0; i < len; i++) {
+    const k = classes[text.charCodeAt(i)]!;
+    if ((k & 1) !== 0 && (previousClass & 2) === 0) {
+      const previous = i === 0 ? 0x20 : text.charCodeAt(i - 1);
       out.push(previous === 0x27 || previous === 0x2019 || previous === 0x2e ? -(i + 1) : i);
     }
-    previous = c;
+    previousClass = k;
   }
   return out;
 }
