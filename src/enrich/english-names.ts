@@ -283,12 +283,13 @@ function isSpace(c: number): boolean {
  * names and sentence openers item after item). The cache is bounded and
  * only saves work; results never depend on it.
  */
-const runCache = new Map<string, EnglishNames>();
-const RUN_CACHE_LIMIT = 20_000;
+const runCache = [new Map<string, EnglishNames>(), new Map<string, EnglishNames>()];
+const RUN_CACHE_LIMIT = 10_000;
 
 function runNames(match: string, startsSentence: boolean): EnglishNames {
-  const key = (startsSentence ? "1" : "0") + match;
-  const cached = runCache.get(key);
+  // One map per sentence-start flag, keyed by the run itself (no key string built per lookup).
+  const cache = runCache[startsSentence ? 1 : 0]!;
+  const cached = cache.get(match);
   if (cached !== undefined) return cached;
   const out: EnglishNames = { people: [], places: [], organizations: [] };
   const all = match.split(/[ \u00a0]+/).map((w) => w.replace(/-$/, ""));
@@ -306,8 +307,8 @@ function runNames(match: string, startsSentence: boolean): EnglishNames {
     sentenceStart = true;
   }
   const result: EnglishNames = { people: out.people.map(detached), places: out.places.map(detached), organizations: out.organizations.map(detached) };
-  if (runCache.size >= RUN_CACHE_LIMIT) runCache.clear();
-  runCache.set(detached(key), result);
+  if (cache.size >= RUN_CACHE_LIMIT) cache.clear();
+  cache.set(detached(match), result);
   return result;
 }
 
