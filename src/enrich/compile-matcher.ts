@@ -343,6 +343,8 @@ function hashOf(text: string, start: number, end: number): number {
 }
 
 export interface TermRef {
+  /** Index in Matcher.terms: hits carry it instead of a reference. */
+  id: number;
   topic: Topic;
   /** Index of the topic in the taxonomy. */
   topicIndex: number;
@@ -364,8 +366,8 @@ export interface TermRef {
 interface TrieNode {
   children: WordTable<TrieNode>;
   terms: TermRef[];
-  /** terms per language slot of the scanned text (see compileMatcher). */
-  bySlot: TermRef[][];
+  /** Index of the node in the matcher's per-node tables. */
+  id: number;
 }
 
 export interface Hit {
@@ -388,7 +390,8 @@ export interface ScanResult {
  * order: by start word, and for one start in the order of the trie.
  */
 export class HitList {
-  refs: TermRef[] = [];
+  /** Term of each hit: its index in Matcher.terms. */
+  ids = new Int32Array(256);
   starts = new Int32Array(256);
   lengths = new Int32Array(256);
   count = 0;
@@ -397,9 +400,12 @@ export class HitList {
   /** Longest hit, in words. */
   maxLength = 0;
 
-  add(ref: TermRef, start: number, length: number): void {
+  add(id: number, start: number, length: number): void {
     const i = this.count;
     if (i === this.starts.length) {
+      const ids = new Int32Array(i * 2);
+      ids.set(this.ids);
+      this.ids = ids;
       const starts = new Int32Array(i * 2);
       starts.set(this.starts);
       this.starts = starts;
@@ -407,7 +413,7 @@ export class HitList {
       lengths.set(this.lengths);
       this.lengths = lengths;
     }
-    this.refs[i] = ref;
+    this.ids[i] = id;
     this.starts[i] = start;
     this.lengths[i] = length;
     if (length > this.maxLength) this.maxLength = length;
@@ -425,6 +431,10 @@ export interface Matcher {
   taxonomy: Taxonomy;
   /** Number of distinct (topic, term text) phrases: TermRef.phraseId is below it. */
   phraseCount: number;
+  /** Every term, by TermRef.id (the ids hits carry), with its topic index and phrase id as typed arrays for scoring. */
+  terms: TermRef[];
+  termTopic: Int32Array;
+  termPhrase: Int32Array;
   /** Every term hit in the text, context rules applied: one pass over the words. */
   scan(text: string): ScanResult;
   /**
@@ -436,7 +446,7 @@ export interface Matcher {
 }
 
 function newNode(withFilters = false): TrieNode {
-  return { children: new WordTable(withFilters), terms: [], bySlot: [] };
+  return { children: new WordTable(withFilters), terms: [], id: -1 };
 }
 
 /**
@@ -524,6 +534,7 @@ export function compileMatcher(taxonomy: Taxonomy): Matcher {
       const phraseKey = `${topic.id}\u0000${term.text}`;
       if (!phraseIds.has(phraseKey)) phraseIds.set(phraseKey, phraseIds.size);
       node.terms.push({
+        id: -1,
         topic,
         topicIndex,
         phraseId: phraseIds.get(phraseKey)!,
@@ -549,13 +560,41 @@ export function compileMatcher(taxonomy: Taxonomy): Matcher {
   const languages = [...new Set(taxonomy.topics.flatMap((t) => t.terms.map((term) => term.lang)).filter((l) => l !== "any"))];
   const languageSlot = new Map<string, number>(languages.map((l, k) => [l, k + 1]));
   const otherLanguage = languages.length + 1;
+  const slots = languages.length + 2;
+  const nodes: TrieNode[] = [];
+  const terms: TermRef[] = [];
+  /** Per (node, slot): the range [start, end) of its term ids in slotTerms, at (node × slots + slot) × 2. */
+  const slotRanges: number[] = [];
+  const slotTerms: number[] = [];
   const sliceTerms = (node: TrieNode): void => {
-    node.bySlot = [node.terms, ...languages.map((l) => node.terms.filter((t) => t.lang === "any" || t.lang === l)), node.terms.filter((t) => t.lang === "any")];
+    node.id = nodes.length;
+    nodes.push(node);
+    for (const ref of node.terms) {
+      ref.id = terms.length;
+      terms.push(ref);
+    }
+    const bySlot = [
+      node.terms,
+      ...languages.map((l) => node.terms.filter((t) => t.lang === "any" || t.lang === l)),
+      node.terms.filter((t) => t.lang === "any"),
+    ];
+    for (const list of bySlot) {
+      slotRanges.push(slotTerms.length);
+      for (const ref of list) slotTerms.push(ref.id);
+      slotRanges.push(slotTerms.length);
+    }
     node.children.forEach((_word, _stem, child) => {
       sliceTerms(child);
     });
   };
   sliceTerms(root);
+  const nodeRanges = Int32Array.from(slotRanges);
+  const nodeTerms = Int32Array.from(slotTerms);
+  /** Per term: bit 1 letter case must match, bit 2 a context rule applies (the checks a hit needs before it counts). */
+  const termChecks = Uint8Array.from(terms, (t) => (t.caseSensitive ? 1 : 0) | (t.nearId >= 0 || t.notNearId >= 0 ? 2 : 0));
+  const termTopic = Int32Array.from(terms, (t) => t.topicIndex);
+  const termPhrase = Int32Array.from(terms, (t) => t.phraseId);
+  const nodeHasChildren = Uint8Array.from(nodes, (node) => (node.children.size > 0 ? 1 : 0));
 
   // Scratch buffers, grown as needed: scanning is synchronous, so one matcher can reuse them.
   let starts = new Int32Array(1024);
@@ -575,6 +614,9 @@ export function compileMatcher(taxonomy: Taxonomy): Matcher {
   let flaggedIndex = new Int32Array(1024);
   const automaton = buildAutomaton(root.children, contextTable, contextCount);
   const { maskWords, singleMask, phraseMask, phrases: contextPhrases } = automaton;
+  /** Per automaton state, the trie node of the first-word stem / first word ending there, by id (-1 for none). */
+  const stemNodeId = Int32Array.from(automaton.stemNode, (node) => node?.id ?? -1);
+  const exactNodeId = Int32Array.from(automaton.exactNode, (node) => node?.id ?? -1);
 
   /** Whether a context phrase starts at word i. */
   function phraseAt(phrase: Array<{ folded: string; stem: boolean }>, text: string, n: number, i: number): boolean {
@@ -651,13 +693,19 @@ export function compileMatcher(taxonomy: Taxonomy): Matcher {
   /** The language slot of the text being scanned (see sliceTerms). */
   let slot = 0;
 
-  function record(node: TrieNode, raw: string, folded: string, n: number, start: number, length: number, hits: HitList): void {
+  function record(node: number, raw: string, folded: string, n: number, start: number, length: number, hits: HitList): void {
     // Terms of another language than the text's are dropped by the caller anyway: not in this slot.
-    const terms = node.bySlot[slot]!;
-    for (let t = 0; t < terms.length; t++) {
-      const ref = terms[t]!;
-      if (ref.caseSensitive && !sameCase(ref, raw, start)) continue;
-      if ((ref.nearId < 0 && ref.notNearId < 0) || contextHolds(ref, folded, n, start, length)) hits.add(ref, start, length);
+    const range = (node * slots + slot) * 2;
+    const end = nodeRanges[range + 1]!;
+    for (let t = nodeRanges[range]!; t < end; t++) {
+      const id = nodeTerms[t]!;
+      const checks = termChecks[id]!;
+      if (checks !== 0) {
+        const ref = terms[id]!;
+        if ((checks & 1) !== 0 && !sameCase(ref, raw, start)) continue;
+        if ((checks & 2) !== 0 && !contextHolds(ref, folded, n, start, length)) continue;
+      }
+      hits.add(id, start, length);
     }
   }
 
@@ -675,7 +723,7 @@ export function compileMatcher(taxonomy: Taxonomy): Matcher {
     node.children.collect(folded, starts[next]!, ends[next]!, found);
     for (let f = from; f < found.length; f++) {
       const child = found[f]!;
-      record(child, raw, folded, n, start, next - start + 1, hits);
+      record(child.id, raw, folded, n, start, next - start + 1, hits);
       if (child.children.size !== 0) descend(child, raw, folded, n, start, next + 1, hits);
     }
     while (found.length > from) found.pop();
@@ -683,14 +731,17 @@ export function compileMatcher(taxonomy: Taxonomy): Matcher {
 
   // First words found during the pass: (word index, trie node), processed after it.
   let pendingWord = new Int32Array(256);
-  const pendingNode: TrieNode[] = [];
+  let pendingNode = new Int32Array(256);
   let pendingCount = 0;
 
-  function addPending(word: number, node: TrieNode): void {
+  function addPending(word: number, node: number): void {
     if (pendingCount === pendingWord.length) {
+      const words = new Int32Array(pendingCount * 2);
+      words.set(pendingWord);
+      pendingWord = words;
       const grown = new Int32Array(pendingCount * 2);
-      grown.set(pendingWord);
-      pendingWord = grown;
+      grown.set(pendingNode);
+      pendingNode = grown;
     }
     pendingWord[pendingCount] = word;
     pendingNode[pendingCount++] = node;
@@ -714,7 +765,9 @@ export function compileMatcher(taxonomy: Taxonomy): Matcher {
       flaggedIndex = new Int32Array(capacity);
     }
     // Locals, not closure bindings, inside the hot loop.
-    const { columnOf, width, move, stemInfo, exactInfo, stemNode, exactNode, states } = automaton;
+    const { columnOf, width, move, stemInfo, exactInfo, states } = automaton;
+    const stemNode = stemNodeId;
+    const exactNode = exactNodeId;
     const flagged = flaggedWords;
     const before = flaggedBefore;
     const where = flaggedIndex;
@@ -796,7 +849,7 @@ export function compileMatcher(taxonomy: Taxonomy): Matcher {
       const i = pendingWord[p]!;
       const node = pendingNode[p]!;
       record(node, raw, folded, n, i, 1, hits);
-      if (node.children.size !== 0) descend(node, raw, folded, n, i, i + 1, hits);
+      if (nodeHasChildren[node] === 1) descend(nodes[node]!, raw, folded, n, i, i + 1, hits);
     }
     pendingCount = 0;
   }
@@ -805,9 +858,9 @@ export function compileMatcher(taxonomy: Taxonomy): Matcher {
     const list = new HitList();
     scanInto(text, list);
     const hits: Hit[] = [];
-    for (let h = 0; h < list.count; h++) hits.push({ ref: list.refs[h]!, start: list.starts[h]!, length: list.lengths[h]! });
+    for (let h = 0; h < list.count; h++) hits.push({ ref: terms[list.ids[h]!]!, start: list.starts[h]!, length: list.lengths[h]! });
     return { hits, words: list.words };
   }
 
-  return { taxonomy, phraseCount: phraseIds.size, scan, scanInto };
+  return { taxonomy, phraseCount: phraseIds.size, terms, termTopic, termPhrase, scan, scanInto };
 }

@@ -108,7 +108,7 @@ function localeRanks(texts: string[]): Map<string, number> {
 }
 
 /** Counts every hit of one field into the scratch space: overlapping hits of one topic count once, the longest winning. */
-function countHits(scratch: Scratch, field: number, topicCount: number): void {
+function countHits(matcher: Matcher, scratch: Scratch, field: number, topicCount: number): void {
   const hits = scratch.hits;
   const size = hits.words * topicCount;
   if (scratch.covered.length < size) {
@@ -121,7 +121,8 @@ function countHits(scratch: Scratch, field: number, topicCount: number): void {
   }
   const covered = scratch.covered;
   const generation = scratch.generation;
-  const { refs, starts, lengths, count } = hits;
+  const { ids, starts, lengths, count } = hits;
+  const { terms, termTopic, termPhrase } = matcher;
   // Overlapping terms of one topic ("border patrol" and "border") count once: the longest wins.
   // Hits are taken longest first, then by start word: the scan reports them by start word already,
   // so a stable counting sort by length gives that order.
@@ -137,9 +138,9 @@ function countHits(scratch: Scratch, field: number, topicCount: number): void {
     const h = order[o]!;
     const length = lengths[h]!;
     // Terms of another language than the item's are not in the hits: scanInto left them out.
-    const ref = refs[h]!;
+    const id = ids[h]!;
     const start = starts[h]!;
-    const topicIndex = ref.topicIndex;
+    const topicIndex = termTopic[id]!;
     let w = start * topicCount + topicIndex;
     const end = w + length * topicCount;
     if (length === 1) {
@@ -150,14 +151,16 @@ function countHits(scratch: Scratch, field: number, topicCount: number): void {
       if (w < end) continue;
       for (w = start * topicCount + topicIndex; w < end; w += topicCount) covered[w] = generation;
     }
-    const key = ref.phraseId * 2 + field;
+    const phraseId = termPhrase[id]!;
+    const key = phraseId * 2 + field;
     const at = slot[key]!;
     if (at > 0) {
       phraseCount[at - 1]!++;
       continue;
     }
-    let rank = phraseRank[ref.phraseId]!;
-    if (rank < 0) rank = phraseRank[ref.phraseId] = scratch.rank.get(ref.term.text)!;
+    const ref = terms[id]!;
+    let rank = phraseRank[phraseId]!;
+    if (rank < 0) rank = phraseRank[phraseId] = scratch.rank.get(ref.term.text)!;
     const p = scratch.phrases++;
     phraseRef[p] = ref;
     phraseField[p] = field;
@@ -212,7 +215,7 @@ export function tagText(matcher: Matcher, input: TagInput): TopicMatch[] {
     const text = f === 0 ? input.title : input.body;
     if (text === "") continue;
     matcher.scanInto(text, scratch.hits, input.language);
-    if (scratch.hits.count > 0) countHits(scratch, f, topicCount);
+    if (scratch.hits.count > 0) countHits(matcher, scratch, f, topicCount);
   }
   const { phraseRef, phraseField, phraseCount, nextOfTopic, topicFirst, candidateTopic, candidateScore, candidateHeadline } = scratch;
   const { threshold, titleWeight } = taxonomy;
