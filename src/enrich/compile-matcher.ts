@@ -595,6 +595,12 @@ export function compileMatcher(taxonomy: Taxonomy): Matcher {
   const termTopic = Int32Array.from(terms, (t) => t.topicIndex);
   const termPhrase = Int32Array.from(terms, (t) => t.phraseId);
   const nodeHasChildren = Uint8Array.from(nodes, (node) => (node.children.size > 0 ? 1 : 0));
+  /** WordTable.firstChars of each node's children, two Int32s per node. */
+  const childFirstChars = new Int32Array(nodes.length * 2);
+  nodes.forEach((node, id) => {
+    childFirstChars[id * 2] = node.children.firstChars[0]!;
+    childFirstChars[id * 2 + 1] = node.children.firstChars[1]!;
+  });
 
   // Scratch buffers, grown as needed: scanning is synchronous, so one matcher can reuse them.
   let starts = new Int32Array(1024);
@@ -713,18 +719,20 @@ export function compileMatcher(taxonomy: Taxonomy): Matcher {
   const foundAtDepth: TrieNode[][] = [];
 
   /** Multi-word phrases: the trie is descended only after a first word matched. */
-  function descend(node: TrieNode, raw: string, folded: string, n: number, start: number, next: number, hits: HitList): void {
+  function descend(node: number, raw: string, folded: string, n: number, start: number, next: number, hits: HitList): void {
     if (next >= n) return;
-    // Most words after a first word continue no phrase: one bit test before hashing them.
-    if (!node.children.mayStartWith(foldCode(folded.charCodeAt(starts[next]!)))) return;
+    // Most words after a first word continue no phrase: one bit test (in a table by node, not in the
+    // node's objects) before hashing them.
+    const c = foldCode(folded.charCodeAt(starts[next]!)) & 63;
+    if ((childFirstChars[node * 2 + (c >> 5)]! & (1 << (c & 31))) === 0) return;
     const depth = next - start;
     const found = (foundAtDepth[depth] ??= []);
     const from = found.length;
-    node.children.collect(folded, starts[next]!, ends[next]!, found);
+    nodes[node]!.children.collect(folded, starts[next]!, ends[next]!, found);
     for (let f = from; f < found.length; f++) {
-      const child = found[f]!;
-      record(child.id, raw, folded, n, start, next - start + 1, hits);
-      if (child.children.size !== 0) descend(child, raw, folded, n, start, next + 1, hits);
+      const child = found[f]!.id;
+      record(child, raw, folded, n, start, next - start + 1, hits);
+      if (nodeHasChildren[child] === 1) descend(child, raw, folded, n, start, next + 1, hits);
     }
     while (found.length > from) found.pop();
   }
@@ -849,7 +857,7 @@ export function compileMatcher(taxonomy: Taxonomy): Matcher {
       const i = pendingWord[p]!;
       const node = pendingNode[p]!;
       record(node, raw, folded, n, i, 1, hits);
-      if (nodeHasChildren[node] === 1) descend(nodes[node]!, raw, folded, n, i, i + 1, hits);
+      if (nodeHasChildren[node] === 1) descend(node, raw, folded, n, i, i + 1, hits);
     }
     pendingCount = 0;
   }
