@@ -97,11 +97,6 @@ class WordTable<V> {
    */
   readonly firstChars = new Int32Array(2);
 
-  /** Whether some key may start with the folded character c. */
-  mayStartWith(c: number): boolean {
-    return (this.firstChars[(c & 63) >> 5]! & (1 << (c & 31))) !== 0;
-  }
-
   set(word: string, stem: boolean, value: V): void {
     const first = word.charCodeAt(0) & 63;
     this.firstChars[first >> 5]! |= 1 << (first & 31);
@@ -484,8 +479,9 @@ export function termWords(text: string): Array<{ folded: string; raw: string; st
 /**
  * Compiles the taxonomy's terms into one word trie, so tagging is a single
  * pass over the text whatever the number of terms (not one regex per term).
- * Per word: one hash over its folded characters and one Map lookup; the trie
- * is descended only when a first word matches.
+ * Per character: one step of the automaton over first words and context
+ * words (see WordAutomaton); the trie is descended, hashing the next word,
+ * only after a first word matched.
  */
 export function compileMatcher(taxonomy: Taxonomy): Matcher {
   const root = newNode();
