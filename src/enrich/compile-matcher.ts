@@ -1,5 +1,5 @@
 import type { Taxonomy, Topic, TopicTerm } from "../model/index.js";
-import { foldCode, tokenize, WORD_FOLD } from "./tokenize.js";
+import { COMBINING, foldCode, tokenize, WORD_FOLD } from "./tokenize.js";
 
 /**
  * Open-addressing hash index from a 30-bit hash to a chain of entries: a
@@ -97,11 +97,6 @@ class WordTable<V> {
    */
   readonly firstChars = new Int32Array(2);
 
-  /** Whether some key may start with the folded character c. */
-  mayStartWith(c: number): boolean {
-    return (this.firstChars[(c & 63) >> 5]! & (1 << (c & 31))) !== 0;
-  }
-
   set(word: string, stem: boolean, value: V): void {
     const first = word.charCodeAt(0) & 63;
     this.firstChars[first >> 5]! |= 1 << (first & 31);
@@ -129,50 +124,29 @@ class WordTable<V> {
     for (let i = 0; i < this.words.length; i++) visit(this.words[i]!, this.isStem[i] === 1, this.values[i]!);
   }
 
-  /** Pushes to `out` the values of every entry matching text[start, end), whose folded hash (computed by the scan) is wordHash. */
-  collect(text: string, start: number, end: number, wordHash: number, out: V[]): void {
+  /** Pushes to `out` the values of every entry matching text[start, end) folded. */
+  collect(text: string, start: number, end: number, out: V[]): void {
     const len = end - start;
     const stemLengths = this.stemLengths;
     const maxStem = stemLengths.length - 1;
     let h = 0;
-    // Stems first, then the exact word: the order hits are reported in.
+    // Stems first (shortest first), then the exact word: the order hits are reported in.
+    // The hash of each prefix is the step to the next one, and the last one the word's.
     const stemFilter = this.stemFilter;
     const stemMask = stemFilter.length - 1;
-    for (let k = 0; k < len && k < maxStem; k++) {
+    for (let k = 0; k < len; k++) {
       h = (Math.imul(h, 31) + foldCode(text.charCodeAt(start + k))) & 0x3fffffff;
-      if (stemLengths[k + 1] === 1 && stemFilter[h & stemMask] === 1) {
+      if (k < maxStem && stemLengths[k + 1] === 1 && stemFilter[h & stemMask] === 1) {
         for (let i = this.stems.find(h); i >= 0; i = this.next[i]!) {
           const w = this.words[i]!;
           if (w.length === k + 1 && sameFolded(w, text, start)) out.push(this.values[i]!);
         }
       }
     }
-    if (this.exactFilter[wordHash & (this.exactFilter.length - 1)] !== 1) return;
-    for (let i = this.exact.find(wordHash); i >= 0; i = this.next[i]!) {
-      const w = this.words[i]!;
-      if (w.length === len && sameFolded(w, text, start)) out.push(this.values[i]!);
-    }
-  }
-
-  /** Stems of length k whose hash is h, confirmed against text at start: their values pushed with the word index. */
-  probeStemAt(h: number, k: number, text: string, start: number, word: number, words: number[], out: V[]): void {
-    for (let i = this.stems.find(h); i >= 0; i = this.next[i]!) {
-      const w = this.words[i]!;
-      if (w.length === k && sameFolded(w, text, start)) {
-        words.push(word);
-        out.push(this.values[i]!);
-      }
-    }
-  }
-
-  /** Words of length len whose hash is h, confirmed against text at start: their values pushed with the word index. */
-  probeExactAt(h: number, len: number, text: string, start: number, word: number, words: number[], out: V[]): void {
+    if (this.exactFilter[h & (this.exactFilter.length - 1)] !== 1) return;
     for (let i = this.exact.find(h); i >= 0; i = this.next[i]!) {
       const w = this.words[i]!;
-      if (w.length === len && sameFolded(w, text, start)) {
-        words.push(word);
-        out.push(this.values[i]!);
-      }
+      if (w.length === len && sameFolded(w, text, start)) out.push(this.values[i]!);
     }
   }
 }
@@ -183,11 +157,18 @@ function sameFolded(word: string, text: string, start: number): boolean {
   return true;
 }
 
-/** Hash of text[start, end) folded, as hashOf gives for the folded word. */
-function foldedHash(text: string, start: number, end: number): number {
-  let h = 0;
-  for (let k = start; k < end; k++) h = (Math.imul(h, 31) + foldCode(text.charCodeAt(k))) & 0x3fffffff;
-  return h;
+/**
+ * The text with a space after it, as one sequential string. Text from
+ * normalize is usually a slice of a larger string (V8 keeps `trim()` and
+ * `slice()` results of 13 or more characters as views) or a concatenation,
+ * and every charCodeAt on those goes through the indirection: the pass reads
+ * a flat copy ≈ 20 % faster, and joining an array is the way to get one
+ * (`+`, `concat` and `padEnd` build a concatenation again). A trailing
+ * space separates words and adds none, so words, offsets and hits are those
+ * of the text (and NFC leaves it alone).
+ */
+function sequential(text: string): string {
+  return [text, " "].join("");
 }
 
 /**
@@ -216,13 +197,23 @@ interface WordAutomaton {
   exactInfo: Uint8Array;
   stemNode: Array<TrieNode | undefined>;
   exactNode: Array<TrieNode | undefined>;
-  /** Per state: the context entries of every context stem on the way to it (its prefixes and itself). */
-  contextStems: ContextEntry[][];
-  /** Per state: the context entries of the context word ending there. */
-  contextExact: ContextEntry[][];
+  /**
+   * The context lists a word is in, by where its pass ended: index `state`
+   * for a word that ended alive in `state` (its stems and itself), `states +
+   * last` for one that outran every key after `last` (its stems only).
+   * singleMask holds `maskWords` Int32s per index, bit `id` set when a single
+   * word or stem of list `id` matches; phraseMask the lists of which a phrase
+   * starts with it, and phrases those phrases (checked against the following
+   * words when a window asks).
+   */
+  states: number;
+  maskWords: number;
+  singleMask: Int32Array;
+  phraseMask: Int32Array;
+  phrases: ContextEntry[][];
 }
 
-function buildAutomaton(firstWords: WordTable<TrieNode>, contextWords: WordTable<ContextEntry[]>): WordAutomaton {
+function buildAutomaton(firstWords: WordTable<TrieNode>, contextWords: WordTable<ContextEntry[]>, contextCount: number): WordAutomaton {
   const keys: Array<{ word: string; stem: boolean; node: TrieNode | undefined; entries: ContextEntry[] }> = [];
   firstWords.forEach((word, stem, node) => {
     keys.push({ word, stem, node, entries: [] });
@@ -238,14 +229,14 @@ function buildAutomaton(firstWords: WordTable<TrieNode>, contextWords: WordTable
     const f = WORD_FOLD[c]!;
     if (f !== 0) columnOf[c] = classOf[f] === 0 ? 1 : classOf[f]!;
   }
-  const edges: Array<Map<number, number>> = [new Map(), new Map()];
-  const stemInfo: number[] = [0, 0];
-  const exactInfo: number[] = [0, 0];
-  const stemNode: Array<TrieNode | undefined> = [undefined, undefined];
-  const exactNode: Array<TrieNode | undefined> = [undefined, undefined];
-  const ownStems: ContextEntry[][] = [[], []];
-  const contextExact: ContextEntry[][] = [[], []];
-  const parent: number[] = [0, 0];
+  let edges: Array<Map<number, number>> = [new Map(), new Map()];
+  let stemInfo: number[] = [0, 0];
+  let exactInfo: number[] = [0, 0];
+  let stemNode: Array<TrieNode | undefined> = [undefined, undefined];
+  let exactNode: Array<TrieNode | undefined> = [undefined, undefined];
+  let ownStems: ContextEntry[][] = [[], []];
+  let contextExact: ContextEntry[][] = [[], []];
+  let parent: number[] = [0, 0];
   for (const { word, stem, node, entries } of keys) {
     let state = 1;
     for (let k = 0; k < word.length; k++) {
@@ -271,7 +262,28 @@ function buildAutomaton(firstWords: WordTable<TrieNode>, contextWords: WordTable
     if (node !== undefined) (stem ? stemNode : exactNode)[state] = node;
     else (stem ? ownStems : contextExact)[state]!.push(...entries);
   }
-  // A state's parent was created before it: one pass in creation order accumulates the path.
+  // Numbered breadth first, so the states the scan visits most (a word's first letters) sit together
+  // at the start of the tables instead of spread over them in the order keys were added: the pass is
+  // bound by the table reads, which then mostly hit the cache.
+  const byNew = [0, 1];
+  const renumber = new Int32Array(edges.length);
+  renumber[1] = 1;
+  for (let q = 1; q < byNew.length; q++) {
+    for (const to of edges[byNew[q]!]!.values()) {
+      renumber[to] = byNew.length;
+      byNew.push(to);
+    }
+  }
+  const permute = <T>(a: T[]): T[] => byNew.map((old) => a[old]!);
+  edges = permute(edges).map((out) => new Map([...out].map(([column, to]) => [column, renumber[to]!])));
+  stemInfo = permute(stemInfo);
+  exactInfo = permute(exactInfo);
+  stemNode = byNew.map((old) => stemNode[old]);
+  exactNode = byNew.map((old) => exactNode[old]);
+  ownStems = permute(ownStems);
+  contextExact = permute(contextExact);
+  parent = byNew.map((old) => renumber[parent[old]!]!);
+  // A state's parent comes before it: one pass in order accumulates the path.
   const contextStems: ContextEntry[][] = [[], []];
   for (let state = 2; state < edges.length; state++) {
     const up = contextStems[parent[state]!]!;
@@ -282,6 +294,26 @@ function buildAutomaton(firstWords: WordTable<TrieNode>, contextWords: WordTable
   edges.forEach((out, state) => {
     for (const [column, to] of out) move[state * width + column] = to;
   });
+  const states = edges.length;
+  const maskWords = Math.max(1, Math.ceil(contextCount / 32));
+  const singleMask = new Int32Array(2 * states * maskWords);
+  const phraseMask = new Int32Array(2 * states * maskWords);
+  const phrases: ContextEntry[][] = [];
+  for (let index = 0; index < 2 * states; index++) {
+    const state = index < states ? index : index - states;
+    const entries = index < states ? [...contextStems[state]!, ...contextExact[state]!] : contextStems[state]!;
+    const own: ContextEntry[] = [];
+    for (const entry of entries) {
+      const slot = index * maskWords + (entry.id >> 5);
+      const bit = 1 << (entry.id & 31);
+      if (entry.phrase === undefined) singleMask[slot]! |= bit;
+      else {
+        phraseMask[slot]! |= bit;
+        own.push(entry);
+      }
+    }
+    phrases.push(own);
+  }
   return {
     columnOf,
     width,
@@ -290,8 +322,11 @@ function buildAutomaton(firstWords: WordTable<TrieNode>, contextWords: WordTable
     exactInfo: Uint8Array.from(exactInfo),
     stemNode,
     exactNode,
-    contextStems,
-    contextExact,
+    states,
+    maskWords,
+    singleMask,
+    phraseMask,
+    phrases,
   };
 }
 
@@ -303,6 +338,8 @@ function hashOf(text: string, start: number, end: number): number {
 }
 
 export interface TermRef {
+  /** Index in Matcher.terms: hits carry it instead of a reference. */
+  id: number;
   topic: Topic;
   /** Index of the topic in the taxonomy. */
   topicIndex: number;
@@ -324,6 +361,8 @@ export interface TermRef {
 interface TrieNode {
   children: WordTable<TrieNode>;
   terms: TermRef[];
+  /** Index of the node in the matcher's per-node tables. */
+  id: number;
 }
 
 export interface Hit {
@@ -346,7 +385,8 @@ export interface ScanResult {
  * order: by start word, and for one start in the order of the trie.
  */
 export class HitList {
-  refs: TermRef[] = [];
+  /** Term of each hit: its index in Matcher.terms. */
+  ids = new Int32Array(256);
   starts = new Int32Array(256);
   lengths = new Int32Array(256);
   count = 0;
@@ -355,9 +395,12 @@ export class HitList {
   /** Longest hit, in words. */
   maxLength = 0;
 
-  add(ref: TermRef, start: number, length: number): void {
+  add(id: number, start: number, length: number): void {
     const i = this.count;
     if (i === this.starts.length) {
+      const ids = new Int32Array(i * 2);
+      ids.set(this.ids);
+      this.ids = ids;
       const starts = new Int32Array(i * 2);
       starts.set(this.starts);
       this.starts = starts;
@@ -365,7 +408,7 @@ export class HitList {
       lengths.set(this.lengths);
       this.lengths = lengths;
     }
-    this.refs[i] = ref;
+    this.ids[i] = id;
     this.starts[i] = start;
     this.lengths[i] = length;
     if (length > this.maxLength) this.maxLength = length;
@@ -383,6 +426,10 @@ export interface Matcher {
   taxonomy: Taxonomy;
   /** Number of distinct (topic, term text) phrases: TermRef.phraseId is below it. */
   phraseCount: number;
+  /** Every term, by TermRef.id (the ids hits carry), with its topic index and phrase id as typed arrays for scoring. */
+  terms: TermRef[];
+  termTopic: Int32Array;
+  termPhrase: Int32Array;
   /** Every term hit in the text, context rules applied: one pass over the words. */
   scan(text: string): ScanResult;
   /**
@@ -394,7 +441,7 @@ export interface Matcher {
 }
 
 function newNode(withFilters = false): TrieNode {
-  return { children: new WordTable(withFilters), terms: [] };
+  return { children: new WordTable(withFilters), terms: [], id: -1 };
 }
 
 /**
@@ -432,8 +479,9 @@ export function termWords(text: string): Array<{ folded: string; raw: string; st
 /**
  * Compiles the taxonomy's terms into one word trie, so tagging is a single
  * pass over the text whatever the number of terms (not one regex per term).
- * Per word: one hash over its folded characters and one Map lookup; the trie
- * is descended only when a first word matches.
+ * Per character: one step of the automaton over first words and context
+ * words (see WordAutomaton); the trie is descended, hashing the next word,
+ * only after a first word matched.
  */
 export function compileMatcher(taxonomy: Taxonomy): Matcher {
   const root = newNode();
@@ -482,6 +530,7 @@ export function compileMatcher(taxonomy: Taxonomy): Matcher {
       const phraseKey = `${topic.id}\u0000${term.text}`;
       if (!phraseIds.has(phraseKey)) phraseIds.set(phraseKey, phraseIds.size);
       node.terms.push({
+        id: -1,
         topic,
         topicIndex,
         phraseId: phraseIds.get(phraseKey)!,
@@ -501,6 +550,54 @@ export function compileMatcher(taxonomy: Taxonomy): Matcher {
     }
   }
 
+  // Each node's terms per language of the text scanned, so the scan does not test every term's language:
+  // slot 0 (no language) all of them, then one slot per language the terms name (its terms and `any`),
+  // and a last slot for any other language (`any` only).
+  const languages = [...new Set(taxonomy.topics.flatMap((t) => t.terms.map((term) => term.lang)).filter((l) => l !== "any"))];
+  const languageSlot = new Map<string, number>(languages.map((l, k) => [l, k + 1]));
+  const otherLanguage = languages.length + 1;
+  const slots = languages.length + 2;
+  const nodes: TrieNode[] = [];
+  const terms: TermRef[] = [];
+  /** Per (node, slot): the range [start, end) of its term ids in slotTerms, at (node × slots + slot) × 2. */
+  const slotRanges: number[] = [];
+  const slotTerms: number[] = [];
+  const sliceTerms = (node: TrieNode): void => {
+    node.id = nodes.length;
+    nodes.push(node);
+    for (const ref of node.terms) {
+      ref.id = terms.length;
+      terms.push(ref);
+    }
+    const bySlot = [
+      node.terms,
+      ...languages.map((l) => node.terms.filter((t) => t.lang === "any" || t.lang === l)),
+      node.terms.filter((t) => t.lang === "any"),
+    ];
+    for (const list of bySlot) {
+      slotRanges.push(slotTerms.length);
+      for (const ref of list) slotTerms.push(ref.id);
+      slotRanges.push(slotTerms.length);
+    }
+    node.children.forEach((_word, _stem, child) => {
+      sliceTerms(child);
+    });
+  };
+  sliceTerms(root);
+  const nodeRanges = Int32Array.from(slotRanges);
+  const nodeTerms = Int32Array.from(slotTerms);
+  /** Per term: bit 1 letter case must match, bit 2 a context rule applies (the checks a hit needs before it counts). */
+  const termChecks = Uint8Array.from(terms, (t) => (t.caseSensitive ? 1 : 0) | (t.nearId >= 0 || t.notNearId >= 0 ? 2 : 0));
+  const termTopic = Int32Array.from(terms, (t) => t.topicIndex);
+  const termPhrase = Int32Array.from(terms, (t) => t.phraseId);
+  const nodeHasChildren = Uint8Array.from(nodes, (node) => (node.children.size > 0 ? 1 : 0));
+  /** WordTable.firstChars of each node's children, two Int32s per node. */
+  const childFirstChars = new Int32Array(nodes.length * 2);
+  nodes.forEach((node, id) => {
+    childFirstChars[id * 2] = node.children.firstChars[0]!;
+    childFirstChars[id * 2 + 1] = node.children.firstChars[1]!;
+  });
+
   // Scratch buffers, grown as needed: scanning is synchronous, so one matcher can reuse them.
   let starts = new Int32Array(1024);
   let ends = new Int32Array(1024);
@@ -512,12 +609,16 @@ export function compileMatcher(taxonomy: Taxonomy): Matcher {
   let flaggedWords = new Int32Array(1024);
   let flaggedBefore = new Int32Array(1025);
   /**
-   * For a flagged word, the automaton state at its end, or minus the last
-   * live state when the word outran every key: its context entries are that
-   * state's stems (and, when alive, its word).
+   * Per flagged word, where its pass ended (the automaton's context index:
+   * the state it ended alive in, or states + the last live state when it
+   * outran every key), which gives the lists it is in.
    */
-  let wordStates = new Int32Array(1024);
-  const automaton = buildAutomaton(root.children, contextTable);
+  let flaggedIndex = new Int32Array(1024);
+  const automaton = buildAutomaton(root.children, contextTable, contextCount);
+  const { maskWords, singleMask, phraseMask, phrases: contextPhrases } = automaton;
+  /** Per automaton state, the trie node of the first-word stem / first word ending there, by id (-1 for none). */
+  const stemNodeId = Int32Array.from(automaton.stemNode, (node) => node?.id ?? -1);
+  const exactNodeId = Int32Array.from(automaton.exactNode, (node) => node?.id ?? -1);
 
   /** Whether a context phrase starts at word i. */
   function phraseAt(phrase: Array<{ folded: string; stem: boolean }>, text: string, n: number, i: number): boolean {
@@ -532,48 +633,42 @@ export function compileMatcher(taxonomy: Taxonomy): Matcher {
   }
 
   /**
-   * Context lists per word, computed once per word and scan (the windows of
-   * nearby hits overlap and share lists): bit `id` of singleMask says a
-   * single word or stem of list `id` is this word, of phraseMask that a
-   * phrase of list `id` starts here. maskWords Int32s per word; a word's
-   * masks are valid when computedAt[word] is the current generation.
+   * The context phrases starting at a flagged word, checked once per word
+   * and scan (the windows of nearby hits overlap): bit `id` of phraseFound
+   * says a phrase of list `id` starts there. maskWords Int32s per flagged
+   * word, valid when phraseAtGeneration[k] is the current generation.
    */
-  const maskWords = Math.max(1, Math.ceil(contextCount / 32));
-  let computedAt = new Int32Array(0);
-  let singleMask = new Int32Array(0);
-  let phraseMask = new Int32Array(0);
+  let phraseAtGeneration = new Int32Array(0);
+  let phraseFound = new Int32Array(0);
   let generation = 0;
 
-  function computeContexts(text: string, n: number, i: number): void {
-    const base = i * maskWords;
-    for (let k = 0; k < maskWords; k++) {
-      singleMask[base + k] = 0;
-      phraseMask[base + k] = 0;
-    }
-    const state = wordStates[i]!;
-    addContexts(automaton.contextStems[state < 0 ? -state : state]!, text, n, i, base);
-    if (state > 0) addContexts(automaton.contextExact[state]!, text, n, i, base);
-    computedAt[i] = generation;
-  }
-
-  function addContexts(entries: ContextEntry[], text: string, n: number, i: number, base: number): void {
+  function findPhrases(text: string, n: number, k: number): void {
+    const base = k * maskWords;
+    for (let j = 0; j < maskWords; j++) phraseFound[base + j] = 0;
+    const entries = contextPhrases[flaggedIndex[k]!]!;
+    const i = flaggedWords[k]!;
     for (let e = 0; e < entries.length; e++) {
       const entry = entries[e]!;
       const slot = base + (entry.id >> 5);
       const bit = 1 << (entry.id & 31);
-      if (entry.phrase === undefined) singleMask[slot]! |= bit;
-      else if ((phraseMask[slot]! & bit) === 0 && phraseAt(entry.phrase, text, n, i)) phraseMask[slot]! |= bit;
+      if ((phraseFound[slot]! & bit) === 0 && phraseAt(entry.phrase!, text, n, i)) phraseFound[slot]! |= bit;
     }
+    phraseAtGeneration[k] = generation;
   }
 
-  /** Whether context list `id` is at word i: a single word or stem of it (not one of the term's own words), or a phrase of it starting there. */
-  function inContext(id: number, text: string, n: number, i: number, start: number, length: number): boolean {
-    if (computedAt[i] !== generation) computeContexts(text, n, i);
-    const slot = i * maskWords + (id >> 5);
+  /** Whether context list `id` is at flagged word k: a single word or stem of it (not one of the term's own words), or a phrase of it starting there. */
+  function inContext(id: number, text: string, n: number, k: number, start: number, length: number): boolean {
+    const offset = id >> 5;
+    const slot = flaggedIndex[k]! * maskWords + offset;
     const bit = 1 << (id & 31);
     // A single context word never matches the term itself; a phrase may contain it.
-    if ((singleMask[slot]! & bit) !== 0 && (i < start || i >= start + length)) return true;
-    return (phraseMask[slot]! & bit) !== 0;
+    if ((singleMask[slot]! & bit) !== 0) {
+      const i = flaggedWords[k]!;
+      if (i < start || i >= start + length) return true;
+    }
+    if ((phraseMask[slot]! & bit) === 0) return false;
+    if (phraseAtGeneration[k] !== generation) findPhrases(text, n, k);
+    return (phraseFound[k * maskWords + offset]! & bit) !== 0;
   }
 
   /** `not_near`: no word of the list within the window; `near`: some word of it. Only the window's flagged words are looked at. */
@@ -581,12 +676,11 @@ export function compileMatcher(taxonomy: Taxonomy): Matcher {
     const window = ref.windowWords;
     const from = flaggedBefore[Math.max(0, start - window)]!;
     const to = flaggedBefore[Math.min(n, start + length + window)]!;
-    const list = flaggedWords;
     if (ref.notNearId >= 0) {
-      for (let k = from; k < to; k++) if (inContext(ref.notNearId, text, n, list[k]!, start, length)) return false;
+      for (let k = from; k < to; k++) if (inContext(ref.notNearId, text, n, k, start, length)) return false;
     }
     if (ref.nearId < 0) return true;
-    for (let k = from; k < to; k++) if (inContext(ref.nearId, text, n, list[k]!, start, length)) return true;
+    for (let k = from; k < to; k++) if (inContext(ref.nearId, text, n, k, start, length)) return true;
     return false;
   }
 
@@ -598,14 +692,22 @@ export function compileMatcher(taxonomy: Taxonomy): Matcher {
     return true;
   }
 
-  function record(node: TrieNode, raw: string, folded: string, n: number, start: number, length: number, hits: HitList): void {
-    const terms = node.terms;
-    for (let t = 0; t < terms.length; t++) {
-      const ref = terms[t]!;
-      // A term of another language than the text's is dropped by the caller anyway: skip its checks.
-      if (scanLanguage !== undefined && ref.lang !== "any" && ref.lang !== scanLanguage) continue;
-      if (ref.caseSensitive && !sameCase(ref, raw, start)) continue;
-      if ((ref.nearId < 0 && ref.notNearId < 0) || contextHolds(ref, folded, n, start, length)) hits.add(ref, start, length);
+  /** The language slot of the text being scanned (see sliceTerms). */
+  let slot = 0;
+
+  function record(node: number, raw: string, folded: string, n: number, start: number, length: number, hits: HitList): void {
+    // Terms of another language than the text's are dropped by the caller anyway: not in this slot.
+    const range = (node * slots + slot) * 2;
+    const end = nodeRanges[range + 1]!;
+    for (let t = nodeRanges[range]!; t < end; t++) {
+      const id = nodeTerms[t]!;
+      const checks = termChecks[id]!;
+      if (checks !== 0) {
+        const ref = terms[id]!;
+        if ((checks & 1) !== 0 && !sameCase(ref, raw, start)) continue;
+        if ((checks & 2) !== 0 && !contextHolds(ref, folded, n, start, length)) continue;
+      }
+      hits.add(id, start, length);
     }
   }
 
@@ -613,35 +715,49 @@ export function compileMatcher(taxonomy: Taxonomy): Matcher {
   const foundAtDepth: TrieNode[][] = [];
 
   /** Multi-word phrases: the trie is descended only after a first word matched. */
-  function descend(node: TrieNode, raw: string, folded: string, n: number, start: number, next: number, hits: HitList): void {
-    if (next >= n || node.children.size === 0) return;
-    // Most words after a first word continue no phrase: one bit test before hashing them.
-    if (!node.children.mayStartWith(foldCode(folded.charCodeAt(starts[next]!)))) return;
+  function descend(node: number, raw: string, folded: string, n: number, start: number, next: number, hits: HitList): void {
+    if (next >= n) return;
+    // Most words after a first word continue no phrase: one bit test (in a table by node, not in the
+    // node's objects) before hashing them.
+    const c = foldCode(folded.charCodeAt(starts[next]!)) & 63;
+    if ((childFirstChars[node * 2 + (c >> 5)]! & (1 << (c & 31))) === 0) return;
     const depth = next - start;
     const found = (foundAtDepth[depth] ??= []);
     const from = found.length;
-    node.children.collect(folded, starts[next]!, ends[next]!, foldedHash(folded, starts[next]!, ends[next]!), found);
+    nodes[node]!.children.collect(folded, starts[next]!, ends[next]!, found);
     for (let f = from; f < found.length; f++) {
-      const child = found[f]!;
+      const child = found[f]!.id;
       record(child, raw, folded, n, start, next - start + 1, hits);
-      descend(child, raw, folded, n, start, next + 1, hits);
+      if (nodeHasChildren[child] === 1) descend(child, raw, folded, n, start, next + 1, hits);
     }
     while (found.length > from) found.pop();
   }
 
   // First words found during the pass: (word index, trie node), processed after it.
-  const pendingWord: number[] = [];
-  const pendingNode: TrieNode[] = [];
+  let pendingWord = new Int32Array(256);
+  let pendingNode = new Int32Array(256);
+  let pendingCount = 0;
+
+  function addPending(word: number, node: number): void {
+    if (pendingCount === pendingWord.length) {
+      const words = new Int32Array(pendingCount * 2);
+      words.set(pendingWord);
+      pendingWord = words;
+      const grown = new Int32Array(pendingCount * 2);
+      grown.set(pendingNode);
+      pendingNode = grown;
+    }
+    pendingWord[pendingCount] = word;
+    pendingNode[pendingCount++] = node;
+  }
 
   /**
    * The character pass: word boundaries, the first-word matches and the
    * context-word flags, one automaton step per character until the word can
    * no longer be a first word or context word (no hashing, no lookups).
-   * Returns the number of words, or -1 as soon as it meets a combining
-   * accent when checkMarks is set (the caller then scans the precomposed
-   * text: "e" + U+0301 must fold like "é").
+   * Returns the number of words.
    */
-  function wordPass(raw: string, checkMarks: boolean): number {
+  function wordPass(raw: string): number {
     const len = raw.length;
     // At most one word per two characters (a word and its separator), plus one.
     const capacity = (len >> 1) + 1;
@@ -650,14 +766,16 @@ export function compileMatcher(taxonomy: Taxonomy): Matcher {
       ends = new Int32Array(capacity);
       flaggedWords = new Int32Array(capacity);
       flaggedBefore = new Int32Array(capacity + 1);
-      wordStates = new Int32Array(capacity);
+      flaggedIndex = new Int32Array(capacity);
     }
     // Locals, not closure bindings, inside the hot loop.
-    const { columnOf, width, move, stemInfo, exactInfo, stemNode, exactNode } = automaton;
+    const { columnOf, width, move, stemInfo, exactInfo, states } = automaton;
+    const stemNode = stemNodeId;
+    const exactNode = exactNodeId;
     const flagged = flaggedWords;
     const before = flaggedBefore;
+    const where = flaggedIndex;
     let flaggedCount = 0;
-    const states = wordStates;
     let n = 0;
     let i = 0;
     while (i < len) {
@@ -673,16 +791,12 @@ export function compileMatcher(taxonomy: Taxonomy): Matcher {
       // Bit 2: a context stem is a prefix of this word.
       let flag = 0;
       for (;;) {
-        if (c >= 0x300 && c < 0x370 && checkMarks) return -1;
         last = state;
         state = move[state * width + column]!;
         const info = stemInfo[state]!;
         if (info !== 0) {
           flag |= info;
-          if ((info & 1) !== 0) {
-            pendingWord.push(n);
-            pendingNode.push(stemNode[state]!);
-          }
+          if ((info & 1) !== 0) addPending(n, stemNode[state]!);
         }
         if (++i === len) break;
         c = raw.charCodeAt(i);
@@ -691,7 +805,6 @@ export function compileMatcher(taxonomy: Taxonomy): Matcher {
         if (state === 0) {
           // No key continues: only the word's end is left to find.
           for (;;) {
-            if (c >= 0x300 && c < 0x370 && checkMarks) return -1;
             if (++i === len) break;
             c = raw.charCodeAt(i);
             if (columnOf[c] === 0) break;
@@ -704,64 +817,54 @@ export function compileMatcher(taxonomy: Taxonomy): Matcher {
       const info = exactInfo[state]!;
       before[n] = flaggedCount;
       if (((flag | info) & 2) !== 0) {
-        states[n] = state !== 0 ? state : -last;
+        where[flaggedCount] = state !== 0 ? state : states + last;
         flagged[flaggedCount++] = n;
       }
-      if ((info & 1) !== 0) {
-        pendingWord.push(n);
-        pendingNode.push(exactNode[state]!);
-      }
+      if ((info & 1) !== 0) addPending(n, exactNode[state]!);
       n++;
     }
     before[n] = flaggedCount;
     return n;
   }
 
-  /** The language of the text being scanned, when hits of other languages' terms are not wanted. */
-  let scanLanguage: string | undefined;
-
   function scanInto(text: string, hits: HitList, language?: string): void {
     hits.clear();
-    scanLanguage = language;
-    let raw = text;
-    let n = wordPass(raw, true);
-    if (n < 0) {
-      while (pendingWord.length > 0) pendingWord.pop();
-      while (pendingNode.length > 0) pendingNode.pop();
-      raw = text.normalize("NFC");
-      n = wordPass(raw, false);
-    }
+    slot = language === undefined ? 0 : (languageSlot.get(language) ?? otherLanguage);
+    // Combining accents: the precomposed text, as "e" + U+0301 must fold like "é". One test of the
+    // whole text (a native scan) instead of a test per character in the pass.
+    const raw = COMBINING.test(text) ? sequential(text).normalize("NFC") : sequential(text);
+    pendingCount = 0;
+    const n = wordPass(raw);
     const folded = raw;
     hits.words = n;
-    if (pendingWord.length > 0 && contextCount > 0) {
-      if (computedAt.length < n) {
-        computedAt = new Int32Array(n * 2);
-        singleMask = new Int32Array(n * 2 * maskWords);
-        phraseMask = new Int32Array(n * 2 * maskWords);
+    if (pendingCount > 0 && contextCount > 0) {
+      const flagged = flaggedBefore[n]!;
+      if (phraseAtGeneration.length < flagged) {
+        phraseAtGeneration = new Int32Array(flagged * 2);
+        phraseFound = new Int32Array(flagged * 2 * maskWords);
       }
-      // A new generation invalidates the previous scan's masks; at the limit, clear them.
+      // A new generation invalidates the previous scan's phrases; at the limit, clear them.
       if (++generation >= 0x7fffffff) {
-        computedAt.fill(0);
+        phraseAtGeneration.fill(0);
         generation = 1;
       }
     }
-    for (let p = 0; p < pendingWord.length; p++) {
+    for (let p = 0; p < pendingCount; p++) {
       const i = pendingWord[p]!;
       const node = pendingNode[p]!;
       record(node, raw, folded, n, i, 1, hits);
-      descend(node, raw, folded, n, i, i + 1, hits);
+      if (nodeHasChildren[node] === 1) descend(node, raw, folded, n, i, i + 1, hits);
     }
-    while (pendingWord.length > 0) pendingWord.pop();
-    while (pendingNode.length > 0) pendingNode.pop();
+    pendingCount = 0;
   }
 
   function scan(text: string): ScanResult {
     const list = new HitList();
     scanInto(text, list);
     const hits: Hit[] = [];
-    for (let h = 0; h < list.count; h++) hits.push({ ref: list.refs[h]!, start: list.starts[h]!, length: list.lengths[h]! });
+    for (let h = 0; h < list.count; h++) hits.push({ ref: terms[list.ids[h]!]!, start: list.starts[h]!, length: list.lengths[h]! });
     return { hits, words: list.words };
   }
 
-  return { taxonomy, phraseCount: phraseIds.size, scan, scanInto };
+  return { taxonomy, phraseCount: phraseIds.size, terms, termTopic, termPhrase, scan, scanInto };
 }

@@ -1,4 +1,4 @@
-import nlp from "compromise/two";
+import { LEXICON_WORDS, type LexTag } from "./english-lexicon.js";
 import { capitalStarts, detached, matchesAtCapitals } from "./tokenize.js";
 
 /**
@@ -10,26 +10,19 @@ import { capitalStarts, detached, matchesAtCapitals } from "./tokenize.js";
  * "University", "of" phrases headed by "Department" or "University".
  */
 
-type LexTag = "first" | "last" | "person" | "place" | "org";
-
-/** compromise's lexicon, reduced to the tags that classify a name. */
-const LEXICON: Map<string, LexTag> = (() => {
-  const out = new Map<string, LexTag>();
-  const model = (nlp as unknown as { model(): { one: { lexicon: Record<string, string | string[]> } } }).model();
-  for (const [word, value] of Object.entries(model.one.lexicon)) {
-    const tags = Array.isArray(value) ? value : [value];
-    let tag: LexTag | undefined;
-    for (const t of tags) {
-      if (t === "FirstName" || t === "MaleName" || t === "FemaleName") tag = "first";
-      else if (t === "LastName") tag = "last";
-      else if (t === "Person") tag = "person";
-      else if (t === "Country" || t === "City" || t === "Region" || t === "Place") tag = "place";
-      else if (t === "Organization" || t === "SportsTeam") tag = "org";
-    }
-    if (tag !== undefined) out.set(word, tag);
+/**
+ * compromise's lexicon reduced to the tags that classify a name, built on
+ * first use from the snapshot in english-lexicon.ts (importing compromise
+ * itself costs ≈ 0.4 s of every process start).
+ */
+let lexicon: Map<string, LexTag> | undefined;
+function nameLexicon(): Map<string, LexTag> {
+  if (lexicon === undefined) {
+    lexicon = new Map();
+    for (const tag of Object.keys(LEXICON_WORDS) as LexTag[]) for (const word of LEXICON_WORDS[tag].split("|")) lexicon.set(word, tag);
   }
-  return out;
-})();
+  return lexicon;
+}
 
 /** Words before a name that make it a person's ("President Donald Trump", "Sen. Jane Doe"). */
 const HONORIFICS = new Set(
@@ -88,7 +81,7 @@ const NOT_NAMES = new Set(
 );
 
 function lex(phrase: string): LexTag | undefined {
-  return LEXICON.get(phrase.toLowerCase());
+  return nameLexicon().get(phrase.toLowerCase());
 }
 
 /** Whether either word is a known first or last name. */
@@ -290,12 +283,13 @@ function isSpace(c: number): boolean {
  * names and sentence openers item after item). The cache is bounded and
  * only saves work; results never depend on it.
  */
-const runCache = new Map<string, EnglishNames>();
-const RUN_CACHE_LIMIT = 20_000;
+const runCache = [new Map<string, EnglishNames>(), new Map<string, EnglishNames>()];
+const RUN_CACHE_LIMIT = 10_000;
 
 function runNames(match: string, startsSentence: boolean): EnglishNames {
-  const key = (startsSentence ? "1" : "0") + match;
-  const cached = runCache.get(key);
+  // One map per sentence-start flag, keyed by the run itself (no key string built per lookup).
+  const cache = runCache[startsSentence ? 1 : 0]!;
+  const cached = cache.get(match);
   if (cached !== undefined) return cached;
   const out: EnglishNames = { people: [], places: [], organizations: [] };
   const all = match.split(/[ \u00a0]+/).map((w) => w.replace(/-$/, ""));
@@ -313,8 +307,8 @@ function runNames(match: string, startsSentence: boolean): EnglishNames {
     sentenceStart = true;
   }
   const result: EnglishNames = { people: out.people.map(detached), places: out.places.map(detached), organizations: out.organizations.map(detached) };
-  if (runCache.size >= RUN_CACHE_LIMIT) runCache.clear();
-  runCache.set(detached(key), result);
+  if (cache.size >= RUN_CACHE_LIMIT) cache.clear();
+  cache.set(detached(match), result);
   return result;
 }
 

@@ -241,7 +241,9 @@ const plausibleName = cachedByText((raw: string): string | undefined => {
  * into "Donald Trump" when both appear.
  */
 export function extractEntities(title: string, body: string, language: string | undefined, options: EntityOptions = DEFAULT_ENTITY_OPTIONS): Entity[] {
-  const text = `${title}.\n${body.length > options.maxBodyChars ? body.slice(0, options.maxBodyChars) : body}`;
+  // Joined, not concatenated: one sequential string, read by every scanner below without the
+  // indirection of a concatenation (which `+` and template literals build).
+  const text = [title, ".\n", body.length > options.maxBodyChars ? body.slice(0, options.maxBodyChars) : body].join("");
   const found = new Map<string, EntityKind>();
   // Where capitalized words start, found once for the gazetteers and the name scanners.
   const starts = capitalStarts(text);

@@ -49,7 +49,8 @@ export const FOLD = new Uint16Array(0x10000);
 export const WORD_FOLD = new Uint16Array(0x10000);
 for (let c = 0; c < 0x10000; c++) WORD_FOLD[c] = WORD_CHAR[c] === 1 ? FOLD[c]! : 0;
 
-const COMBINING = /[\u0300-\u036f]/;
+/** A combining accent (U+0300–U+036F), which the matcher reads precomposed. */
+export const COMBINING = /[\u0300-\u036f]/;
 
 /**
  * Text as the matcher reads it: precomposed (NFC) when it carries combining
@@ -134,7 +135,8 @@ const foldWord = cachedByText(fold);
 
 /**
  * Character classes for the entity scanners, over the BMP, built on first
- * use: bit 1 uppercase letter (\p{Lu}), bit 2 letter or digit ([\p{L}\p{N}]).
+ * use: bit 1 uppercase letter (\p{Lu}), bit 2 letter or digit ([\p{L}\p{N}]),
+ * bit 4 a surrogate (half of an astral character).
  */
 let entityClasses: Uint8Array | undefined;
 function entityCharClasses(): Uint8Array {
@@ -143,7 +145,10 @@ function entityCharClasses(): Uint8Array {
     const upper = /\p{Lu}/u;
     const letterDigit = /[\p{L}\p{N}]/u;
     for (let c = 0; c < 0x10000; c++) {
-      if (c >= 0xd800 && c <= 0xdfff) continue;
+      if (c >= 0xd800 && c <= 0xdfff) {
+        table[c] = 4;
+        continue;
+      }
       const ch = String.fromCharCode(c);
       table[c] = (upper.test(ch) ? 1 : 0) | (letterDigit.test(ch) ? 2 : 0);
     }
@@ -152,8 +157,6 @@ function entityCharClasses(): Uint8Array {
   return entityClasses;
 }
 
-const SURROGATE = /[\ud800-\udfff]/;
-
 /**
  * Where a capitalized word may start: uppercase letters (\p{Lu}) not preceded
  * by a letter or digit, found with one table lookup per character. Positions
@@ -161,18 +164,22 @@ const SURROGATE = /[\ud800-\udfff]/;
  * has astral characters, whose classes the table does not hold.
  */
 export function capitalStarts(text: string): number[] | undefined {
-  if (SURROGATE.test(text)) return undefined;
   const classes = entityCharClasses();
   const out: number[] = [];
-  let previous = 0x20;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if ((classes[c]! & 1) !== 0 && (classes[previous]! & 2) === 0) {
+  // One lookup per character: its class, kept for the next one, and or-ed into `seen` (surrogates).
+  let previousClass = 0;
+  let seen = 0;
+  const len = text.length;
+  for (let i = 0; i < len; i++) {
+    const k = classes[text.charCodeAt(i)]!;
+    seen |= k;
+    if ((k & 1) !== 0 && (previousClass & 2) === 0) {
+      const previous = i === 0 ? 0x20 : text.charCodeAt(i - 1);
       out.push(previous === 0x27 || previous === 0x2019 || previous === 0x2e ? -(i + 1) : i);
     }
-    previous = c;
+    previousClass = k;
   }
-  return out;
+  return (seen & 4) !== 0 ? undefined : out;
 }
 
 /**

@@ -13,7 +13,7 @@
 //   AB_ONLY=tagText,enrich                               time only some contenders (tagText, tokenize, entities, enrich)
 //
 // Equality is checked on full results (every topic, score, matched phrase with
-// field and count, every entity with its kind, and tokenize/fold output) over
+// field and count, every scan hit in order, every entity with its kind, and tokenize/fold output) over
 // the labelled dev set, every corpus feed, the generated bench items and a
 // seeded fuzz of taxonomy words mixed with case, accents, punctuation and
 // non-Latin text. Any difference is printed and the script exits with 1.
@@ -185,6 +185,15 @@ const sets: Array<[string, Item[]]> = [
   ["fuzz", fuzzItems(3000)],
 ];
 
+/** A scan's hits as plain data: topic, term, first word, length in words, and the word count. */
+function scanHits(
+  matcher: { scan(text: string): { hits: Array<{ ref: { topic: { id: string }; term: { text: string } }; start: number; length: number }>; words: number } },
+  text: string,
+) {
+  const { hits, words } = matcher.scan(text);
+  return { words, hits: hits.map((h) => `${h.ref.topic.id} ${h.ref.term.text} @${h.start}+${h.length}`) };
+}
+
 let differences = 0;
 function compare(what: string, where: string, a: unknown, b: unknown): void {
   if (isDeepStrictEqual(a, b)) return;
@@ -207,6 +216,8 @@ for (const [name, items] of SKIP_CHECK ? [] : sets) {
       entities += e.length;
     }
     compare("tagEntry", it.where, oldTagEntry(oldMatcher, it.entry, it.body), tagEntry(newMatcher, it.entry, it.body));
+    // Every hit in scan order, before scoring (tagText only shows the hits that count).
+    for (const text of [it.entry.title, it.body]) compare("scan", it.where, scanHits(oldMatcher, text), scanHits(newMatcher, text));
     compare("tokenize", it.where, oldTokenize(it.body), tokenize(it.body));
     compare("fold", it.where, oldFold(it.entry.title), fold(it.entry.title));
   }
