@@ -11,6 +11,7 @@ export {
   publishIndexPage,
   publishOpml,
   publishOutputs,
+  publishOutputsAsync,
 } from "./publish-outputs.js";
 export { type CycleOptions, type RetireOptions, refreshSources, retireRemovedSources } from "./refresh-cycle.js";
 export { backoffMinutes, type RefreshDeps, type RefreshResult, refreshSource } from "./refresh-source.js";

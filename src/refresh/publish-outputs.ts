@@ -7,9 +7,11 @@ import {
   type OutputFormat,
   renderIndexPage,
   renderOpml,
+  renderOutput,
   sortNewestFirst,
   syncDir,
   writeFileAtomic,
+  writeFileAtomicAsync,
   writeOutput,
 } from "../write/index.js";
 import type { OutputPlan } from "./plan-outputs.js";
@@ -87,6 +89,70 @@ export function publishOutputs(
     if (written.length > 0) store.clearPending(written);
   }
   return { rendered: plans.length, changedFiles, ...(allEntries !== undefined ? { allEntries } : {}) };
+}
+
+/**
+ * Outputs rendered ahead of their writes at most: each holds its files' text
+ * (a few hundred KB per format) until the pool has written them.
+ */
+const OUTPUTS_IN_FLIGHT = 4;
+
+/**
+ * publishOutputs with the files written on libuv's thread pool while the next
+ * outputs render: with a thousand sources a cycle writes three thousand files,
+ * and each fsync made the renderer wait for the disk. Every file is still
+ * replaced atomically (temp file, fsync, rename), every folder is fsynced
+ * once after its last rename, and an output leaves the pending list only
+ * once all its files are written. On a failure no further output is
+ * rendered; the writes in flight finish, and the first error is thrown.
+ * A test's injected `writeFile` is synchronous: then this is publishOutputs.
+ */
+export async function publishOutputsAsync(
+  store: Store,
+  plans: OutputPlan[],
+  options: PublishOptions,
+  derived?: (allEntries: Entry[] | undefined) => string[],
+): Promise<PublishResult> {
+  if (options.writeFile !== undefined) return publishOutputs(store, plans, options, derived);
+  const renamedIn = new Set<string>();
+  // Changed files per plan, so the list keeps the plans' order whatever order the writes finish in.
+  const changedPerPlan: string[][] = [];
+  const written: OutputPlan["selector"][] = [];
+  const inFlight = new Set<Promise<void>>();
+  let failure: { error: unknown } | undefined;
+  let allEntries: Entry[] | undefined;
+  try {
+    for (const [index, plan] of plans.entries()) {
+      if (failure !== undefined) break;
+      const entries = sortNewestFirst(store.latest(plan.selector, options.maxItems));
+      if (plan.selector.kind === "all") allEntries = entries;
+      const files = renderOutput(options.feedsDir, metaFor(plan, options), entries, options.formats);
+      const job: Promise<void> = Promise.all(files.map((f) => writeFileAtomicAsync(f.path, f.content, { deferDirSync: renamedIn }))).then(
+        (changed) => {
+          changedPerPlan[index] = files.filter((_, i) => changed[i]).map((f) => f.path);
+          written.push(plan.selector);
+        },
+        (error: unknown) => {
+          failure ??= { error };
+        },
+      );
+      const tracked = job.finally(() => inFlight.delete(tracked));
+      inFlight.add(tracked);
+      if (inFlight.size >= OUTPUTS_IN_FLIGHT) await Promise.race(inFlight);
+    }
+    await Promise.all(inFlight);
+    if (failure !== undefined) throw failure.error;
+    for (const dir of renamedIn) syncDir(dir);
+    renamedIn.clear();
+    const changedFiles = changedPerPlan.flat();
+    if (derived !== undefined) changedFiles.push(...derived(allEntries));
+    return { rendered: plans.length, changedFiles, ...(allEntries !== undefined ? { allEntries } : {}) };
+  } finally {
+    // A render that threw leaves writes in flight: they finish before the folders are synced.
+    await Promise.allSettled(inFlight);
+    for (const dir of renamedIn) syncDir(dir);
+    if (written.length > 0) store.clearPending(written);
+  }
 }
 
 /** feeds.opml: every feed, for one-step import into a reader. */
