@@ -33,7 +33,7 @@ describe("writeFileAtomicAsync", () => {
     const texts = Array.from({ length: 40 }, (_, i) => `file ${i} `.repeat(1000 + i));
     const changed = await Promise.all(texts.map((t, i) => writeFileAtomicAsync(join(dir!, `f${i}.json`), t, { deferDirSync: renamedIn })));
     expect(changed.every(Boolean)).toBe(true);
-    texts.forEach((t, i) => expect(readFileSync(join(dir!, `f${i}.json`), "utf8")).toBe(t));
+    expect(texts.map((_, i) => readFileSync(join(dir!, `f${i}.json`), "utf8"))).toEqual(texts);
     expect([...renamedIn]).toEqual([dir]);
     expect(readdirSync(dir).filter((n) => n.endsWith(".tmp"))).toEqual([]);
   });
