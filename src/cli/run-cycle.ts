@@ -15,6 +15,7 @@ import type { ServiceMetrics } from "../serve/index.js";
 import { describeError } from "../shared/errors.js";
 import { outputKey } from "../store/index.js";
 import { type App, missingPlans, userAgent } from "./app.js";
+import { startRenderWorker } from "./start-render-worker.js";
 
 export interface CycleReport {
   results: RefreshResult[];
@@ -88,7 +89,15 @@ export function renderPlans(app: App, plans: OutputPlan[]): Pick<CycleReport, "c
 /** renderPlans with the files written on the thread pool while the next outputs render (publishOutputsAsync). */
 export async function renderPlansAsync(app: App, plans: OutputPlan[]): Promise<Pick<CycleReport, "changedFiles" | "publishError">> {
   try {
-    const published = await publishOutputsAsync(app.store, plans, app.publish, indexPageFor(app, plans));
+    // Many outputs (a first run, a backfill, many sources): a worker thread renders some of them on the second core.
+    const started = performance.now();
+    const worker = startRenderWorker(app, plans);
+    const published = await publishOutputsAsync(app.store, plans, app.publish, indexPageFor(app, plans), worker);
+    const byWorker = worker === undefined ? 0 : (await worker.others).written.length;
+    app.logger.debug(
+      { outputs: plans.length, byWorker, durationMs: Math.round(performance.now() - started) },
+      `write: ${plans.length} output(s) rendered${worker ? " with a worker thread" : ""}`,
+    );
     publishOpml(app.plans, app.publish);
     return { changedFiles: published.changedFiles };
   } catch (error) {

@@ -12,6 +12,9 @@ export {
   publishOpml,
   publishOutputs,
   publishOutputsAsync,
+  type RenderShare,
+  renderShare,
+  type SharedRendering,
 } from "./publish-outputs.js";
 export { type CycleOptions, type RetireOptions, refreshSources, retireRemovedSources } from "./refresh-cycle.js";
 export { backoffMinutes, type RefreshDeps, type RefreshResult, refreshSource } from "./refresh-source.js";

@@ -97,60 +97,99 @@ export function publishOutputs(
  */
 const OUTPUTS_IN_FLIGHT = 4;
 
+/** What one renderer of a cycle did: outputs are claimed from a shared counter, so two renderers can split a cycle's outputs. */
+export interface RenderShare {
+  /** Files whose bytes changed, by plan index. */
+  changed: Array<[number, string[]]>;
+  /** Indexes of the plans whose files were all written. */
+  written: number[];
+  /** Folders with renames not yet fsynced. */
+  renamedIn: string[];
+  /** The entries of all.*, when this renderer rendered it. */
+  allEntries?: Entry[];
+  /** The first failure; no further output was claimed after it. */
+  error?: unknown;
+}
+
 /**
- * publishOutputs with the files written on libuv's thread pool while the next
- * outputs render: with a thousand sources a cycle writes three thousand files,
- * and each fsync made the renderer wait for the disk. Every file is still
- * replaced atomically (temp file, fsync, rename), every folder is fsynced
- * once after its last rename, and an output leaves the pending list only
- * once all its files are written. On a failure no further output is
- * rendered; the writes in flight finish, and the first error is thrown.
- * A test's injected `writeFile` is synchronous: then this is publishOutputs.
+ * Renders the outputs whose indexes `claimNext` hands out (until it returns
+ * one past the last plan) and writes their files on libuv's thread pool while
+ * the next output renders: with a thousand sources a cycle writes three
+ * thousand files, and each fsync used to make the renderer wait for the disk.
+ * Each file is still replaced atomically (temp file, fsync, rename). Never
+ * throws: a failure ends the claiming, the writes in flight finish, and the
+ * error is returned. It neither fsyncs folders nor clears pending outputs:
+ * the caller does both once every renderer is done.
  */
-export async function publishOutputsAsync(
-  store: Store,
-  plans: OutputPlan[],
-  options: PublishOptions,
-  derived?: (allEntries: Entry[] | undefined) => string[],
-): Promise<PublishResult> {
-  if (options.writeFile !== undefined) return publishOutputs(store, plans, options, derived);
+export async function renderShare(store: Store, plans: OutputPlan[], options: PublishOptions, claimNext: () => number): Promise<RenderShare> {
   const renamedIn = new Set<string>();
-  // Changed files per plan, so the list keeps the plans' order whatever order the writes finish in.
-  const changedPerPlan: string[][] = [];
-  const written: OutputPlan["selector"][] = [];
+  const share: RenderShare = { changed: [], written: [], renamedIn: [] };
   const inFlight = new Set<Promise<void>>();
-  let failure: { error: unknown } | undefined;
-  let allEntries: Entry[] | undefined;
   try {
-    for (const [index, plan] of plans.entries()) {
-      if (failure !== undefined) break;
+    for (let index = claimNext(); index < plans.length && share.error === undefined; index = claimNext()) {
+      const plan = plans[index]!;
       const entries = sortNewestFirst(store.latest(plan.selector, options.maxItems));
-      if (plan.selector.kind === "all") allEntries = entries;
+      if (plan.selector.kind === "all") share.allEntries = entries;
       const files = renderOutput(options.feedsDir, metaFor(plan, options), entries, options.formats);
       const job: Promise<void> = Promise.all(files.map((f) => writeFileAtomicAsync(f.path, f.content, { deferDirSync: renamedIn }))).then(
         (changed) => {
-          changedPerPlan[index] = files.filter((_, i) => changed[i]).map((f) => f.path);
-          written.push(plan.selector);
+          share.changed.push([index, files.filter((_, i) => changed[i]).map((f) => f.path)]);
+          share.written.push(index);
         },
         (error: unknown) => {
-          failure ??= { error };
+          share.error ??= error;
         },
       );
       const tracked = job.finally(() => inFlight.delete(tracked));
       inFlight.add(tracked);
       if (inFlight.size >= OUTPUTS_IN_FLIGHT) await Promise.race(inFlight);
     }
-    await Promise.all(inFlight);
-    if (failure !== undefined) throw failure.error;
-    for (const dir of renamedIn) syncDir(dir);
-    renamedIn.clear();
-    const changedFiles = changedPerPlan.flat();
-    if (derived !== undefined) changedFiles.push(...derived(allEntries));
-    return { rendered: plans.length, changedFiles, ...(allEntries !== undefined ? { allEntries } : {}) };
+  } catch (error) {
+    share.error ??= error;
+  }
+  await Promise.all(inFlight);
+  share.renamedIn = [...renamedIn];
+  return share;
+}
+
+/** Another renderer (a worker thread) taking outputs from the same counter. */
+export interface SharedRendering {
+  claimNext: () => number;
+  /** Its share, once all its writes are done. */
+  others: Promise<RenderShare>;
+}
+
+/**
+ * publishOutputs with the files written on the thread pool while the next
+ * outputs render (renderShare), optionally sharing the outputs with another
+ * renderer. Every folder is fsynced once after its last rename, and the
+ * outputs leave the pending list only after that and after `derived`, as in
+ * publishOutputs; changed files are listed in plan order. A test's injected
+ * `writeFile` is synchronous: then this is publishOutputs.
+ */
+export async function publishOutputsAsync(
+  store: Store,
+  plans: OutputPlan[],
+  options: PublishOptions,
+  derived?: (allEntries: Entry[] | undefined) => string[],
+  shared?: SharedRendering,
+): Promise<PublishResult> {
+  if (options.writeFile !== undefined && shared === undefined) return publishOutputs(store, plans, options, derived);
+  let next = 0;
+  const mine = await renderShare(store, plans, options, shared?.claimNext ?? (() => next++));
+  const shares = shared === undefined ? [mine] : [mine, await shared.others];
+  try {
+    for (const dir of new Set(shares.flatMap((s) => s.renamedIn))) syncDir(dir);
+    const failed = shares.find((s) => s.error !== undefined);
+    if (failed !== undefined) throw failed.error;
+    const changedFiles = shares
+      .flatMap((s) => s.changed)
+      .sort((a, b) => a[0] - b[0])
+      .flatMap(([, files]) => files);
+    if (derived !== undefined) changedFiles.push(...derived(mine.allEntries));
+    return { rendered: plans.length, changedFiles, ...(mine.allEntries !== undefined ? { allEntries: mine.allEntries } : {}) };
   } finally {
-    // A render that threw leaves writes in flight: they finish before the folders are synced.
-    await Promise.allSettled(inFlight);
-    for (const dir of renamedIn) syncDir(dir);
+    const written = shares.flatMap((s) => s.written.map((i) => plans[i]!.selector));
     if (written.length > 0) store.clearPending(written);
   }
 }
