@@ -506,6 +506,17 @@ async function unchangedSection(): Promise<void> {
 }
 
 // ─── 6. Backfill, whole process, cold store; peak memory ────────────────────
+/**
+ * CPU time (user + system, ms) of a child run, from /usr/bin/time -v: on a
+ * shared machine wall time mostly measures the wait for a core, CPU time much
+ * less (it does not show what a second core saves, which wall time does).
+ */
+function childCpuMs(r: { stderr: string }): number {
+  const user = /User time \(seconds\): ([\d.]+)/.exec(r.stderr);
+  const system = /System time \(seconds\): ([\d.]+)/.exec(r.stderr);
+  return user && system ? (Number(user[1]) + Number(system[1])) * 1000 : Number.NaN;
+}
+
 async function backfillSection(): Promise<void> {
   const sizes: Array<[number, number]> = QUICK
     ? [
@@ -536,6 +547,8 @@ async function backfillSection(): Promise<void> {
     const yard: number[] = [];
     const oursRss: number[] = [];
     const yardRss: number[] = [];
+    const oursCpu: number[] = [];
+    const yardCpu: number[] = [];
     for (let rep = 0; rep < reps; rep++) {
       const order = rep % 2 === 0 ? ["yard", "ours"] : ["ours", "yard"];
       for (const who of order) {
@@ -543,6 +556,7 @@ async function backfillSection(): Promise<void> {
         if (r.timedOut) killed = true;
         (who === "ours" ? ours : yard).push(r.wallMs);
         (who === "ours" ? oursRss : yardRss).push(r.maxRssKb);
+        (who === "ours" ? oursCpu : yardCpu).push(childCpuMs(r));
       }
     }
     const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -563,6 +577,7 @@ async function backfillSection(): Promise<void> {
       walls.set(n, Number.NaN);
       continue;
     }
+    ratioRow("backfill", `${n} items: CPU time (user + system)`, med(oursCpu), med(yardCpu), undefined, fmtMs, "rss-parser");
     ratioRow("memory", `${n} items: peak RSS`, med(oursRss), med(yardRss), n >= 10_000 ? 2.5 : undefined, fmtMb);
     walls.set(n, med(ours));
   }
@@ -654,7 +669,10 @@ async function manySection(): Promise<void> {
     "rss-parser",
     ours.timedOut,
   );
-  if (!ours.timedOut) ratioRow("memory", `${count} sources: peak RSS`, ours.maxRssKb, yard.maxRssKb, undefined, fmtMb);
+  if (!ours.timedOut) {
+    ratioRow("many sources", `${count} sources: CPU time (user + system)`, childCpuMs(ours), childCpuMs(yard), undefined, fmtMs, "rss-parser");
+    ratioRow("memory", `${count} sources: peak RSS`, ours.maxRssKb, yard.maxRssKb, undefined, fmtMb);
+  }
   project.cleanup();
   server.stop();
   rmSync(dataDir, { recursive: true, force: true });
