@@ -54,7 +54,7 @@ export function startRenderWorker(app: App, plans: OutputPlan[]): SharedRenderin
       const { error, ...share } = reply;
       resolve(error === undefined ? share : { ...share, error: new RenderWorkerError(error.code, error.message) });
     });
-    // A worker that dies without a reply may have claimed outputs it never wrote: they stay pending and render next cycle.
+    // A worker that dies without a reply may have claimed outputs it never wrote: publishOutputsAsync renders them on the main thread.
     worker.once("error", (error) => {
       replied = true;
       resolve({ changed: [], written: [], renamedIn: [], error });

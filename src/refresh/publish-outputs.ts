@@ -1,4 +1,4 @@
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import type { Entry, Store } from "../model/index.js";
 import {
   type FeedMeta,
@@ -164,7 +164,9 @@ export interface SharedRendering {
  * outputs render (renderShare), optionally sharing the outputs with another
  * renderer. Every folder is fsynced once after its last rename, and the
  * outputs leave the pending list only after that and after `derived`, as in
- * publishOutputs; changed files are listed in plan order. A test's injected
+ * publishOutputs; changed files are listed in plan order. Outputs the other
+ * renderer claimed but did not write (it failed or died) are rendered here.
+ * A test's injected
  * `writeFile` is synchronous: then this is publishOutputs.
  */
 export async function publishOutputsAsync(
@@ -177,17 +179,39 @@ export async function publishOutputsAsync(
   if (options.writeFile !== undefined && shared === undefined) return publishOutputs(store, plans, options, derived);
   let next = 0;
   const mine = await renderShare(store, plans, options, shared?.claimNext ?? (() => next++));
-  const shares = shared === undefined ? [mine] : [mine, await shared.others];
+  const shares = [mine];
+  const syncDirs = new Set(mine.renamedIn);
+  if (shared !== undefined) {
+    const others = await shared.others;
+    shares.push({ ...others, error: undefined });
+    for (const dir of others.renamedIn) syncDirs.add(dir);
+    if (others.error !== undefined) {
+      // The other renderer failed or died, possibly after claiming outputs it
+      // never wrote, and a dead one cannot say where it renamed files: this
+      // thread renders what is missing (its own failure, if any, is what is
+      // reported) and fsyncs every folder the outputs live in.
+      for (const plan of plans) syncDirs.add(dirname(join(options.feedsDir, plan.path)));
+      if (mine.error === undefined) {
+        const done = new Set(shares.flatMap((s) => s.written));
+        const missing = plans.flatMap((_, i) => (done.has(i) ? [] : [i]));
+        let k = 0;
+        const retry = await renderShare(store, plans, options, () => missing[k++] ?? plans.length);
+        shares.push(retry);
+        for (const dir of retry.renamedIn) syncDirs.add(dir);
+      } else shares[1] = others;
+    }
+  }
+  const allEntries = shares.find((s) => s.allEntries !== undefined)?.allEntries;
   try {
-    for (const dir of new Set(shares.flatMap((s) => s.renamedIn))) syncDir(dir);
+    for (const dir of syncDirs) syncDir(dir);
     const failed = shares.find((s) => s.error !== undefined);
     if (failed !== undefined) throw failed.error;
     const changedFiles = shares
       .flatMap((s) => s.changed)
       .sort((a, b) => a[0] - b[0])
       .flatMap(([, files]) => files);
-    if (derived !== undefined) changedFiles.push(...derived(mine.allEntries));
-    return { rendered: plans.length, changedFiles, ...(mine.allEntries !== undefined ? { allEntries: mine.allEntries } : {}) };
+    if (derived !== undefined) changedFiles.push(...derived(allEntries));
+    return { rendered: plans.length, changedFiles, ...(allEntries !== undefined ? { allEntries } : {}) };
   } finally {
     const written = shares.flatMap((s) => s.written.map((i) => plans[i]!.selector));
     if (written.length > 0) store.clearPending(written);

@@ -100,6 +100,26 @@ describe("publishOutputsAsync", () => {
     async.store.close();
   });
 
+  it("renders the outputs another renderer claimed and never wrote (a worker that died) and reports no error", async () => {
+    const sync = project();
+    const async = project();
+    const a = publishOutputs(sync.store, PLANS, sync.options);
+    let counter = 0;
+    const claimNext = () => counter++;
+    // The other renderer takes the first two outputs, then dies without writing them.
+    claimNext();
+    claimNext();
+    const b = await publishOutputsAsync(async.store, PLANS, async.options, undefined, {
+      claimNext,
+      others: Promise.resolve({ changed: [], written: [], renamedIn: [], error: new Error("the render worker exited with 1") }),
+    });
+    expect(b.changedFiles.map((f) => relative(async.options.feedsDir, f))).toEqual(a.changedFiles.map((f) => relative(sync.options.feedsDir, f)));
+    expect(files(async.options.feedsDir)).toEqual(files(sync.options.feedsDir));
+    expect(async.store.pendingOutputs()).toEqual([]);
+    sync.store.close();
+    async.store.close();
+  });
+
   it("on a failed write throws the coded error, keeps the unwritten outputs pending, and renders no further output", async () => {
     const p = project();
     const { writeFileSync, mkdirSync } = await import("node:fs");
