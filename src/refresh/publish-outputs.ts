@@ -126,7 +126,10 @@ export async function renderShare(store: Store, plans: OutputPlan[], options: Pu
   const share: RenderShare = { changed: [], written: [], renamedIn: [] };
   const inFlight = new Set<Promise<void>>();
   try {
-    for (let index = claimNext(); index < plans.length && share.error === undefined; index = claimNext()) {
+    // After a failure nothing more is claimed: what is left stays for the other renderer.
+    while (share.error === undefined) {
+      const index = claimNext();
+      if (index >= plans.length) break;
       const plan = plans[index]!;
       const entries = sortNewestFirst(store.latest(plan.selector, options.maxItems));
       if (plan.selector.kind === "all") share.allEntries = entries;
@@ -166,8 +169,7 @@ export interface SharedRendering {
  * outputs leave the pending list only after that and after `derived`, as in
  * publishOutputs; changed files are listed in plan order. Outputs the other
  * renderer claimed but did not write (it failed or died) are rendered here.
- * A test's injected
- * `writeFile` is synchronous: then this is publishOutputs.
+ * A test's injected `writeFile` is synchronous: then this is publishOutputs.
  */
 export async function publishOutputsAsync(
   store: Store,
