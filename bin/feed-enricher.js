@@ -31,6 +31,9 @@ function sourceStamp() {
     }
   };
   walk(SRC);
+  // How the bundle is built is part of it too (entry points, options below).
+  const self = statSync(fileURLToPath(import.meta.url));
+  hash.update(`bin\0${self.size}\0${self.mtimeMs}\n`);
   hash.update(process.version);
   return hash.digest("hex").slice(0, 16);
 }
@@ -40,7 +43,10 @@ async function bundle(dir) {
   const tmp = `${dir}.tmp-${process.pid}`;
   rmSync(tmp, { recursive: true, force: true });
   await build({
-    entryPoints: [join(SRC, "main.ts")],
+    // The render worker is a second entry: a worker thread starts from a file
+    // (src/cli/start-render-worker.ts looks for it beside its own chunk).
+    entryPoints: [join(SRC, "main.ts"), join(SRC, "cli/render-worker.ts")],
+    entryNames: "[name]",
     outdir: tmp,
     bundle: true,
     // Commands and the serve stage stay in their own chunks, loaded only when used.

@@ -1,11 +1,21 @@
 import { existsSync } from "node:fs";
 import { join, relative, sep } from "node:path";
 import type { Entry, Source } from "../model/index.js";
-import { type OutputPlan, publishIndexPage, publishOpml, publishOutputs, type RefreshResult, refreshSources, retireRemovedSources } from "../refresh/index.js";
+import {
+  type OutputPlan,
+  publishIndexPage,
+  publishOpml,
+  publishOutputs,
+  publishOutputsAsync,
+  type RefreshResult,
+  refreshSources,
+  retireRemovedSources,
+} from "../refresh/index.js";
 import type { ServiceMetrics } from "../serve/index.js";
 import { describeError } from "../shared/errors.js";
 import { outputKey } from "../store/index.js";
 import { type App, missingPlans, userAgent } from "./app.js";
+import { startRenderWorker } from "./start-render-worker.js";
 
 export interface CycleReport {
   results: RefreshResult[];
@@ -38,32 +48,60 @@ export function plansToRender(app: App): OutputPlan[] {
   return app.plans.filter((p) => pending.has(outputKey(p.selector)) || missing.has(p));
 }
 
+/** What renderPlans writes after the outputs: the index page, when an output changed or the page is missing. */
+function indexPageFor(app: App, plans: OutputPlan[]): ((allEntries: Entry[] | undefined) => string[]) | undefined {
+  // The index page shows entry counts and the latest entries: it changes only when an output did.
+  const pageMissing = !existsSync(join(app.publish.feedsDir, "index.html"));
+  if (plans.length === 0 && !pageMissing) return undefined;
+  return (allEntries) =>
+    publishIndexPage(
+      app.store,
+      app.plans,
+      app.publish,
+      {
+        topics: app.taxonomy.topics.map((t) => ({ id: t.id, label: t.label })),
+        sourceTitles: Object.fromEntries(app.config.sources.map((s) => [s.id, s.title])),
+      },
+      allEntries,
+    );
+}
+
+function publishFailed(app: App, error: unknown): Pick<CycleReport, "changedFiles" | "publishError"> {
+  const { code, message } = describeError(error);
+  app.logger.error({ code, err: error }, message);
+  return { changedFiles: [], publishError: { code, message } };
+}
+
 /**
  * Renders the given outputs, the OPML and the index page; failures are
  * reported, not thrown, so the refresh results survive.
  */
 export function renderPlans(app: App, plans: OutputPlan[]): Pick<CycleReport, "changedFiles" | "publishError"> {
   try {
-    // The index page shows entry counts and the latest entries: it changes only when an output did.
-    const pageMissing = !existsSync(join(app.publish.feedsDir, "index.html"));
-    const indexPage = (allEntries: Entry[] | undefined) =>
-      publishIndexPage(
-        app.store,
-        app.plans,
-        app.publish,
-        {
-          topics: app.taxonomy.topics.map((t) => ({ id: t.id, label: t.label })),
-          sourceTitles: Object.fromEntries(app.config.sources.map((s) => [s.id, s.title])),
-        },
-        allEntries,
-      );
-    const published = publishOutputs(app.store, plans, app.publish, plans.length > 0 || pageMissing ? indexPage : undefined);
+    const published = publishOutputs(app.store, plans, app.publish, indexPageFor(app, plans));
     publishOpml(app.plans, app.publish);
     return { changedFiles: published.changedFiles };
   } catch (error) {
-    const { code, message } = describeError(error);
-    app.logger.error({ code, err: error }, message);
-    return { changedFiles: [], publishError: { code, message } };
+    return publishFailed(app, error);
+  }
+}
+
+/** renderPlans with the files written on the thread pool while the next outputs render (publishOutputsAsync). */
+export async function renderPlansAsync(app: App, plans: OutputPlan[]): Promise<Pick<CycleReport, "changedFiles" | "publishError">> {
+  try {
+    // Many outputs (a first run, a backfill, many sources): a worker thread renders some of them on the second core.
+    const started = performance.now();
+    const worker = startRenderWorker(app, plans);
+    const published = await publishOutputsAsync(app.store, plans, app.publish, indexPageFor(app, plans), worker);
+    const byWorker = worker === undefined ? 0 : (await worker.others).written.length;
+    app.logger.debug(
+      { outputs: plans.length, byWorker, durationMs: Math.round(performance.now() - started) },
+      `write: ${plans.length} output(s) rendered${worker ? " with a worker thread" : ""}`,
+    );
+    publishOpml(app.plans, app.publish);
+    return { changedFiles: published.changedFiles };
+  } catch (error) {
+    return publishFailed(app, error);
   }
 }
 
@@ -117,7 +155,7 @@ export async function runCycle(app: App, sources: Source[], options: CycleOption
     app.logger.error({ code, err: error }, message);
     return { results, changedFiles: [], pruned, publishError: { code, message } };
   }
-  const rendered = renderPlans(app, plans);
+  const rendered = await renderPlansAsync(app, plans);
   options.metrics?.recordPublished(rendered.changedFiles.length);
   await pingHubFor(app, rendered.changedFiles, options);
   return { results, pruned, ...rendered };

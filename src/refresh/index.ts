@@ -11,6 +11,10 @@ export {
   publishIndexPage,
   publishOpml,
   publishOutputs,
+  publishOutputsAsync,
+  type RenderShare,
+  renderShare,
+  type SharedRendering,
 } from "./publish-outputs.js";
 export { type CycleOptions, type RetireOptions, refreshSources, retireRemovedSources } from "./refresh-cycle.js";
 export { backoffMinutes, type RefreshDeps, type RefreshResult, refreshSource } from "./refresh-source.js";

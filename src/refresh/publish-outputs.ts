@@ -1,4 +1,4 @@
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import type { Entry, Store } from "../model/index.js";
 import {
   type FeedMeta,
@@ -7,9 +7,11 @@ import {
   type OutputFormat,
   renderIndexPage,
   renderOpml,
+  renderOutput,
   sortNewestFirst,
   syncDir,
   writeFileAtomic,
+  writeFileAtomicAsync,
   writeOutput,
 } from "../write/index.js";
 import type { OutputPlan } from "./plan-outputs.js";
@@ -87,6 +89,135 @@ export function publishOutputs(
     if (written.length > 0) store.clearPending(written);
   }
   return { rendered: plans.length, changedFiles, ...(allEntries !== undefined ? { allEntries } : {}) };
+}
+
+/**
+ * Outputs rendered ahead of their writes at most: each holds its files' text
+ * (a few hundred KB per format) until the pool has written them.
+ */
+const OUTPUTS_IN_FLIGHT = 4;
+
+/** What one renderer of a cycle did: outputs are claimed from a shared counter, so two renderers can split a cycle's outputs. */
+export interface RenderShare {
+  /** Files whose bytes changed, by plan index. */
+  changed: Array<[number, string[]]>;
+  /** Indexes of the plans whose files were all written. */
+  written: number[];
+  /** Folders with renames not yet fsynced. */
+  renamedIn: string[];
+  /** The entries of all.*, when this renderer rendered it. */
+  allEntries?: Entry[];
+  /** The first failure; no further output was claimed after it. */
+  error?: unknown;
+}
+
+/**
+ * Renders the outputs whose indexes `claimNext` hands out (until it returns
+ * one past the last plan) and writes their files on libuv's thread pool while
+ * the next output renders: with a thousand sources a cycle writes three
+ * thousand files, and each fsync used to make the renderer wait for the disk.
+ * Each file is still replaced atomically (temp file, fsync, rename). Never
+ * throws: a failure ends the claiming, the writes in flight finish, and the
+ * error is returned. It neither fsyncs folders nor clears pending outputs:
+ * the caller does both once every renderer is done.
+ */
+export async function renderShare(store: Store, plans: OutputPlan[], options: PublishOptions, claimNext: () => number): Promise<RenderShare> {
+  const renamedIn = new Set<string>();
+  const share: RenderShare = { changed: [], written: [], renamedIn: [] };
+  const inFlight = new Set<Promise<void>>();
+  try {
+    // After a failure nothing more is claimed: what is left stays for the other renderer.
+    while (share.error === undefined) {
+      const index = claimNext();
+      if (index >= plans.length) break;
+      const plan = plans[index]!;
+      const entries = sortNewestFirst(store.latest(plan.selector, options.maxItems));
+      if (plan.selector.kind === "all") share.allEntries = entries;
+      const files = renderOutput(options.feedsDir, metaFor(plan, options), entries, options.formats);
+      const job: Promise<void> = Promise.all(files.map((f) => writeFileAtomicAsync(f.path, f.content, { deferDirSync: renamedIn }))).then(
+        (changed) => {
+          share.changed.push([index, files.filter((_, i) => changed[i]).map((f) => f.path)]);
+          share.written.push(index);
+        },
+        (error: unknown) => {
+          share.error ??= error;
+        },
+      );
+      const tracked = job.finally(() => inFlight.delete(tracked));
+      inFlight.add(tracked);
+      if (inFlight.size >= OUTPUTS_IN_FLIGHT) await Promise.race(inFlight);
+    }
+  } catch (error) {
+    share.error ??= error;
+  }
+  await Promise.all(inFlight);
+  share.renamedIn = [...renamedIn];
+  return share;
+}
+
+/** Another renderer (a worker thread) taking outputs from the same counter. */
+export interface SharedRendering {
+  claimNext: () => number;
+  /** Its share, once all its writes are done. */
+  others: Promise<RenderShare>;
+}
+
+/**
+ * publishOutputs with the files written on the thread pool while the next
+ * outputs render (renderShare), optionally sharing the outputs with another
+ * renderer. Every folder is fsynced once after its last rename, and the
+ * outputs leave the pending list only after that and after `derived`, as in
+ * publishOutputs; changed files are listed in plan order. Outputs the other
+ * renderer claimed but did not write (it failed or died) are rendered here.
+ * A test's injected `writeFile` is synchronous: then this is publishOutputs.
+ */
+export async function publishOutputsAsync(
+  store: Store,
+  plans: OutputPlan[],
+  options: PublishOptions,
+  derived?: (allEntries: Entry[] | undefined) => string[],
+  shared?: SharedRendering,
+): Promise<PublishResult> {
+  if (options.writeFile !== undefined && shared === undefined) return publishOutputs(store, plans, options, derived);
+  let next = 0;
+  const mine = await renderShare(store, plans, options, shared?.claimNext ?? (() => next++));
+  const shares = [mine];
+  const syncDirs = new Set(mine.renamedIn);
+  if (shared !== undefined) {
+    const others = await shared.others;
+    shares.push({ ...others, error: undefined });
+    for (const dir of others.renamedIn) syncDirs.add(dir);
+    if (others.error !== undefined) {
+      // The other renderer failed or died, possibly after claiming outputs it
+      // never wrote, and a dead one cannot say where it renamed files: this
+      // thread renders what is missing (its own failure, if any, is what is
+      // reported) and fsyncs every folder the outputs live in.
+      for (const plan of plans) syncDirs.add(dirname(join(options.feedsDir, plan.path)));
+      if (mine.error === undefined) {
+        const done = new Set(shares.flatMap((s) => s.written));
+        const missing = plans.flatMap((_, i) => (done.has(i) ? [] : [i]));
+        let k = 0;
+        const retry = await renderShare(store, plans, options, () => missing[k++] ?? plans.length);
+        shares.push(retry);
+        for (const dir of retry.renamedIn) syncDirs.add(dir);
+      } else shares[1] = others;
+    }
+  }
+  const allEntries = shares.find((s) => s.allEntries !== undefined)?.allEntries;
+  try {
+    for (const dir of syncDirs) syncDir(dir);
+    const failed = shares.find((s) => s.error !== undefined);
+    if (failed !== undefined) throw failed.error;
+    const changedFiles = shares
+      .flatMap((s) => s.changed)
+      .sort((a, b) => a[0] - b[0])
+      .flatMap(([, files]) => files);
+    if (derived !== undefined) changedFiles.push(...derived(allEntries));
+    return { rendered: plans.length, changedFiles, ...(allEntries !== undefined ? { allEntries } : {}) };
+  } finally {
+    const written = shares.flatMap((s) => s.written.map((i) => plans[i]!.selector));
+    if (written.length > 0) store.clearPending(written);
+  }
 }
 
 /** feeds.opml: every feed, for one-step import into a reader. */

@@ -8,5 +8,5 @@ export { INDEX_STYLESHEET, type IndexFeed, type IndexPageInput, type IndexTopic,
 export { renderJsonFeed } from "./render-json-feed.js";
 export { type OpmlFeed, renderOpml } from "./render-opml.js";
 export { renderAtom, renderRss } from "./render-xml-feeds.js";
-export { type AtomicWriteIo, syncDir, WriteError, writeFileAtomic } from "./write-file-atomic.js";
-export { type OutputFormat, type WrittenFile, writeOutput } from "./write-outputs.js";
+export { type AtomicWriteIo, syncDir, WriteError, writeFileAtomic, writeFileAtomicAsync } from "./write-file-atomic.js";
+export { type OutputFormat, type RenderedFile, renderOutput, type WrittenFile, writeOutput } from "./write-outputs.js";

@@ -1,4 +1,5 @@
 import { closeSync, fstatSync, writeSync as fsWriteSync, fsyncSync, mkdirSync, openSync, readSync, renameSync, rmSync } from "node:fs";
+import { type FileHandle, mkdir, open, rename, rm } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { FeedEnricherError } from "../shared/errors.js";
 
@@ -90,18 +91,85 @@ export function writeFileAtomic(path: string, content: string | Buffer, io: Atom
     } catch {
       // The folder itself is the problem (ENOTDIR, EACCES): there is no temp file to remove.
     }
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === "ENOSPC" || code === "EDQUOT") {
-      throw new WriteError("disk-full", `${path}: the disk is full; the published file is unchanged; free space and the next run writes it`, { cause: error });
+    throw writeError(error, path, dir);
+  }
+}
+
+/** The coded error for a failed write; the published file is unchanged in every case. */
+function writeError(error: unknown, path: string, dir: string): WriteError {
+  if (error instanceof WriteError) return error;
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === "ENOSPC" || code === "EDQUOT") {
+    return new WriteError("disk-full", `${path}: the disk is full; the published file is unchanged; free space and the next run writes it`, { cause: error });
+  }
+  if (code === "ENOTDIR" || code === "EEXIST") {
+    return new WriteError("not-writable", `${dir} is not a folder (${code}); move the file in its way or set feedsDir; the published files are unchanged`, {
+      cause: error,
+    });
+  }
+  if (code === "EACCES" || code === "EPERM" || code === "EROFS") {
+    return new WriteError("not-writable", `${dir} is not writable (${code}); fix its permissions; the published file is unchanged`, { cause: error });
+  }
+  return new WriteError("io", `${path} could not be written (${code ?? (error as Error).message}); the published file is unchanged`, { cause: error });
+}
+
+async function sameBytesAsync(path: string, data: Buffer): Promise<boolean> {
+  let handle: FileHandle;
+  try {
+    handle = await open(path, "r");
+  } catch {
+    return false;
+  }
+  try {
+    if ((await handle.stat()).size !== data.length) return false;
+    const current = Buffer.allocUnsafe(data.length);
+    let offset = 0;
+    while (offset < data.length) {
+      const { bytesRead } = await handle.read(current, offset, data.length - offset, offset);
+      if (bytesRead === 0) return false;
+      offset += bytesRead;
     }
-    if (code === "ENOTDIR" || code === "EEXIST") {
-      throw new WriteError("not-writable", `${dir} is not a folder (${code}); move the file in its way or set feedsDir; the published files are unchanged`, {
-        cause: error,
-      });
+    return current.equals(data);
+  } catch {
+    return false;
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Temp names of writes in flight at once must differ even within one millisecond. */
+let tempCounter = 0;
+
+/**
+ * writeFileAtomic on libuv's thread pool: the same steps (temp file in the
+ * same folder, fsync, rename, folder fsync or `deferDirSync`) and the same
+ * errors, but the caller's thread is free while the disk works, so a caller
+ * that writes many files can render the next one meanwhile, and the pool
+ * runs several fsyncs at once (the filesystem commits them together).
+ */
+export async function writeFileAtomicAsync(path: string, content: string | Buffer, io: Pick<AtomicWriteIo, "deferDirSync"> = {}): Promise<boolean> {
+  const data = typeof content === "string" ? Buffer.from(content, "utf8") : content;
+  if (await sameBytesAsync(path, data)) return false;
+  const dir = dirname(path);
+  // Same shape as the synchronous writer's names (removeStaleTempFiles matches it): the counter makes the number unique.
+  const tmp = join(dir, `.${basename(path)}.${process.pid}.${Date.now() * 1000 + (tempCounter++ % 1000)}.tmp`);
+  try {
+    await mkdir(dir, { recursive: true });
+    const handle = await open(tmp, "w", 0o644);
+    try {
+      await handle.writeFile(data);
+      await handle.sync();
+    } finally {
+      await handle.close();
     }
-    if (code === "EACCES" || code === "EPERM" || code === "EROFS") {
-      throw new WriteError("not-writable", `${dir} is not writable (${code}); fix its permissions; the published file is unchanged`, { cause: error });
-    }
-    throw new WriteError("io", `${path} could not be written (${code ?? (error as Error).message}); the published file is unchanged`, { cause: error });
+    await rename(tmp, path);
+    if (io.deferDirSync !== undefined) io.deferDirSync.add(dir);
+    else syncDir(dir);
+    return true;
+  } catch (error) {
+    await rm(tmp, { force: true }).catch(() => {
+      // The folder itself is the problem (ENOTDIR, EACCES): there is no temp file to remove.
+    });
+    throw writeError(error, path, dir);
   }
 }

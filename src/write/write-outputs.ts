@@ -12,11 +12,22 @@ export interface WrittenFile {
   changed: boolean;
 }
 
+/** One file of an output, rendered and not yet written. */
+export interface RenderedFile {
+  path: string;
+  content: string;
+}
+
 const RENDERERS: Record<OutputFormat, (entries: Entry[], meta: FeedMeta) => string> = {
   rss: renderRss,
   atom: renderAtom,
   json: renderJsonFeed,
 };
+
+/** Renders one output in every format: the path and text of each file. */
+export function renderOutput(feedsDir: string, meta: FeedMeta, entries: Entry[], formats: OutputFormat[]): RenderedFile[] {
+  return formats.map((format) => ({ path: join(feedsDir, `${meta.path}.${format}`), content: RENDERERS[format](entries, meta) }));
+}
 
 /** Renders one output in every format and replaces the files whose bytes changed. */
 export function writeOutput(

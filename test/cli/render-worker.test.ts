@@ -1,0 +1,84 @@
+import { execFile } from "node:child_process";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { afterAll, describe, expect, it } from "vitest";
+import { generateFeed } from "../bench/generate-feed.js";
+
+// A cycle with many outputs renders part of them in a worker thread, which
+// runs from the bundle bin/feed-enricher.js builds (vitest runs the sources,
+// where there is no worker file): this runs the bin as a child process.
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+const BIN = join(ROOT, "bin/feed-enricher.js");
+const run = promisify(execFile);
+
+const dirs: string[] = [];
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+function project(feeds: string[]): { config: string; feedsDir: string } {
+  const root = mkdtempSync(join(tmpdir(), "fe-render-worker-"));
+  dirs.push(root);
+  mkdirSync(join(root, "config"));
+  const sources = feeds.map((file, i) => `  - id: s${i}\n    file: ${file}\n`).join("");
+  const config = join(root, "config/feed-enricher.yaml");
+  writeFileSync(
+    config,
+    `publicBaseUrl: http://127.0.0.1:8080/\nruntimeDir: runtime\nfeedsDir: feeds\ntaxonomy: ${join(ROOT, "config/topics.yaml")}\nsources:\n${sources}`,
+  );
+  return { config, feedsDir: join(root, "feeds") };
+}
+
+function files(dir: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const walk = (d: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      if (e.isDirectory()) walk(join(d, e.name));
+      else out.set(relative(dir, join(d, e.name)), readFileSync(join(d, e.name), "utf8"));
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+async function cli(config: string, env: NodeJS.ProcessEnv): Promise<string> {
+  const { stdout } = await run(process.execPath, [BIN, "run", "--config", config], {
+    cwd: ROOT,
+    env: { ...process.env, LOG_LEVEL: "debug", ...env },
+    timeout: 120_000,
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  return stdout;
+}
+
+describe("the render worker", () => {
+  it("writes byte-for-byte what the main thread alone writes, and leaves nothing pending", async () => {
+    const data = mkdtempSync(join(tmpdir(), "fe-render-worker-data-"));
+    dirs.push(data);
+    const feeds = [0, 1].map((i) => {
+      const file = join(data, `f${i}.xml`);
+      writeFileSync(file, generateFeed({ format: i === 0 ? "rss" : "atom", items: 60, seed: 40 + i }));
+      return file;
+    });
+    const alone = project(feeds);
+    const shared = project(feeds);
+    await cli(alone.config, { FEED_ENRICHER_RENDER_WORKER: "0" });
+    const log = await cli(shared.config, {});
+    const rendered = log
+      .split("\n")
+      .filter((l) => l.startsWith("{"))
+      .map((l) => JSON.parse(l) as { msg: string; outputs?: number; byWorker?: number })
+      .find((l) => l.msg.startsWith("write: "));
+    // all, every topic, two sources: enough outputs for a worker.
+    expect(rendered?.msg).toMatch(/with a worker thread$/);
+    expect(rendered?.outputs).toBeGreaterThanOrEqual(16);
+    const expected = files(alone.feedsDir);
+    expect(expected.size).toBeGreaterThan(50);
+    expect(files(shared.feedsDir)).toEqual(expected);
+    // Every output left the pending list: a second run renders and writes nothing.
+    expect(await cli(shared.config, {})).toMatch(/; 0 file\(s\) written/);
+  }, 180_000);
+});

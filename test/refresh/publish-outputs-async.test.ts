@@ -1,0 +1,137 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, relative } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import type { Entry, TopicMatch } from "../../src/model/index.js";
+import { type OutputPlan, type PublishOptions, publishOutputs, publishOutputsAsync } from "../../src/refresh/index.js";
+import { SqliteStore } from "../../src/store/index.js";
+
+function topic(id: string): TopicMatch {
+  return { id, label: id, iptcCode: "medtop:20000771", iptcLabel: "immigration", iptcAncestors: ["medtop:11000000"], score: 2, matches: [] };
+}
+
+function entries(): Entry[] {
+  return Array.from({ length: 30 }, (_, i) => ({
+    id: `https://example.com/s${i % 3}/${i}`,
+    sourceId: `s${i % 3}`,
+    title: `Story ${i} & more`,
+    link: `https://example.com/s${i % 3}/${i}`,
+    published: new Date(Date.UTC(2026, 0, 1 + i)).toISOString(),
+    firstSeen: "2026-02-01T00:00:00.000Z",
+    authors: i % 2 ? ["Ana Pérez"] : [],
+    summary: `Summary ${i}`,
+    contentHtml: `<p>Body ${i}</p>`,
+    categories: [],
+    enclosures: [],
+    wordCount: 2,
+    readingTimeMin: 1,
+    topics: i % 4 === 0 ? [topic("immigration")] : i % 4 === 1 ? [topic("border")] : [],
+    entities: [],
+    contentHash: `h${i}`,
+  }));
+}
+
+const PLANS: OutputPlan[] = [
+  { selector: { kind: "all" }, path: "all", title: "All", description: "d", group: "All" },
+  ...["immigration", "border"].map(
+    (t): OutputPlan => ({ selector: { kind: "topic", topicId: t }, path: `topics/${t}`, title: t, description: "d", group: "Topics" }),
+  ),
+  ...["s0", "s1", "s2"].map(
+    (s): OutputPlan => ({ selector: { kind: "source", sourceId: s }, path: `sources/${s}`, title: s, description: "d", group: "Sources" }),
+  ),
+];
+
+function files(dir: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const walk = (d: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      if (e.isDirectory()) walk(join(d, e.name));
+      else out.set(relative(dir, join(d, e.name)), readFileSync(join(d, e.name), "utf8"));
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+describe("publishOutputsAsync", () => {
+  const dirs: string[] = [];
+  afterEach(() => {
+    for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+  });
+
+  function project() {
+    const root = mkdtempSync(join(tmpdir(), "fe-publish-async-"));
+    dirs.push(root);
+    const store = new SqliteStore(join(root, "store.db"));
+    store.saveEntries(entries());
+    const options: PublishOptions = {
+      feedsDir: join(root, "feeds"),
+      baseUrl: "http://127.0.0.1:8080/",
+      formats: ["rss", "atom", "json"],
+      maxItems: 5,
+      topicScheme: "http://127.0.0.1:8080/topics/",
+      siteTitle: "t",
+    };
+    return { store, options };
+  }
+
+  it("writes the same files and reports the same changes, in plan order, as publishOutputs, and clears what it wrote from pending", async () => {
+    const sync = project();
+    const async = project();
+    let syncAll: Entry[] | undefined;
+    let asyncAll: Entry[] | undefined;
+    const a = publishOutputs(sync.store, PLANS, sync.options, (all) => {
+      syncAll = all;
+      return ["derived"];
+    });
+    const b = await publishOutputsAsync(async.store, PLANS, async.options, (all) => {
+      asyncAll = all;
+      return ["derived"];
+    });
+    expect(b.changedFiles.map((f) => relative(async.options.feedsDir, f))).toEqual(a.changedFiles.map((f) => relative(sync.options.feedsDir, f)));
+    expect(b.changedFiles).toHaveLength(PLANS.length * 3 + 1);
+    expect(b.changedFiles.at(-1)).toBe("derived");
+    expect(asyncAll?.map((e) => e.id)).toEqual(syncAll?.map((e) => e.id));
+    expect(files(async.options.feedsDir)).toEqual(files(sync.options.feedsDir));
+    expect(async.store.pendingOutputs()).toEqual([]);
+    // Nothing changed: nothing is written again.
+    expect((await publishOutputsAsync(async.store, PLANS, async.options)).changedFiles).toEqual([]);
+    sync.store.close();
+    async.store.close();
+  });
+
+  it("renders the outputs another renderer claimed and never wrote (a worker that died) and reports no error", async () => {
+    const sync = project();
+    const async = project();
+    const a = publishOutputs(sync.store, PLANS, sync.options);
+    let counter = 0;
+    const claimNext = () => counter++;
+    // The other renderer takes the first two outputs, then dies without writing them.
+    claimNext();
+    claimNext();
+    const b = await publishOutputsAsync(async.store, PLANS, async.options, undefined, {
+      claimNext,
+      others: Promise.resolve({ changed: [], written: [], renamedIn: [], error: new Error("the render worker exited with 1") }),
+    });
+    expect(b.changedFiles.map((f) => relative(async.options.feedsDir, f))).toEqual(a.changedFiles.map((f) => relative(sync.options.feedsDir, f)));
+    expect(files(async.options.feedsDir)).toEqual(files(sync.options.feedsDir));
+    expect(async.store.pendingOutputs()).toEqual([]);
+    sync.store.close();
+    async.store.close();
+  });
+
+  it("on a failed write throws the coded error, keeps the unwritten outputs pending, and renders no further output", async () => {
+    const p = project();
+    const { writeFileSync, mkdirSync } = await import("node:fs");
+    mkdirSync(p.options.feedsDir, { recursive: true });
+    writeFileSync(join(p.options.feedsDir, "topics"), "a file where the folder should be");
+    const error = await publishOutputsAsync(p.store, PLANS, p.options).catch((e: unknown) => e);
+    expect((error as { code?: string }).code).toBe("not-writable");
+    const pending = p.store.pendingOutputs();
+    expect(pending).toContainEqual({ kind: "topic", topicId: "immigration" });
+    expect(pending).not.toContainEqual({ kind: "all" });
+    // No temp file is left behind.
+    expect([...files(p.options.feedsDir).keys()].filter((k) => k.endsWith(".tmp"))).toEqual([]);
+    p.store.close();
+  });
+});
