@@ -2,7 +2,8 @@
 // lexicon: the words it files as first names, last names, people, places and
 // organizations, lowercase, joined by |. Kept as data so that a process does not
 // load compromise (≈ 0.4 s) to classify capitalized words; the test fails when
-// the installed compromise differs.
+// the installed compromise differs. The word lists come from compromise
+// (https://github.com/spencermountain/compromise, © Spencer Kelly, MIT licence).
 
 export type LexTag = "first" | "last" | "person" | "place" | "org";
 

@@ -42,7 +42,8 @@ describe("english name lexicon", () => {
         "// lexicon: the words it files as first names, last names, people, places and\n" +
         "// organizations, lowercase, joined by |. Kept as data so that a process does not\n" +
         "// load compromise (≈ 0.4 s) to classify capitalized words; the test fails when\n" +
-        "// the installed compromise differs.\n\n" +
+        "// the installed compromise differs. The word lists come from compromise\n" +
+        "// (https://github.com/spencermountain/compromise, © Spencer Kelly, MIT licence).\n\n" +
         'export type LexTag = "first" | "last" | "person" | "place" | "org";\n\n' +
         "export const LEXICON_WORDS: Record<LexTag, string> = {\n";
       writeFileSync(file, `${head}${body}\n};\n`);
