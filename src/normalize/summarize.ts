@@ -119,6 +119,24 @@ export interface CollapsedText {
 
 const COLLAPSED: CollapsedText = { text: "", words: 0 };
 
+/** Set on rareClassAt's answer when the class is that of a surrogate pair: the caller skips its low half. */
+const PAIR = 8;
+
+/**
+ * The class of the character at i when the table has no answer yet or it is
+ * a high surrogate: a pair's code point (with PAIR set), a lone surrogate
+ * (other), or a BMP character classified and remembered in the table. The
+ * table read stays inline in the callers, so nearly every character costs one read.
+ */
+function rareClassAt(text: string, i: number, c: number): number {
+  if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
+    const low = text.charCodeAt(i + 1);
+    if (low >= 0xdc00 && low <= 0xdfff) return (isAstralWordCodePoint((c - 0xd800) * 0x400 + (low - 0xdc00) + 0x10000) ? 1 : 3) | PAIR;
+    return 3;
+  }
+  return bmpClass(c);
+}
+
 /**
  * collapseSpaces and countWords in one pass over the text: the words are
  * counted as countWords counts them, and the text is returned as it is when
@@ -136,13 +154,11 @@ export function collapseCountingWords(text: string): CollapsedText {
     const c = text.charCodeAt(i);
     let k = BMP_CLASS[c]!;
     if (k === 0 || (c >= 0xd800 && c <= 0xdbff)) {
-      if (c >= 0xd800 && c <= 0xdbff && i + 1 < n) {
-        const low = text.charCodeAt(i + 1);
-        if (low >= 0xdc00 && low <= 0xdfff) {
-          k = isAstralWordCodePoint((c - 0xd800) * 0x400 + (low - 0xdc00) + 0x10000) ? 1 : 3;
-          i++;
-        } else k = 3;
-      } else k = bmpClass(c);
+      k = rareClassAt(text, i, c);
+      if (k & PAIR) {
+        k &= ~PAIR;
+        i++;
+      }
     }
     if (k === 1) {
       if (state === 0) count++;
@@ -190,13 +206,11 @@ export function countWords(text: string): number {
     // The table first: a class already known (nearly every character) costs one read.
     let k = BMP_CLASS[c]!;
     if (k === 0 || (c >= 0xd800 && c <= 0xdbff)) {
-      if (c >= 0xd800 && c <= 0xdbff && i + 1 < n) {
-        const low = text.charCodeAt(i + 1);
-        if (low >= 0xdc00 && low <= 0xdfff) {
-          k = isAstralWordCodePoint((c - 0xd800) * 0x400 + (low - 0xdc00) + 0x10000) ? 1 : 3;
-          i++;
-        } else k = 3;
-      } else k = bmpClass(c);
+      k = rareClassAt(text, i, c);
+      if (k & PAIR) {
+        k &= ~PAIR;
+        i++;
+      }
     }
     if (k === 1) {
       if (state === 0) count++;

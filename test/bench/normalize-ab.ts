@@ -23,6 +23,7 @@ import { decodeBytes } from "../../src/decode/index.js";
 import type { NormalizeOptions } from "../../src/normalize/index.js";
 import * as current from "../../src/normalize/index.js";
 import { parseFeed } from "../../src/parse/index.js";
+import { seededRandom } from "../helpers/seeded-random.js";
 import { interleaved, REPO_ROOT } from "./bench-kit.js";
 import { type FeedFormat, generateFeed } from "./generate-feed.js";
 
@@ -82,18 +83,6 @@ function firstDifference(a: unknown[], b: unknown[]): string | undefined {
     }
   }
   return undefined;
-}
-
-/** A seeded PRNG (mulberry32): the same fuzz every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 // Pieces of hostile and news-like HTML: every kind of space, references
@@ -201,7 +190,7 @@ function fuzzHtml(rnd: () => number, depth = 0): string {
 }
 
 function fuzzFeed(items: number, seed: number): string {
-  const rnd = prng(seed);
+  const rnd = seededRandom(seed);
   const esc = (s: string) => s.replace(/]]>/g, "]]]]><![CDATA[>");
   const xmlText = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;");
   const out = ['<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>fuzz</title><link>https://news.example.org/</link>'];
