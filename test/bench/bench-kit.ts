@@ -42,7 +42,8 @@ export interface InterleaveOptions {
   /**
    * Measure CPU time (user + system of this process) instead of wall time: on
    * a shared machine a run can wait for a core, and that wait says nothing
-   * about the code. Only for synchronous contenders.
+   * about the code. A contender may await (the unchanged path's refresh):
+   * nothing else runs in this process meanwhile, so the CPU time is still its own.
    */
   cpu?: boolean;
 }
@@ -61,7 +62,7 @@ export async function interleaved(reps: number, contenders: Record<string, () =>
       if (options.settleMs) await new Promise((done) => setTimeout(done, options.settleMs));
       if (options.cpu) {
         const before = process.cpuUsage();
-        contenders[name]!();
+        await contenders[name]!();
         const used = process.cpuUsage(before);
         times[name]!.push((used.user + used.system) / 1000);
       } else {

@@ -503,30 +503,6 @@ http {
   return { port, stop };
 }
 
-/**
- * CPU time (user + system) of this process per call, median of `reps`, each
- * call after a forced collection and 25 ms of idle like the wall-time rows.
- * On a loaded machine the wall time of a 1 ms refresh is mostly the wait for
- * a core (ours and the origin's); CPU time is the work our side does. The
- * calls may await: nothing else runs in this process meanwhile.
- */
-async function cpuMedians(reps: number, contenders: Record<string, () => unknown>): Promise<Record<string, number>> {
-  const names = Object.keys(contenders);
-  const times: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
-  for (let rep = 0; rep < reps; rep++) {
-    for (let k = 0; k < names.length; k++) {
-      const name = names[(k + rep) % names.length]!;
-      gc();
-      await new Promise((done) => setTimeout(done, 25));
-      const before = process.cpuUsage();
-      await contenders[name]!();
-      const used = process.cpuUsage(before);
-      times[name]!.push((used.user + used.system) / 1000);
-    }
-  }
-  return Object.fromEntries(names.map((n) => [n, median(times[n]!)]));
-}
-
 async function unchangedSection(): Promise<void> {
   const dataDir = tempDir("unchanged");
   const server = await startFeedServer(dataDir, 1);
@@ -603,7 +579,7 @@ async function unchangedSection(): Promise<void> {
       med.yard!,
       feedServerTarget,
     );
-    const cpuMed = await cpuMedians(QUICK ? 7 : 15, contenders);
+    const cpuMed = await interleaved(QUICK ? 7 : 15, contenders, { cpu: true, settleMs: 25 });
     for (const [row, label] of [
       ["same", "same bytes"],
       ["nginx", "HTTP 304 from nginx, pooled connection"],

@@ -1,11 +1,12 @@
 import { execFile } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, relative } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
 import { generateFeed } from "../bench/generate-feed.js";
+import { readTree } from "../helpers/read-tree.js";
 
 // A cycle with many outputs renders part of them in a worker thread, which
 // runs from the bundle bin/feed-enricher.js builds (vitest runs the sources,
@@ -30,18 +31,6 @@ function project(feeds: string[]): { config: string; feedsDir: string } {
     `publicBaseUrl: http://127.0.0.1:8080/\nruntimeDir: runtime\nfeedsDir: feeds\ntaxonomy: ${join(ROOT, "config/topics.yaml")}\nsources:\n${sources}`,
   );
   return { config, feedsDir: join(root, "feeds") };
-}
-
-function files(dir: string): Map<string, string> {
-  const out = new Map<string, string>();
-  const walk = (d: string) => {
-    for (const e of readdirSync(d, { withFileTypes: true })) {
-      if (e.isDirectory()) walk(join(d, e.name));
-      else out.set(relative(dir, join(d, e.name)), readFileSync(join(d, e.name), "utf8"));
-    }
-  };
-  walk(dir);
-  return out;
 }
 
 async function cli(config: string, env: NodeJS.ProcessEnv): Promise<string> {
@@ -75,9 +64,9 @@ describe("the render worker", () => {
     // all, every topic, two sources: enough outputs for a worker.
     expect(rendered?.msg).toMatch(/with a worker thread$/);
     expect(rendered?.outputs).toBeGreaterThanOrEqual(16);
-    const expected = files(alone.feedsDir);
+    const expected = readTree(alone.feedsDir);
     expect(expected.size).toBeGreaterThan(50);
-    expect(files(shared.feedsDir)).toEqual(expected);
+    expect(readTree(shared.feedsDir)).toEqual(expected);
     // Every output left the pending list: a second run renders and writes nothing.
     expect(await cli(shared.config, {})).toMatch(/; 0 file\(s\) written/);
   }, 180_000);

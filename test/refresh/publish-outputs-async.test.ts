@@ -1,10 +1,11 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { Entry, TopicMatch } from "../../src/model/index.js";
 import { type OutputPlan, type PublishOptions, publishOutputs, publishOutputsAsync } from "../../src/refresh/index.js";
 import { SqliteStore } from "../../src/store/index.js";
+import { readTree } from "../helpers/read-tree.js";
 
 function topic(id: string): TopicMatch {
   return { id, label: id, iptcCode: "medtop:20000771", iptcLabel: "immigration", iptcAncestors: ["medtop:11000000"], score: 2, matches: [] };
@@ -40,18 +41,6 @@ const PLANS: OutputPlan[] = [
     (s): OutputPlan => ({ selector: { kind: "source", sourceId: s }, path: `sources/${s}`, title: s, description: "d", group: "Sources" }),
   ),
 ];
-
-function files(dir: string): Map<string, string> {
-  const out = new Map<string, string>();
-  const walk = (d: string) => {
-    for (const e of readdirSync(d, { withFileTypes: true })) {
-      if (e.isDirectory()) walk(join(d, e.name));
-      else out.set(relative(dir, join(d, e.name)), readFileSync(join(d, e.name), "utf8"));
-    }
-  };
-  walk(dir);
-  return out;
-}
 
 describe("publishOutputsAsync", () => {
   const dirs: string[] = [];
@@ -92,7 +81,7 @@ describe("publishOutputsAsync", () => {
     expect(b.changedFiles).toHaveLength(PLANS.length * 3 + 1);
     expect(b.changedFiles.at(-1)).toBe("derived");
     expect(asyncAll?.map((e) => e.id)).toEqual(syncAll?.map((e) => e.id));
-    expect(files(async.options.feedsDir)).toEqual(files(sync.options.feedsDir));
+    expect(readTree(async.options.feedsDir)).toEqual(readTree(sync.options.feedsDir));
     expect(async.store.pendingOutputs()).toEqual([]);
     // Nothing changed: nothing is written again.
     expect((await publishOutputsAsync(async.store, PLANS, async.options)).changedFiles).toEqual([]);
@@ -114,7 +103,7 @@ describe("publishOutputsAsync", () => {
       others: Promise.resolve({ changed: [], written: [], renamedIn: [], error: new Error("the render worker exited with 1") }),
     });
     expect(b.changedFiles.map((f) => relative(async.options.feedsDir, f))).toEqual(a.changedFiles.map((f) => relative(sync.options.feedsDir, f)));
-    expect(files(async.options.feedsDir)).toEqual(files(sync.options.feedsDir));
+    expect(readTree(async.options.feedsDir)).toEqual(readTree(sync.options.feedsDir));
     expect(async.store.pendingOutputs()).toEqual([]);
     sync.store.close();
     async.store.close();
@@ -131,7 +120,7 @@ describe("publishOutputsAsync", () => {
     expect(pending).toContainEqual({ kind: "topic", topicId: "immigration" });
     expect(pending).not.toContainEqual({ kind: "all" });
     // No temp file is left behind.
-    expect([...files(p.options.feedsDir).keys()].filter((k) => k.endsWith(".tmp"))).toEqual([]);
+    expect([...readTree(p.options.feedsDir).keys()].filter((k) => k.endsWith(".tmp"))).toEqual([]);
     p.store.close();
   });
 });
