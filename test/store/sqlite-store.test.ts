@@ -196,6 +196,61 @@ describe("SqliteStore", () => {
       expect(store.entryMeta("a").size).toBe(3);
       store.close();
     });
+
+    /** The topic rows of one entry, sorted. */
+    const topicRows = (id: string) => {
+      const db = new Database(file, { readonly: true });
+      try {
+        return (db.prepare("SELECT topic_id FROM entry_topics WHERE entry_id = ? ORDER BY topic_id").all(id) as Array<{ topic_id: string }>).map(
+          (r) => r.topic_id,
+        );
+      } finally {
+        db.close();
+      }
+    };
+
+    /** The upserts as a refresh produces them: each id looked up inside the commit, just before it is written. */
+    function* lookedUp(meta: Map<string, unknown>, entries: Entry[], seen: Array<unknown>) {
+      for (const e of entries) {
+        seen.push(meta.get(e.id));
+        yield e;
+      }
+    }
+
+    it("writes an entry given twice in one commit of an empty source as the second says, topic rows included", () => {
+      const store = new SqliteStore(file);
+      const seen: unknown[] = [];
+      const first = entry("a", 1, ["sport", "culture"]);
+      const second = { ...entry("a", 1, ["politics"]), contentHash: "hash-second" };
+      store.commit({ state: state("a"), upserts: lookedUp(store.entryMeta("a"), [first, entry("a", 2, ["sport"]), second], seen) });
+      expect(seen).toEqual([undefined, undefined, undefined]);
+      expect(topicRows(first.id)).toEqual(["politics"]);
+      expect(topicRows(entry("a", 2).id)).toEqual(["sport"]);
+      expect(store.entryMeta("a").get(first.id)).toMatchObject({ contentHash: "hash-second", topicIds: ["politics"] });
+      store.close();
+    });
+
+    it("finds an entry stored before the commit, and one of another source, while writing new ones", () => {
+      const store = new SqliteStore(file);
+      store.commit({ state: state("a"), upserts: [entry("a", 1, ["sport", "culture"])] });
+      store.commit({ state: state("b"), upserts: [entry("b", 1, ["sport"])] });
+      // A lookup taken before a later commit and asked inside it sees the rows as they are then.
+      const meta = store.entryMeta("a");
+      store.commit({ state: state("a"), upserts: [entry("a", 3, ["sport"])] });
+      const seen: unknown[] = [];
+      const changed = { ...entry("a", 1, ["culture"]), contentHash: "hash-changed" };
+      store.commit({ state: state("a"), upserts: lookedUp(meta, [entry("a", 2, ["sport"]), changed, entry("a", 3, ["politics"])], seen) });
+      expect(seen[0]).toBeUndefined();
+      expect(seen[1]).toMatchObject({ contentHash: "hash-1", topicIds: expect.arrayContaining(["sport", "culture"]) });
+      expect(seen[2]).toMatchObject({ contentHash: "hash-3", topicIds: ["sport"] });
+      expect(topicRows(changed.id)).toEqual(["culture"]);
+      expect(topicRows(entry("a", 3).id)).toEqual(["politics"]);
+      expect(topicRows(entry("b", 1).id)).toEqual(["sport"]);
+      // Source b was never empty: a commit of it into which a's lookups reach still reads its rows.
+      store.saveEntries([entry("b", 1, ["culture"])]);
+      expect(topicRows(entry("b", 1).id)).toEqual(["culture"]);
+      store.close();
+    });
   });
 
   it("returns the latest N per output, newest first, across sources", () => {
