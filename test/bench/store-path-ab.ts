@@ -89,7 +89,8 @@ async function startNginx(dir: string): Promise<{ port: number; stop(): void }> 
   const bin = ["/usr/sbin/nginx", "/usr/bin/nginx"].find((p) => existsSync(p));
   if (bin === undefined) throw new Error("nginx is not installed");
   chmodSync(dir, 0o755);
-  const prefix = join(tempDir("ab-nginx"), "nginx");
+  const root = tempDir("ab-nginx");
+  const prefix = join(root, "nginx");
   mkdirSync(join(prefix, "logs"), { recursive: true });
   const port = await freePort();
   writeFileSync(
@@ -113,7 +114,13 @@ http {
       await new Promise((r) => setTimeout(r, 100));
     }
   }
-  return { port, stop: () => child.kill() };
+  return {
+    port,
+    stop: () => {
+      child.kill();
+      rmSync(root, { recursive: true, force: true });
+    },
+  };
 }
 
 async function part304(): Promise<void> {
