@@ -1,6 +1,7 @@
 import { DecodingMode, decodeHTML } from "entities";
 import { Parser } from "htmlparser2";
 import { TEXT_BREAK } from "./block-elements.js";
+import { HTML_TOKENIZER } from "./fast-text-tokenizer.js";
 
 /** Elements whose content is not text. */
 export const TEXT_SKIP = new Set(["script", "style", "noscript", "template", "iframe", "object"]);
@@ -40,7 +41,7 @@ export function htmlToText(html: string): string {
         if (skipDepth === 0) out.push(text);
       },
     },
-    { decodeEntities: true },
+    { decodeEntities: true, Tokenizer: HTML_TOKENIZER },
   );
   parser.write(html);
   parser.end();

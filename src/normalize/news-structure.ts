@@ -1,6 +1,7 @@
 import { Parser } from "htmlparser2";
 import type { Dateline } from "../model/index.js";
 import { TEXT_BREAK } from "./block-elements.js";
+import { HTML_TOKENIZER } from "./fast-text-tokenizer.js";
 import { TEXT_SKIP, textLines } from "./html-text.js";
 import type { SanitizedChunks, SanitizedEvent, SanitizedHtml } from "./sanitize-content.js";
 import { collapseCountingWords, countWords } from "./summarize.js";
@@ -264,7 +265,7 @@ function tokenize(html: string, h: ScanHandler): void {
       onclosetag: (name) => h.close(name, parser.endIndex + 1),
       ontext: (text) => h.text(text, parser.startIndex, parser.endIndex + 1),
     },
-    { decodeEntities: true },
+    { decodeEntities: true, Tokenizer: HTML_TOKENIZER },
   );
   parser.write(html);
   parser.end();

@@ -1,6 +1,7 @@
 import { Parser } from "htmlparser2";
 import { stripIllegalXmlChars } from "../shared/xml-text.js";
 import { TEXT_BREAK } from "./block-elements.js";
+import { HTML_TOKENIZER } from "./fast-text-tokenizer.js";
 import { resolveUrl, type UrlResolver } from "./resolve-url.js";
 
 export interface SanitizeOptions {
@@ -517,7 +518,7 @@ export function sanitizeToChunks(html: string, options: SanitizeOptions): Saniti
         events.push({ kind: "close", name, end: chunks.length });
       },
     },
-    { decodeEntities: true },
+    { decodeEntities: true, Tokenizer: HTML_TOKENIZER },
   );
   parser.write(stripIllegalXmlChars(html));
   parser.end();
