@@ -305,6 +305,8 @@ interface Frame {
 }
 
 const NO_ATTRIBUTES: Record<string, string> = {};
+// The attributes of an <img> kept as they are, in the order they are written.
+const IMG_COPIED = ["alt", "title", "width", "height"] as const;
 
 /**
  * Sanitizes untrusted HTML and makes every URL in it absolute, in one
@@ -368,7 +370,7 @@ export function sanitizeToChunks(html: string, options: SanitizeOptions): Saniti
         const fixed = fixSrcset(srcset);
         if (fixed !== "") out.srcset = fixed;
       }
-      for (const k of ["alt", "title", "width", "height"]) if (attribs[k] !== undefined) out[k] = attribs[k]!;
+      for (const k of IMG_COPIED) if (attribs[k] !== undefined) out[k] = attribs[k]!;
       return out;
     }
     if (name === "source") {
@@ -479,7 +481,7 @@ export function sanitizeToChunks(html: string, options: SanitizeOptions): Saniti
         const start = chunks.length;
         write(escapeText(text));
         events.push({ kind: "text", text, start, end: start + 1 });
-        const top = stack.at(-1);
+        const top = stack.length > 0 ? stack[stack.length - 1]! : undefined;
         if (top !== undefined && !top.nonBlank && NOT_BLANK.test(text)) top.nonBlank = true;
       },
       onclosetag(name) {
@@ -493,7 +495,7 @@ export function sanitizeToChunks(html: string, options: SanitizeOptions): Saniti
           stack.push(frame);
           return;
         }
-        const parent = stack.at(-1);
+        const parent = stack.length > 0 ? stack[stack.length - 1]! : undefined;
         if (!frame.skip) {
           // Images without a usable src, web bugs, and paragraphs or wrappers
           // with nothing to read or see are dropped with everything in them.
