@@ -53,7 +53,7 @@ const CASES = [
   "plain text without markup",
   "text &amp; more &eacute;t&eacute; &#8212; &#x1F600; &notanentity; AT&T &amp",
   "<p>Para one.</p>\n<p>Para <b>two</b> &nbsp;end</p>",
-  'x<a href="https://e.org/?a=1&amp;b=2&c=3&quot;" title=\'single &amp; quoted\' data-x=unquoted&amp;v>link</a>y',
+  "x<a href=\"https://e.org/?a=1&amp;b=2&c=3&quot;\" title='single &amp; quoted' data-x=unquoted&amp;v>link</a>y",
   '<img src="a.jpg" alt="">tail',
   '<img src="unterminated',
   "a < b and c > d <3 </ p>",
