@@ -150,7 +150,13 @@ export function parseDateline(text: string): { dateline: Dateline; rest: string 
 
 /** Caption and credit when a block is a photo caption. */
 export function parseCaption(text: string): { caption: string; credit: string; standfirst?: string } | undefined {
-  let m = BRACKET_CREDIT.exec(text) ?? PAREN_CREDIT.exec(text);
+  // Both credit patterns end with a bracket and spaces (`\]\s*$`, `\)\s*$`):
+  // a block whose last character other than \s (what trimEnd removes) is
+  // neither cannot match, and the unanchored patterns would be tried at
+  // every position of it.
+  const end = text.trimEnd();
+  const last = end.charCodeAt(end.length - 1);
+  let m = last === 0x5d ? BRACKET_CREDIT.exec(text) : last === 0x29 ? PAREN_CREDIT.exec(text) : null;
   if (m) {
     const before = text.slice(0, m.index).trim();
     // A caption block may open with the story's standfirst; the caption proper
