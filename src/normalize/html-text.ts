@@ -1,6 +1,7 @@
 import { DecodingMode, decodeHTML } from "entities";
 import { Parser } from "htmlparser2";
 import { TEXT_BREAK } from "./block-elements.js";
+import { HTML_TOKENIZER } from "./fast-text-tokenizer.js";
 
 /** Elements whose content is not text. */
 export const TEXT_SKIP = new Set(["script", "style", "noscript", "template", "iframe", "object"]);
@@ -40,7 +41,7 @@ export function htmlToText(html: string): string {
         if (skipDepth === 0) out.push(text);
       },
     },
-    { decodeEntities: true },
+    { decodeEntities: true, Tokenizer: HTML_TOKENIZER },
   );
   parser.write(html);
   parser.end();
@@ -87,6 +88,10 @@ export function stripTagLike(text: string): string {
 // A run of \s other than a lone space (see SPACE_RUN).
 const WHITESPACE_RUN = /[^\S ]\s*| \s+/g;
 
+// What plainTitle changes: a tag or reference, an emphasis marker, a space
+// other than a single U+0020 between words (collapseSpaces also collapses U+200B).
+const TITLE_WORK = /[<&*_\u200b]|[^\S ]| {2}|^ | $/;
+
 const EMPHASIS = /(?<![\p{L}\p{N}_*])(\*\*|__|\*|_)(?=\S)([^*_]+?)(?<=\S)\1(?![\p{L}\p{N}_*])/gu;
 
 /**
@@ -95,6 +100,10 @@ const EMPHASIS = /(?<![\p{L}\p{N}_*])(\*\*|__|\*|_)(?=\S)([^*_]+?)(?<=\S)\1(?![\
  */
 export function plainTitle(raw: string | undefined): string {
   if (raw === undefined) return "";
+  // Most titles, names and categories: no markup, reference or emphasis
+  // marker, and only single spaces between words, which every step below
+  // leaves as they are.
+  if (!TITLE_WORK.test(raw)) return raw;
   let t = htmlToText(raw).replace(/\n/g, " ");
   // Only markers at word edges: `snake_case` and `5 * 3` are not emphasis.
   t = stripTagLike(t).replace(EMPHASIS, "$2");

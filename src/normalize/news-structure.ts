@@ -1,6 +1,7 @@
 import { Parser } from "htmlparser2";
 import type { Dateline } from "../model/index.js";
 import { TEXT_BREAK } from "./block-elements.js";
+import { HTML_TOKENIZER } from "./fast-text-tokenizer.js";
 import { TEXT_SKIP, textLines } from "./html-text.js";
 import type { SanitizedChunks, SanitizedEvent, SanitizedHtml } from "./sanitize-content.js";
 import { collapseCountingWords, countWords } from "./summarize.js";
@@ -92,6 +93,49 @@ const LEADING_CREDIT = /^(?:Photo|Foto|Image|Imagen)\s*:\s*(.{2,120})$/iu;
 
 const SEPARATOR = /^[\s\-–—*_=~•·.]{3,}$/u;
 
+/**
+ * SEPARATOR.test(text); a first character outside the pattern's class (the
+ * first letter of nearly every block) answers without running it.
+ */
+function isSeparator(text: string): boolean {
+  const c = text.charCodeAt(0);
+  const mayStart =
+    c === 0x2d ||
+    c === 0x2013 ||
+    c === 0x2014 ||
+    c === 0x2a ||
+    c === 0x5f ||
+    c === 0x3d ||
+    c === 0x7e ||
+    c === 0x2022 ||
+    c === 0xb7 ||
+    c === 0x2e ||
+    isSpaceCode(c);
+  return mayStart && SEPARATOR.test(text);
+}
+
+// What `\s` matches (ECMAScript WhiteSpace and LineTerminator).
+function isSpaceCode(c: number): boolean {
+  return (
+    (c >= 0x09 && c <= 0x0d) ||
+    c === 0x20 ||
+    c === 0xa0 ||
+    c === 0x1680 ||
+    (c >= 0x2000 && c <= 0x200a) ||
+    c === 0x2028 ||
+    c === 0x2029 ||
+    c === 0x202f ||
+    c === 0x205f ||
+    c === 0x3000 ||
+    c === 0xfeff
+  );
+}
+
+function matchesAny(patterns: RegExp[], text: string): boolean {
+  for (let i = 0; i < patterns.length; i++) if (patterns[i]!.test(text)) return true;
+  return false;
+}
+
 export function parseDateline(text: string): { dateline: Dateline; rest: string } | undefined {
   for (const { re, place, date, agency } of DATELINES) {
     const m = re.exec(text);
@@ -106,7 +150,13 @@ export function parseDateline(text: string): { dateline: Dateline; rest: string 
 
 /** Caption and credit when a block is a photo caption. */
 export function parseCaption(text: string): { caption: string; credit: string; standfirst?: string } | undefined {
-  let m = BRACKET_CREDIT.exec(text) ?? PAREN_CREDIT.exec(text);
+  // Both credit patterns end with a bracket and spaces (`\]\s*$`, `\)\s*$`):
+  // a block whose last character other than \s (what trimEnd removes) is
+  // neither cannot match, and the unanchored patterns would be tried at
+  // every position of it.
+  const end = text.trimEnd();
+  const last = end.charCodeAt(end.length - 1);
+  let m = last === 0x5d ? BRACKET_CREDIT.exec(text) : last === 0x29 ? PAREN_CREDIT.exec(text) : null;
   if (m) {
     const before = text.slice(0, m.index).trim();
     // A caption block may open with the story's standfirst; the caption proper
@@ -264,7 +314,7 @@ function tokenize(html: string, h: ScanHandler): void {
       onclosetag: (name) => h.close(name, parser.endIndex + 1),
       ontext: (text) => h.text(text, parser.startIndex, parser.endIndex + 1),
     },
-    { decodeEntities: true },
+    { decodeEntities: true, Tokenizer: HTML_TOKENIZER },
   );
   parser.write(html);
   parser.end();
@@ -441,8 +491,8 @@ export function extractNewsStructure(input: StructureInput, boilerplate: RegExp[
     const text = collapsed.text;
     const words = collapsed.words;
     if (text === "" && !node.hasMedia) continue;
-    if (text !== "" && !node.hasMedia && SEPARATOR.test(text)) continue;
-    if (text !== "" && boilerplate.some((re) => re.test(text))) continue;
+    if (text !== "" && !node.hasMedia && isSeparator(text)) continue;
+    if (text !== "" && boilerplate.length > 0 && matchesAny(boilerplate, text)) continue;
     const early = blockIndex < 4;
     blockIndex++;
     if (early && result.caption === undefined && result.dateline === undefined && text !== "") {

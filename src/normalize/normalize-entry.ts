@@ -94,8 +94,11 @@ function authorNames(raw: string[]): string[] {
 // Values some generators write when they have no id: not an identity.
 const PLACEHOLDER_GUID = /^(?:|0|-|null|undefined|none|n\/a|\[object object\])$/i;
 
-/** Stable id: the source's guid/id when it is real, else the canonical link, else a hash of source + title + date. */
-function entryId(item: RawItem, link: string | undefined, title: string, date: string | undefined, sourceId: string): string {
+/**
+ * Stable id: the source's guid/id when it is real, else the canonical link,
+ * else a hash of source + title + date (`date()`: read only then).
+ */
+function entryId(item: RawItem, link: string | undefined, title: string, date: () => string | undefined, sourceId: string): string {
   const guid = item.guid?.trim();
   if (guid !== undefined && !PLACEHOLDER_GUID.test(guid)) {
     // An absolute URI is already a global id; anything else is only unique within its source.
@@ -109,7 +112,7 @@ function entryId(item: RawItem, link: string | undefined, title: string, date: s
     return `urn:uuid:${uuidFromName(`${sourceId}\u0000guid\u0000${guid}`)}`;
   }
   if (link !== undefined) return link;
-  return `urn:uuid:${uuidFromName(`${sourceId}\u0000${title}\u0000${date ?? ""}`)}`;
+  return `urn:uuid:${uuidFromName(`${sourceId}\u0000${title}\u0000${date() ?? ""}`)}`;
 }
 
 function isoDate(d: Date | undefined, now: Date, toleranceMs: number): string | undefined {
@@ -237,7 +240,7 @@ export function createTextNormalizer(feed: RawFeed, options: NormalizeOptions): 
       return text;
     };
 
-    const summary = bodyEmpty ? summarize(stripTagLike(htmlToText(item.summary ?? "").replace(/\n/g, " "))) : summarizeParts(bodyParts);
+    const summary = bodyEmpty ? summarize(stripTagLike(htmlToText(item.summary ?? "").replace(/\n/g, " "))) : summarizeParts(bodyParts, 300, true);
     const wordCount = structure.bodyWords;
     const language = normalizeLanguageTag(item.language) ?? feedLanguage ?? detectLanguage(`${title}. ${joinedPrefix(bodyParts, "\n", LANGUAGE_SAMPLE_CHARS)}`);
     const enclosures = item.enclosures
@@ -253,7 +256,7 @@ export function createTextNormalizer(feed: RawFeed, options: NormalizeOptions): 
     // Not the clamped date: a clamped date moves with `now`.
     const dateText = item.published ?? item.updated;
     const dateOfText = item.published !== undefined ? publishedDate : updatedDate;
-    const id = entryId(item, link, title, dateOfText?.toISOString() ?? dateText, options.sourceId);
+    const id = entryId(item, link, title, () => dateOfText?.toISOString() ?? dateText, options.sourceId);
     const updated = updatedRaw !== undefined && updatedRaw !== published ? updatedRaw : undefined;
     const entry: Entry = {
       id,

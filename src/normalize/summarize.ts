@@ -16,12 +16,16 @@ export function summarize(text: string, maxChars = 300): string {
  * summarize(stripTagLike(parts.join(" "))) for a body given as paragraphs,
  * joining only the head it reads: when that head holds no "<", nothing
  * tag-like can start in it, so it is the head of the stripped text too.
+ * `collapsed`: every part is collapseSpaces output (single spaces between
+ * non-space characters, no other whitespace, trimmed), so parts that are not
+ * empty joined by a space have no whitespace run left to collapse.
  */
-export function summarizeParts(parts: string[], maxChars = 300): string {
+export function summarizeParts(parts: string[], maxChars = 300, collapsed = false): string {
   const head = headChars(maxChars);
   const prefix = joinedPrefix(parts, " ", head + 1);
   if (prefix.length > head && !prefix.includes("<")) {
-    const t = prefix.slice(0, head).replace(WHITESPACE_RUN, " ").trim();
+    const headText = prefix.slice(0, head);
+    const t = (collapsed && !parts.includes("") ? headText : headText.replace(WHITESPACE_RUN, " ")).trim();
     if (t.length > maxChars) return cut(t, maxChars);
   }
   return summarize(stripTagLike(parts.join(" ")), maxChars);
