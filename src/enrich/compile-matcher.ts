@@ -157,19 +157,8 @@ function sameFolded(word: string, text: string, start: number): boolean {
   return true;
 }
 
-/**
- * The text with a space after it, as one sequential string. Text from
- * normalize is usually a slice of a larger string (V8 keeps `trim()` and
- * `slice()` results of 13 or more characters as views) or a concatenation,
- * and every charCodeAt on those goes through the indirection: the pass reads
- * a flat copy ≈ 20 % faster, and joining an array is the way to get one
- * (`+`, `concat` and `padEnd` build a concatenation again). A trailing
- * space separates words and adds none, so words, offsets and hits are those
- * of the text (and NFC leaves it alone).
- */
-function sequential(text: string): string {
-  return [text, " "].join("");
-}
+/** Whether this machine stores a Uint16Array's elements low byte first, as UTF-16LE does. */
+const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
 
 /**
  * A character automaton (a trie of states) over every first word and stem
@@ -757,8 +746,7 @@ export function compileMatcher(taxonomy: Taxonomy): Matcher {
    * no longer be a first word or context word (no hashing, no lookups).
    * Returns the number of words.
    */
-  function wordPass(raw: string): number {
-    const len = raw.length;
+  function wordPass(u: Uint16Array, len: number): number {
     // At most one word per two characters (a word and its separator), plus one.
     const capacity = (len >> 1) + 1;
     if (starts.length < capacity) {
@@ -778,9 +766,9 @@ export function compileMatcher(taxonomy: Taxonomy): Matcher {
     let flaggedCount = 0;
     let n = 0;
     let i = 0;
+    // u[len] is a space (see loadUnits): every word ends before it, so the inner loops need no length test.
     while (i < len) {
-      let c = raw.charCodeAt(i);
-      let column = columnOf[c]!;
+      let column = columnOf[u[i]!]!;
       if (column === 0) {
         i++;
         continue;
@@ -798,17 +786,11 @@ export function compileMatcher(taxonomy: Taxonomy): Matcher {
           flag |= info;
           if ((info & 1) !== 0) addPending(n, stemNode[state]!);
         }
-        if (++i === len) break;
-        c = raw.charCodeAt(i);
-        column = columnOf[c]!;
+        column = columnOf[u[++i]!]!;
         if (column === 0) break;
         if (state === 0) {
           // No key continues: only the word's end is left to find.
-          for (;;) {
-            if (++i === len) break;
-            c = raw.charCodeAt(i);
-            if (columnOf[c] === 0) break;
-          }
+          while (columnOf[u[++i]!] !== 0);
           break;
         }
       }
@@ -827,14 +809,37 @@ export function compileMatcher(taxonomy: Taxonomy): Matcher {
     return n;
   }
 
+  /**
+   * The text's UTF-16 code units, copied into a reused typed array with a
+   * space after them: the pass reads a typed array (one load per character,
+   * whatever the string's representation: V8 keeps slices and
+   * concatenations as views, each charCodeAt going through them) and the
+   * copy is native and allocates nothing. Offsets are the string's.
+   */
+  let units = new Uint16Array(4096);
+  let unitBytes = Buffer.from(units.buffer);
+
+  function loadUnits(raw: string): Uint16Array {
+    const len = raw.length;
+    if (units.length <= len) {
+      units = new Uint16Array(Math.max(len + 1, units.length * 2));
+      unitBytes = Buffer.from(units.buffer);
+    }
+    // UTF-16LE is the typed array's own layout on little-endian machines; elsewhere, one unit at a time.
+    if (LITTLE_ENDIAN) unitBytes.write(raw, 0, len * 2, "utf16le");
+    else for (let i = 0; i < len; i++) units[i] = raw.charCodeAt(i);
+    units[len] = 0x20;
+    return units;
+  }
+
   function scanInto(text: string, hits: HitList, language?: string): void {
     hits.clear();
     slot = language === undefined ? 0 : (languageSlot.get(language) ?? otherLanguage);
     // Combining accents: the precomposed text, as "e" + U+0301 must fold like "é". One test of the
     // whole text (a native scan) instead of a test per character in the pass.
-    const raw = COMBINING.test(text) ? sequential(text).normalize("NFC") : sequential(text);
+    const raw = COMBINING.test(text) ? text.normalize("NFC") : text;
     pendingCount = 0;
-    const n = wordPass(raw);
+    const n = wordPass(loadUnits(raw), raw.length);
     const folded = raw;
     hits.words = n;
     if (pendingCount > 0 && contextCount > 0) {
