@@ -176,14 +176,26 @@ interface WordAutomaton {
    * both finds word boundaries and steps the automaton.
    */
   columnOf: Uint16Array;
-  /** Columns per state. */
-  width: number;
-  /** move[state × width + column] → next state; state 0 is dead, 1 the start. */
-  move: Int32Array;
-  /** Per state: bit 1 a first-word stem ends here (stemNode), bit 2 a context stem. */
-  stemInfo: Uint8Array;
-  /** Per state: bit 1 a first word ends here (exactNode), bit 2 a context word or phrase-first word. */
-  exactInfo: Uint8Array;
+  /**
+   * The transitions as a double array (Aoe, "An efficient digital search
+   * algorithm by using a double-array structure", 1989): each live state has
+   * a distinct `base` (states without edges share one), and its edge on a column is the pair of Int32s at
+   * (base + column) × 2: the owner's base (any other value: no edge, the
+   * word outran every key) and the target, packed as target base << 4 |
+   * exact info << 2 | stem info. About 8 bytes per edge instead of a row
+   * of every column per state: the table the pass walks, one dependent read
+   * per character, stays in the cache.
+   *
+   * Stem info (bit 1 a first-word stem ends at the target: stemNode; bit 2
+   * a context stem) and exact info (bit 1 a first word ends there:
+   * exactNode; bit 2 a context word or phrase-first word) are those of the
+   * target state.
+   */
+  cells: Int32Array;
+  /** Base of the start state. */
+  rootBase: number;
+  /** The target state of the edge at each slot (base + column): the index into the per-state tables below. */
+  targetState: Int32Array;
   stemNode: Array<TrieNode | undefined>;
   exactNode: Array<TrieNode | undefined>;
   /**
@@ -279,11 +291,76 @@ function buildAutomaton(firstWords: WordTable<TrieNode>, contextWords: WordTable
     const own = ownStems[state]!;
     contextStems.push(own.length === 0 ? up : up.length === 0 ? own : [...up, ...own]);
   }
-  const move = new Int32Array(edges.length * width);
-  edges.forEach((out, state) => {
-    for (const [column, to] of out) move[state * width + column] = to;
-  });
   const states = edges.length;
+  // Bases in state order (breadth first, so a word's first letters sit together at the start), each
+  // the lowest not taken whose slots for the state's columns are all free. States without edges share
+  // one base above all others, which owns no slot: every step from them fails.
+  const baseOf = new Int32Array(states);
+  let capacity = 2 * states + 4 * width;
+  let slotTaken = new Uint8Array(capacity);
+  let baseTaken = new Uint8Array(capacity);
+  // nextFree[s] = s for a free slot, else a later slot to look from (union–find with path compression).
+  let nextFree = Int32Array.from({ length: capacity }, (_, s) => s);
+  const grow = (): void => {
+    const slots = new Uint8Array(capacity * 2);
+    slots.set(slotTaken);
+    slotTaken = slots;
+    const bases = new Uint8Array(capacity * 2);
+    bases.set(baseTaken);
+    baseTaken = bases;
+    const next = Int32Array.from({ length: capacity * 2 }, (_, s) => s);
+    next.set(nextFree);
+    nextFree = next;
+    capacity *= 2;
+  };
+  const freeFrom = (from: number): number => {
+    let free = from;
+    while (nextFree[free] !== free) free = nextFree[free]!;
+    for (let s = from; s !== free; ) {
+      const next = nextFree[s]!;
+      nextFree[s] = free;
+      s = next;
+    }
+    return free;
+  };
+  let maxBase = 0;
+  for (let state = 1; state < states; state++) {
+    const columns = [...edges[state]!.keys()];
+    if (columns.length === 0) continue;
+    columns.sort((x, y) => x - y);
+    const first = columns[0]!;
+    // Candidates: the free slots for the first column, lowest first.
+    let base = freeFrom(1 + first) - first;
+    for (;;) {
+      while (base + width + 1 >= capacity) grow();
+      if (baseTaken[base] === 0) {
+        let k = 1;
+        while (k < columns.length && slotTaken[base + columns[k]!] === 0) k++;
+        if (k === columns.length) break;
+      }
+      base = freeFrom(base + first + 1) - first;
+    }
+    baseTaken[base] = 1;
+    for (const column of columns) {
+      slotTaken[base + column] = 1;
+      nextFree[base + column] = base + column + 1;
+    }
+    baseOf[state] = base;
+    if (base > maxBase) maxBase = base;
+  }
+  const leafBase = maxBase + 1;
+  const cells = new Int32Array((leafBase + width) * 2).fill(-1);
+  const targetState = new Int32Array(leafBase + width);
+  for (let state = 1; state < states; state++) if (edges[state]!.size === 0) baseOf[state] = leafBase;
+  edges.forEach((out, state) => {
+    if (state === 0) return;
+    const base = baseOf[state]!;
+    for (const [column, to] of out) {
+      cells[(base + column) * 2] = base;
+      cells[(base + column) * 2 + 1] = (baseOf[to]! << 4) | (exactInfo[to]! << 2) | stemInfo[to]!;
+      targetState[base + column] = to;
+    }
+  });
   const maskWords = Math.max(1, Math.ceil(contextCount / 32));
   const singleMask = new Int32Array(2 * states * maskWords);
   const phraseMask = new Int32Array(2 * states * maskWords);
@@ -305,10 +382,9 @@ function buildAutomaton(firstWords: WordTable<TrieNode>, contextWords: WordTable
   }
   return {
     columnOf,
-    width,
-    move,
-    stemInfo: Uint8Array.from(stemInfo),
-    exactInfo: Uint8Array.from(exactInfo),
+    cells,
+    rootBase: baseOf[1]!,
+    targetState,
     stemNode,
     exactNode,
     states,
@@ -757,7 +833,7 @@ export function compileMatcher(taxonomy: Taxonomy): Matcher {
       flaggedIndex = new Int32Array(capacity);
     }
     // Locals, not closure bindings, inside the hot loop.
-    const { columnOf, width, move, stemInfo, exactInfo, states } = automaton;
+    const { columnOf, cells, rootBase, targetState, states } = automaton;
     const stemNode = stemNodeId;
     const exactNode = exactNodeId;
     const flagged = flaggedWords;
@@ -774,35 +850,43 @@ export function compileMatcher(taxonomy: Taxonomy): Matcher {
         continue;
       }
       const start = i;
-      let state = 1;
-      let last = 1;
+      // The state reached (its base), the slot and cell of the last step taken (-1 and 0 before
+      // the first: the start state), and whether the word outran every key after that state.
+      let base = rootBase;
+      let slot = -1;
+      let cell = 0;
+      let outran = false;
       // Bit 2: a context stem is a prefix of this word.
       let flag = 0;
       for (;;) {
-        last = state;
-        state = move[state * width + column]!;
-        const info = stemInfo[state]!;
-        if (info !== 0) {
-          flag |= info;
-          if ((info & 1) !== 0) addPending(n, stemNode[state]!);
-        }
-        column = columnOf[u[++i]!]!;
-        if (column === 0) break;
-        if (state === 0) {
+        const at = base + column;
+        if (cells[at << 1] !== base) {
           // No key continues: only the word's end is left to find.
+          outran = true;
           while (columnOf[u[++i]!] !== 0);
           break;
         }
+        slot = at;
+        cell = cells[(at << 1) + 1]!;
+        base = cell >> 4;
+        if ((cell & 3) !== 0) {
+          flag |= cell & 3;
+          if ((cell & 1) !== 0) addPending(n, stemNode[targetState[at]!]!);
+        }
+        column = columnOf[u[++i]!]!;
+        if (column === 0) break;
       }
       starts[n] = start;
       ends[n] = i;
-      const info = exactInfo[state]!;
+      // Exact info only for a word that ended on a state.
+      const info = outran ? 0 : (cell >> 2) & 3;
       before[n] = flaggedCount;
       if (((flag | info) & 2) !== 0) {
-        where[flaggedCount] = state !== 0 ? state : states + last;
+        const state = slot < 0 ? 1 : targetState[slot]!;
+        where[flaggedCount] = outran ? states + state : state;
         flagged[flaggedCount++] = n;
       }
-      if ((info & 1) !== 0) addPending(n, exactNode[state]!);
+      if ((info & 1) !== 0) addPending(n, exactNode[targetState[slot]!]!);
       n++;
     }
     before[n] = flaggedCount;
