@@ -1,4 +1,5 @@
 import type { Taxonomy, Topic, TopicTerm } from "../model/index.js";
+import { TaxonomyError } from "./load-taxonomy.js";
 import { COMBINING, foldCode, tokenize, WORD_FOLD } from "./tokenize.js";
 
 /**
@@ -178,13 +179,15 @@ interface WordAutomaton {
   columnOf: Uint16Array;
   /**
    * The transitions as a double array (Aoe, "An efficient digital search
-   * algorithm by using a double-array structure", 1989): each live state has
-   * a distinct `base` (states without edges share one), and its edge on a column is the pair of Int32s at
-   * (base + column) × 2: the owner's base (any other value: no edge, the
-   * word outran every key) and the target, packed as target base << 4 |
-   * exact info << 2 | stem info. About 8 bytes per edge instead of a row
-   * of every column per state: the table the pass walks, one dependent read
-   * per character, stays in the cache.
+   * algorithm by using a double-array structure", 1989): each state with
+   * edges has a distinct `base` (states without edges share one above
+   * them all), and its edge on a column is the Int32 at base + column,
+   * packed as target base << baseShift | column << 4 | exact info << 2 |
+   * stem info. The column tells the state's own edge from another state's
+   * in that slot: another base with the same column would be the same base.
+   * Four bytes per edge instead of a row of every column per state: the
+   * table the pass walks, one dependent read per character, stays in the
+   * cache.
    *
    * Stem info (bit 1 a first-word stem ends at the target: stemNode; bit 2
    * a context stem) and exact info (bit 1 a first word ends there:
@@ -192,6 +195,9 @@ interface WordAutomaton {
    * target state.
    */
   cells: Int32Array;
+  /** Where the target base starts in a cell; the column is (cell >> 4) & columnMask. */
+  baseShift: number;
+  columnMask: number;
   /** Base of the start state. */
   rootBase: number;
   /** The target state of the edge at each slot (base + column): the index into the per-state tables below. */
@@ -349,15 +355,21 @@ function buildAutomaton(firstWords: WordTable<TrieNode>, contextWords: WordTable
     if (base > maxBase) maxBase = base;
   }
   const leafBase = maxBase + 1;
-  const cells = new Int32Array((leafBase + width) * 2).fill(-1);
+  const columnBits = Math.max(1, Math.ceil(Math.log2(width)));
+  const baseShift = columnBits + 4;
+  // Room for about two million states with Latin-script keys: some hundred times this taxonomy.
+  if (leafBase >= 2 ** (31 - baseShift)) {
+    throw new TaxonomyError("taxonomy", [`its terms need ${states} matcher states, more than a packed cell can address; use fewer or shorter terms`]);
+  }
+  // An empty cell (0) has column 0, which no character steps on.
+  const cells = new Int32Array(leafBase + width);
   const targetState = new Int32Array(leafBase + width);
   for (let state = 1; state < states; state++) if (edges[state]!.size === 0) baseOf[state] = leafBase;
   edges.forEach((out, state) => {
     if (state === 0) return;
     const base = baseOf[state]!;
     for (const [column, to] of out) {
-      cells[(base + column) * 2] = base;
-      cells[(base + column) * 2 + 1] = (baseOf[to]! << 4) | (exactInfo[to]! << 2) | stemInfo[to]!;
+      cells[base + column] = (baseOf[to]! << baseShift) | (column << 4) | (exactInfo[to]! << 2) | stemInfo[to]!;
       targetState[base + column] = to;
     }
   });
@@ -383,6 +395,8 @@ function buildAutomaton(firstWords: WordTable<TrieNode>, contextWords: WordTable
   return {
     columnOf,
     cells,
+    baseShift,
+    columnMask: (1 << columnBits) - 1,
     rootBase: baseOf[1]!,
     targetState,
     stemNode,
@@ -833,7 +847,7 @@ export function compileMatcher(taxonomy: Taxonomy): Matcher {
       flaggedIndex = new Int32Array(capacity);
     }
     // Locals, not closure bindings, inside the hot loop.
-    const { columnOf, cells, rootBase, targetState, states } = automaton;
+    const { columnOf, cells, baseShift, columnMask, rootBase, targetState, states } = automaton;
     const stemNode = stemNodeId;
     const exactNode = exactNodeId;
     const flagged = flaggedWords;
@@ -860,15 +874,15 @@ export function compileMatcher(taxonomy: Taxonomy): Matcher {
       let flag = 0;
       for (;;) {
         const at = base + column;
-        if (cells[at << 1] !== base) {
+        cell = cells[at]!;
+        if (((cell >> 4) & columnMask) !== column) {
           // No key continues: only the word's end is left to find.
           outran = true;
           while (columnOf[u[++i]!] !== 0);
           break;
         }
         slot = at;
-        cell = cells[(at << 1) + 1]!;
-        base = cell >> 4;
+        base = cell >> baseShift;
         if ((cell & 3) !== 0) {
           flag |= cell & 3;
           if ((cell & 1) !== 0) addPending(n, stemNode[targetState[at]!]!);
