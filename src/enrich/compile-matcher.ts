@@ -1,6 +1,6 @@
 import type { Taxonomy, Topic, TopicTerm } from "../model/index.js";
 import { TaxonomyError } from "./load-taxonomy.js";
-import { COMBINING, foldCode, tokenize, WORD_FOLD } from "./tokenize.js";
+import { COMBINING, FOLD, tokenize, WORD_FOLD } from "./tokenize.js";
 
 /**
  * Open-addressing hash index from a 30-bit hash to a chain of entries: a
@@ -125,8 +125,8 @@ class WordTable<V> {
     for (let i = 0; i < this.words.length; i++) visit(this.words[i]!, this.isStem[i] === 1, this.values[i]!);
   }
 
-  /** Pushes to `out` the values of every entry matching text[start, end) folded. */
-  collect(text: string, start: number, end: number, out: V[]): void {
+  /** Pushes to `out` the values of every entry matching text[start, end) folded (text as UTF-16 code units). */
+  collect(text: Uint16Array, start: number, end: number, out: V[]): void {
     const len = end - start;
     const stemLengths = this.stemLengths;
     const maxStem = stemLengths.length - 1;
@@ -136,7 +136,7 @@ class WordTable<V> {
     const stemFilter = this.stemFilter;
     const stemMask = stemFilter.length - 1;
     for (let k = 0; k < len; k++) {
-      h = (Math.imul(h, 31) + foldCode(text.charCodeAt(start + k))) & 0x3fffffff;
+      h = (Math.imul(h, 31) + FOLD[text[start + k]!]!) & 0x3fffffff;
       if (k < maxStem && stemLengths[k + 1] === 1 && stemFilter[h & stemMask] === 1) {
         for (let i = this.stems.find(h); i >= 0; i = this.next[i]!) {
           const w = this.words[i]!;
@@ -152,9 +152,9 @@ class WordTable<V> {
   }
 }
 
-/** Whether text, folded, has `word` (already folded) at `start`. */
-function sameFolded(word: string, text: string, start: number): boolean {
-  for (let k = 0; k < word.length; k++) if (foldCode(text.charCodeAt(start + k)) !== word.charCodeAt(k)) return false;
+/** Whether text (UTF-16 code units), folded, has `word` (already folded) at `start`. */
+function sameFolded(word: string, text: Uint16Array, start: number): boolean {
+  for (let k = 0; k < word.length; k++) if (FOLD[text[start + k]!] !== word.charCodeAt(k)) return false;
   return true;
 }
 
@@ -700,7 +700,7 @@ export function compileMatcher(taxonomy: Taxonomy): Matcher {
   const exactNodeId = Int32Array.from(automaton.exactNode, (node) => node?.id ?? -1);
 
   /** Whether a context phrase starts at word i. */
-  function phraseAt(phrase: Array<{ folded: string; stem: boolean }>, text: string, n: number, i: number): boolean {
+  function phraseAt(phrase: Array<{ folded: string; stem: boolean }>, text: Uint16Array, n: number, i: number): boolean {
     if (i + phrase.length > n) return false;
     for (let k = 0; k < phrase.length; k++) {
       const w = phrase[k]!;
@@ -721,7 +721,7 @@ export function compileMatcher(taxonomy: Taxonomy): Matcher {
   let phraseFound = new Int32Array(0);
   let generation = 0;
 
-  function findPhrases(text: string, n: number, k: number): void {
+  function findPhrases(text: Uint16Array, n: number, k: number): void {
     const base = k * maskWords;
     for (let j = 0; j < maskWords; j++) phraseFound[base + j] = 0;
     const entries = contextPhrases[flaggedIndex[k]!]!;
@@ -736,7 +736,7 @@ export function compileMatcher(taxonomy: Taxonomy): Matcher {
   }
 
   /** Whether context list `id` is at flagged word k: a single word or stem of it (not one of the term's own words), or a phrase of it starting there. */
-  function inContext(id: number, text: string, n: number, k: number, start: number, length: number): boolean {
+  function inContext(id: number, text: Uint16Array, n: number, k: number, start: number, length: number): boolean {
     const offset = id >> 5;
     const slot = flaggedIndex[k]! * maskWords + offset;
     const bit = 1 << (id & 31);
@@ -751,7 +751,7 @@ export function compileMatcher(taxonomy: Taxonomy): Matcher {
   }
 
   /** `not_near`: no word of the list within the window; `near`: some word of it. Only the window's flagged words are looked at. */
-  function contextHolds(ref: TermRef, text: string, n: number, start: number, length: number): boolean {
+  function contextHolds(ref: TermRef, text: Uint16Array, n: number, start: number, length: number): boolean {
     const window = ref.windowWords;
     const from = flaggedBefore[Math.max(0, start - window)]!;
     const to = flaggedBefore[Math.min(n, start + length + window)]!;
@@ -763,10 +763,12 @@ export function compileMatcher(taxonomy: Taxonomy): Matcher {
     return false;
   }
 
-  function sameCase(ref: TermRef, raw: string, start: number): boolean {
+  function sameCase(ref: TermRef, text: Uint16Array, start: number): boolean {
     for (let k = 0; k < ref.rawWords.length; k++) {
       const w = ref.rawWords[k]!;
-      if (ends[start + k]! - starts[start + k]! !== w.length || !raw.startsWith(w, starts[start + k]!)) return false;
+      const from = starts[start + k]!;
+      if (ends[start + k]! - from !== w.length) return false;
+      for (let j = 0; j < w.length; j++) if (text[from + j] !== w.charCodeAt(j)) return false;
     }
     return true;
   }
@@ -774,7 +776,7 @@ export function compileMatcher(taxonomy: Taxonomy): Matcher {
   /** The language slot of the text being scanned (see sliceTerms). */
   let slot = 0;
 
-  function record(node: number, raw: string, folded: string, n: number, start: number, length: number, hits: HitList): void {
+  function record(node: number, text: Uint16Array, n: number, start: number, length: number, hits: HitList): void {
     // Terms of another language than the text's are dropped by the caller anyway: not in this slot.
     const range = (node * slots + slot) * 2;
     const end = nodeRanges[range + 1]!;
@@ -783,8 +785,8 @@ export function compileMatcher(taxonomy: Taxonomy): Matcher {
       const checks = termChecks[id]!;
       if (checks !== 0) {
         const ref = terms[id]!;
-        if ((checks & 1) !== 0 && !sameCase(ref, raw, start)) continue;
-        if ((checks & 2) !== 0 && !contextHolds(ref, folded, n, start, length)) continue;
+        if ((checks & 1) !== 0 && !sameCase(ref, text, start)) continue;
+        if ((checks & 2) !== 0 && !contextHolds(ref, text, n, start, length)) continue;
       }
       hits.add(id, start, length);
     }
@@ -794,20 +796,20 @@ export function compileMatcher(taxonomy: Taxonomy): Matcher {
   const foundAtDepth: TrieNode[][] = [];
 
   /** Multi-word phrases: the trie is descended only after a first word matched. */
-  function descend(node: number, raw: string, folded: string, n: number, start: number, next: number, hits: HitList): void {
+  function descend(node: number, text: Uint16Array, n: number, start: number, next: number, hits: HitList): void {
     if (next >= n) return;
     // Most words after a first word continue no phrase: one bit test (in a table by node, not in the
     // node's objects) before hashing them.
-    const c = foldCode(folded.charCodeAt(starts[next]!)) & 63;
+    const c = FOLD[text[starts[next]!]!]! & 63;
     if ((childFirstChars[node * 2 + (c >> 5)]! & (1 << (c & 31))) === 0) return;
     const depth = next - start;
     const found = (foundAtDepth[depth] ??= []);
     const from = found.length;
-    nodes[node]!.children.collect(folded, starts[next]!, ends[next]!, found);
+    nodes[node]!.children.collect(text, starts[next]!, ends[next]!, found);
     for (let f = from; f < found.length; f++) {
       const child = found[f]!.id;
-      record(child, raw, folded, n, start, next - start + 1, hits);
-      if (nodeHasChildren[child] === 1) descend(child, raw, folded, n, start, next + 1, hits);
+      record(child, text, n, start, next - start + 1, hits);
+      if (nodeHasChildren[child] === 1) descend(child, text, n, start, next + 1, hits);
     }
     while (found.length > from) found.pop();
   }
@@ -937,8 +939,8 @@ export function compileMatcher(taxonomy: Taxonomy): Matcher {
     // whole text (a native scan) instead of a test per character in the pass.
     const raw = COMBINING.test(text) ? text.normalize("NFC") : text;
     pendingCount = 0;
-    const n = wordPass(loadUnits(raw), raw.length);
-    const folded = raw;
+    const u = loadUnits(raw);
+    const n = wordPass(u, raw.length);
     hits.words = n;
     if (pendingCount > 0 && contextCount > 0) {
       const flagged = flaggedBefore[n]!;
@@ -955,8 +957,11 @@ export function compileMatcher(taxonomy: Taxonomy): Matcher {
     for (let p = 0; p < pendingCount; p++) {
       const i = pendingWord[p]!;
       const node = pendingNode[p]!;
-      record(node, raw, folded, n, i, 1, hits);
-      if (nodeHasChildren[node] === 1) descend(node, raw, folded, n, i, i + 1, hits);
+      // Many first words are common ones ("la", "on") that start phrases but are no term alone, or
+      // none of this language: the range test here, before a call.
+      const range = (node * slots + slot) * 2;
+      if (nodeRanges[range] !== nodeRanges[range + 1]) record(node, u, n, i, 1, hits);
+      if (nodeHasChildren[node] === 1) descend(node, u, n, i, i + 1, hits);
     }
     pendingCount = 0;
   }
