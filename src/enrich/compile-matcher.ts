@@ -958,10 +958,13 @@ export function compileMatcher(taxonomy: Taxonomy): Matcher {
       const i = pendingWord[p]!;
       const node = pendingNode[p]!;
       // Many first words are common ones ("la", "on") that start phrases but are no term alone, or
-      // none of this language: the range test here, before a call.
+      // none of this language, and most words after them continue no phrase: both tests here, before a call.
       const range = (node * slots + slot) * 2;
       if (nodeRanges[range] !== nodeRanges[range + 1]) record(node, u, n, i, 1, hits);
-      if (nodeHasChildren[node] === 1) descend(node, u, n, i, i + 1, hits);
+      if (nodeHasChildren[node] === 1 && i + 1 < n) {
+        const c = FOLD[u[starts[i + 1]!]!]! & 63;
+        if ((childFirstChars[node * 2 + (c >> 5)]! & (1 << (c & 31))) !== 0) descend(node, u, n, i, i + 1, hits);
+      }
     }
     pendingCount = 0;
   }
