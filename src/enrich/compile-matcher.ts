@@ -179,9 +179,9 @@ interface WordAutomaton {
   columnOf: Uint16Array;
   /**
    * The transitions as a double array (Aoe, "An efficient digital search
-   * algorithm by using a double-array structure", 1989): each state with
-   * edges has a distinct `base` (states without edges share one above
-   * them all), and its edge on a column is the Int32 at base + column,
+   * algorithm by using a double-array structure", 1989): each state has a
+   * distinct `base` (those without edges above all others, owning no slot),
+   * and its edge on a column is the Int32 at base + column,
    * packed as target base << baseShift | column << 4 | exact info << 2 |
    * stem info. The column tells the state's own edge from another state's
    * in that slot: another base with the same column would be the same base.
@@ -200,8 +200,8 @@ interface WordAutomaton {
   columnMask: number;
   /** Base of the start state. */
   rootBase: number;
-  /** The target state of the edge at each slot (base + column): the index into the per-state tables below. */
-  targetState: Int32Array;
+  /** The state of each base: the index into the per-state tables below. */
+  stateOfBase: Int32Array;
   stemNode: Array<TrieNode | undefined>;
   exactNode: Array<TrieNode | undefined>;
   /**
@@ -354,24 +354,23 @@ function buildAutomaton(firstWords: WordTable<TrieNode>, contextWords: WordTable
     baseOf[state] = base;
     if (base > maxBase) maxBase = base;
   }
-  const leafBase = maxBase + 1;
+  // States without edges get bases above all others, owning no slot: every step from them fails.
+  let baseLimit = maxBase + 1;
+  for (let state = 1; state < states; state++) if (edges[state]!.size === 0) baseOf[state] = baseLimit++;
   const columnBits = Math.max(1, Math.ceil(Math.log2(width)));
   const baseShift = columnBits + 4;
   // Room for about two million states with Latin-script keys: some hundred times this taxonomy.
-  if (leafBase >= 2 ** (31 - baseShift)) {
+  if (baseLimit >= 2 ** (31 - baseShift)) {
     throw new TaxonomyError("taxonomy", [`its terms need ${states} matcher states, more than a packed cell can address; use fewer or shorter terms`]);
   }
   // An empty cell (0) has column 0, which no character steps on.
-  const cells = new Int32Array(leafBase + width);
-  const targetState = new Int32Array(leafBase + width);
-  for (let state = 1; state < states; state++) if (edges[state]!.size === 0) baseOf[state] = leafBase;
+  const cells = new Int32Array(baseLimit + width);
+  const stateOfBase = new Int32Array(baseLimit);
   edges.forEach((out, state) => {
     if (state === 0) return;
     const base = baseOf[state]!;
-    for (const [column, to] of out) {
-      cells[base + column] = (baseOf[to]! << baseShift) | (column << 4) | (exactInfo[to]! << 2) | stemInfo[to]!;
-      targetState[base + column] = to;
-    }
+    stateOfBase[base] = state;
+    for (const [column, to] of out) cells[base + column] = (baseOf[to]! << baseShift) | (column << 4) | (exactInfo[to]! << 2) | stemInfo[to]!;
   });
   const maskWords = Math.max(1, Math.ceil(contextCount / 32));
   const singleMask = new Int32Array(2 * states * maskWords);
@@ -398,7 +397,7 @@ function buildAutomaton(firstWords: WordTable<TrieNode>, contextWords: WordTable
     baseShift,
     columnMask: (1 << columnBits) - 1,
     rootBase: baseOf[1]!,
-    targetState,
+    stateOfBase,
     stemNode,
     exactNode,
     states,
@@ -849,7 +848,7 @@ export function compileMatcher(taxonomy: Taxonomy): Matcher {
       flaggedIndex = new Int32Array(capacity);
     }
     // Locals, not closure bindings, inside the hot loop.
-    const { columnOf, cells, baseShift, columnMask, rootBase, targetState, states } = automaton;
+    const { columnOf, cells, baseShift, columnMask, rootBase, stateOfBase, states } = automaton;
     const stemNode = stemNodeId;
     const exactNode = exactNodeId;
     const flagged = flaggedWords;
@@ -866,10 +865,9 @@ export function compileMatcher(taxonomy: Taxonomy): Matcher {
         continue;
       }
       const start = i;
-      // The state reached (its base), the slot and cell of the last step taken (-1 and 0 before
-      // the first: the start state), and whether the word outran every key after that state.
+      // The state reached (its base; the last one reached when the word outran every key after
+      // it), the cell of the last step read, and whether the word outran the keys.
       let base = rootBase;
-      let slot = -1;
       let cell = 0;
       let outran = false;
       // Bit 2: a context stem is a prefix of this word.
@@ -883,11 +881,10 @@ export function compileMatcher(taxonomy: Taxonomy): Matcher {
           while (columnOf[u[++i]!] !== 0);
           break;
         }
-        slot = at;
         base = cell >> baseShift;
         if ((cell & 3) !== 0) {
           flag |= cell & 3;
-          if ((cell & 1) !== 0) addPending(n, stemNode[targetState[at]!]!);
+          if ((cell & 1) !== 0) addPending(n, stemNode[stateOfBase[base]!]!);
         }
         column = columnOf[u[++i]!]!;
         if (column === 0) break;
@@ -898,11 +895,11 @@ export function compileMatcher(taxonomy: Taxonomy): Matcher {
       const info = outran ? 0 : (cell >> 2) & 3;
       before[n] = flaggedCount;
       if (((flag | info) & 2) !== 0) {
-        const state = slot < 0 ? 1 : targetState[slot]!;
+        const state = stateOfBase[base]!;
         where[flaggedCount] = outran ? states + state : state;
         flagged[flaggedCount++] = n;
       }
-      if ((info & 1) !== 0) addPending(n, exactNode[targetState[slot]!]!);
+      if ((info & 1) !== 0) addPending(n, exactNode[stateOfBase[base]!]!);
       n++;
     }
     before[n] = flaggedCount;

@@ -61,7 +61,6 @@ export function prepareText(text: string): string {
   return COMBINING.test(text) ? text.normalize("NFC") : text;
 }
 
-
 /** Case and accents folded: "Inmigración" → "inmigracion". */
 export function fold(text: string): string {
   const t = prepareText(text);
