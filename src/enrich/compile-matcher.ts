@@ -1,6 +1,6 @@
 import type { Taxonomy, Topic, TopicTerm } from "../model/index.js";
 import { TaxonomyError } from "./load-taxonomy.js";
-import { COMBINING, FOLD, tokenize, WORD_FOLD } from "./tokenize.js";
+import { FOLD, tokenize, WORD_FOLD } from "./tokenize.js";
 
 /**
  * Open-addressing hash index from a 30-bit hash to a chain of entries: a
@@ -929,15 +929,36 @@ export function compileMatcher(taxonomy: Taxonomy): Matcher {
     return units;
   }
 
+  /**
+   * Whether the loaded units [0, len) hold a combining accent (U+0300–U+036F),
+   * as /[\u0300-\u036f]/ would tell of the text: in UTF-16LE their high byte
+   * is 3, found by the native byte search of Buffer.indexOf (most texts have
+   * no 3 byte at all; the few others are checked one by one).
+   */
+  function hasCombining(len: number): boolean {
+    if (!LITTLE_ENDIAN) {
+      for (let i = 0; i < len; i++) if (units[i]! >= 0x300 && units[i]! < 0x370) return true;
+      return false;
+    }
+    const bytes = unitBytes.subarray(0, len * 2);
+    for (let p = bytes.indexOf(3, 1); p >= 0; p = bytes.indexOf(3, p + 1)) if ((p & 1) === 1 && bytes[p - 1]! < 0x70) return true;
+    return false;
+  }
+
   function scanInto(text: string, hits: HitList, language?: string): void {
     hits.clear();
     slot = language === undefined ? 0 : (languageSlot.get(language) ?? otherLanguage);
-    // Combining accents: the precomposed text, as "e" + U+0301 must fold like "é". One test of the
-    // whole text (a native scan) instead of a test per character in the pass.
-    const raw = COMBINING.test(text) ? text.normalize("NFC") : text;
     pendingCount = 0;
-    const u = loadUnits(raw);
-    const n = wordPass(u, raw.length);
+    let u = loadUnits(text);
+    let len = text.length;
+    // Combining accents: the precomposed text, as "e" + U+0301 must fold like "é". One test of the
+    // whole copy (a native byte search) instead of a test per character in the pass.
+    if (hasCombining(len)) {
+      const raw = text.normalize("NFC");
+      u = loadUnits(raw);
+      len = raw.length;
+    }
+    const n = wordPass(u, len);
     hits.words = n;
     if (pendingCount > 0 && contextCount > 0) {
       const flagged = flaggedBefore[n]!;

@@ -161,4 +161,17 @@ describe("matcher fast paths", () => {
     // The last word ends at the end of the text.
     expect(hitsOf("migra")).toEqual([["migra*", 0]]);
   });
+
+  it("reads a text precomposed exactly when it holds a combining accent, wherever the byte 3 shows up", () => {
+    // U+212B (Kelvin-style Angstrom sign) folds to "å" as written, to "a" once NFC makes it U+00C5:
+    // "angstrom" matches only in a text that was normalized.
+    const m = compileMatcher(oneTopicTaxonomy([term("angstrom")]));
+    const found = (text: string) => m.scan(text).hits.length;
+    expect(found("\u212Bngstrom")).toBe(0);
+    expect(found("\u212Bngstrom e\u0301")).toBe(1);
+    // Greek (U+03xx above U+036F), U+0103 and U+2003 put a 3 byte in the copy without being accents.
+    expect(found("Αθήνα \u0370 ă\u2003\u212Bngstrom \u0103\u0203")).toBe(0);
+    expect(found("Αθήνα \u0370 ă\u2003\u212Bngstrom \u0103\u0203\u036f")).toBe(1);
+    expect(found("\u0300 \u212Bngstrom")).toBe(1);
+  });
 });
