@@ -1,5 +1,6 @@
 import type { Taxonomy, Topic, TopicTerm } from "../model/index.js";
-import { COMBINING, foldCode, tokenize, WORD_FOLD } from "./tokenize.js";
+import { TaxonomyError } from "./load-taxonomy.js";
+import { FOLD, tokenize, WORD_FOLD } from "./tokenize.js";
 
 /**
  * Open-addressing hash index from a 30-bit hash to a chain of entries: a
@@ -124,8 +125,8 @@ class WordTable<V> {
     for (let i = 0; i < this.words.length; i++) visit(this.words[i]!, this.isStem[i] === 1, this.values[i]!);
   }
 
-  /** Pushes to `out` the values of every entry matching text[start, end) folded. */
-  collect(text: string, start: number, end: number, out: V[]): void {
+  /** Pushes to `out` the values of every entry matching text[start, end) folded (text as UTF-16 code units). */
+  collect(text: Uint16Array, start: number, end: number, out: V[]): void {
     const len = end - start;
     const stemLengths = this.stemLengths;
     const maxStem = stemLengths.length - 1;
@@ -135,7 +136,7 @@ class WordTable<V> {
     const stemFilter = this.stemFilter;
     const stemMask = stemFilter.length - 1;
     for (let k = 0; k < len; k++) {
-      h = (Math.imul(h, 31) + foldCode(text.charCodeAt(start + k))) & 0x3fffffff;
+      h = (Math.imul(h, 31) + FOLD[text[start + k]!]!) & 0x3fffffff;
       if (k < maxStem && stemLengths[k + 1] === 1 && stemFilter[h & stemMask] === 1) {
         for (let i = this.stems.find(h); i >= 0; i = this.next[i]!) {
           const w = this.words[i]!;
@@ -151,25 +152,14 @@ class WordTable<V> {
   }
 }
 
-/** Whether text, folded, has `word` (already folded) at `start`. */
-function sameFolded(word: string, text: string, start: number): boolean {
-  for (let k = 0; k < word.length; k++) if (foldCode(text.charCodeAt(start + k)) !== word.charCodeAt(k)) return false;
+/** Whether text (UTF-16 code units), folded, has `word` (already folded) at `start`. */
+function sameFolded(word: string, text: Uint16Array, start: number): boolean {
+  for (let k = 0; k < word.length; k++) if (FOLD[text[start + k]!] !== word.charCodeAt(k)) return false;
   return true;
 }
 
-/**
- * The text with a space after it, as one sequential string. Text from
- * normalize is usually a slice of a larger string (V8 keeps `trim()` and
- * `slice()` results of 13 or more characters as views) or a concatenation,
- * and every charCodeAt on those goes through the indirection: the pass reads
- * a flat copy ≈ 20 % faster, and joining an array is the way to get one
- * (`+`, `concat` and `padEnd` build a concatenation again). A trailing
- * space separates words and adds none, so words, offsets and hits are those
- * of the text (and NFC leaves it alone).
- */
-function sequential(text: string): string {
-  return [text, " "].join("");
-}
+/** Whether this machine stores a Uint16Array's elements low byte first, as UTF-16LE does. */
+const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
 
 /**
  * A character automaton (a trie of states) over every first word and stem
@@ -187,14 +177,31 @@ interface WordAutomaton {
    * both finds word boundaries and steps the automaton.
    */
   columnOf: Uint16Array;
-  /** Columns per state. */
-  width: number;
-  /** move[state × width + column] → next state; state 0 is dead, 1 the start. */
-  move: Int32Array;
-  /** Per state: bit 1 a first-word stem ends here (stemNode), bit 2 a context stem. */
-  stemInfo: Uint8Array;
-  /** Per state: bit 1 a first word ends here (exactNode), bit 2 a context word or phrase-first word. */
-  exactInfo: Uint8Array;
+  /**
+   * The transitions as a double array (Aoe, "An efficient digital search
+   * algorithm by using a double-array structure", 1989): each state has a
+   * distinct `base` (those without edges above all others, owning no slot),
+   * and its edge on a column is the Int32 at base + column,
+   * packed as target base << baseShift | column << 4 | exact info << 2 |
+   * stem info. The column tells the state's own edge from another state's
+   * in that slot: another base with the same column would be the same base.
+   * Four bytes per edge instead of a row of every column per state: the
+   * table the pass walks, one dependent read per character, stays in the
+   * cache.
+   *
+   * Stem info (bit 1 a first-word stem ends at the target: stemNode; bit 2
+   * a context stem) and exact info (bit 1 a first word ends there:
+   * exactNode; bit 2 a context word or phrase-first word) are those of the
+   * target state.
+   */
+  cells: Int32Array;
+  /** Where the target base starts in a cell; the column is (cell >> 4) & columnMask. */
+  baseShift: number;
+  columnMask: number;
+  /** Base of the start state. */
+  rootBase: number;
+  /** The state of each base: the index into the per-state tables below. */
+  stateOfBase: Int32Array;
   stemNode: Array<TrieNode | undefined>;
   exactNode: Array<TrieNode | undefined>;
   /**
@@ -290,11 +297,81 @@ function buildAutomaton(firstWords: WordTable<TrieNode>, contextWords: WordTable
     const own = ownStems[state]!;
     contextStems.push(own.length === 0 ? up : up.length === 0 ? own : [...up, ...own]);
   }
-  const move = new Int32Array(edges.length * width);
-  edges.forEach((out, state) => {
-    for (const [column, to] of out) move[state * width + column] = to;
-  });
   const states = edges.length;
+  // Bases in state order (breadth first, so a word's first letters sit together at the start), each
+  // the lowest not taken whose slots for the state's columns are all free. States without edges share
+  // one base above all others, which owns no slot: every step from them fails.
+  const baseOf = new Int32Array(states);
+  let capacity = 2 * states + 4 * width;
+  let slotTaken = new Uint8Array(capacity);
+  let baseTaken = new Uint8Array(capacity);
+  // nextFree[s] = s for a free slot, else a later slot to look from (union–find with path compression).
+  let nextFree = Int32Array.from({ length: capacity }, (_, s) => s);
+  const grow = (): void => {
+    const slots = new Uint8Array(capacity * 2);
+    slots.set(slotTaken);
+    slotTaken = slots;
+    const bases = new Uint8Array(capacity * 2);
+    bases.set(baseTaken);
+    baseTaken = bases;
+    const next = Int32Array.from({ length: capacity * 2 }, (_, s) => s);
+    next.set(nextFree);
+    nextFree = next;
+    capacity *= 2;
+  };
+  const freeFrom = (from: number): number => {
+    let free = from;
+    while (nextFree[free] !== free) free = nextFree[free]!;
+    for (let s = from; s !== free; ) {
+      const next = nextFree[s]!;
+      nextFree[s] = free;
+      s = next;
+    }
+    return free;
+  };
+  let maxBase = 0;
+  for (let state = 1; state < states; state++) {
+    const columns = [...edges[state]!.keys()];
+    if (columns.length === 0) continue;
+    columns.sort((x, y) => x - y);
+    const first = columns[0]!;
+    // Candidates: the free slots for the first column, lowest first.
+    let base = freeFrom(1 + first) - first;
+    for (;;) {
+      while (base + width + 1 >= capacity) grow();
+      if (baseTaken[base] === 0) {
+        let k = 1;
+        while (k < columns.length && slotTaken[base + columns[k]!] === 0) k++;
+        if (k === columns.length) break;
+      }
+      base = freeFrom(base + first + 1) - first;
+    }
+    baseTaken[base] = 1;
+    for (const column of columns) {
+      slotTaken[base + column] = 1;
+      nextFree[base + column] = base + column + 1;
+    }
+    baseOf[state] = base;
+    if (base > maxBase) maxBase = base;
+  }
+  // States without edges get bases above all others, owning no slot: every step from them fails.
+  let baseLimit = maxBase + 1;
+  for (let state = 1; state < states; state++) if (edges[state]!.size === 0) baseOf[state] = baseLimit++;
+  const columnBits = Math.max(1, Math.ceil(Math.log2(width)));
+  const baseShift = columnBits + 4;
+  // Room for about two million states with Latin-script keys: some hundred times this taxonomy.
+  if (baseLimit >= 2 ** (31 - baseShift)) {
+    throw new TaxonomyError("taxonomy", [`its terms need ${states} matcher states, more than a packed cell can address; use fewer or shorter terms`]);
+  }
+  // An empty cell (0) has column 0, which no character steps on.
+  const cells = new Int32Array(baseLimit + width);
+  const stateOfBase = new Int32Array(baseLimit);
+  edges.forEach((out, state) => {
+    if (state === 0) return;
+    const base = baseOf[state]!;
+    stateOfBase[base] = state;
+    for (const [column, to] of out) cells[base + column] = (baseOf[to]! << baseShift) | (column << 4) | (exactInfo[to]! << 2) | stemInfo[to]!;
+  });
   const maskWords = Math.max(1, Math.ceil(contextCount / 32));
   const singleMask = new Int32Array(2 * states * maskWords);
   const phraseMask = new Int32Array(2 * states * maskWords);
@@ -316,10 +393,11 @@ function buildAutomaton(firstWords: WordTable<TrieNode>, contextWords: WordTable
   }
   return {
     columnOf,
-    width,
-    move,
-    stemInfo: Uint8Array.from(stemInfo),
-    exactInfo: Uint8Array.from(exactInfo),
+    cells,
+    baseShift,
+    columnMask: (1 << columnBits) - 1,
+    rootBase: baseOf[1]!,
+    stateOfBase,
     stemNode,
     exactNode,
     states,
@@ -621,7 +699,7 @@ export function compileMatcher(taxonomy: Taxonomy): Matcher {
   const exactNodeId = Int32Array.from(automaton.exactNode, (node) => node?.id ?? -1);
 
   /** Whether a context phrase starts at word i. */
-  function phraseAt(phrase: Array<{ folded: string; stem: boolean }>, text: string, n: number, i: number): boolean {
+  function phraseAt(phrase: Array<{ folded: string; stem: boolean }>, text: Uint16Array, n: number, i: number): boolean {
     if (i + phrase.length > n) return false;
     for (let k = 0; k < phrase.length; k++) {
       const w = phrase[k]!;
@@ -642,7 +720,7 @@ export function compileMatcher(taxonomy: Taxonomy): Matcher {
   let phraseFound = new Int32Array(0);
   let generation = 0;
 
-  function findPhrases(text: string, n: number, k: number): void {
+  function findPhrases(text: Uint16Array, n: number, k: number): void {
     const base = k * maskWords;
     for (let j = 0; j < maskWords; j++) phraseFound[base + j] = 0;
     const entries = contextPhrases[flaggedIndex[k]!]!;
@@ -657,7 +735,7 @@ export function compileMatcher(taxonomy: Taxonomy): Matcher {
   }
 
   /** Whether context list `id` is at flagged word k: a single word or stem of it (not one of the term's own words), or a phrase of it starting there. */
-  function inContext(id: number, text: string, n: number, k: number, start: number, length: number): boolean {
+  function inContext(id: number, text: Uint16Array, n: number, k: number, start: number, length: number): boolean {
     const offset = id >> 5;
     const slot = flaggedIndex[k]! * maskWords + offset;
     const bit = 1 << (id & 31);
@@ -672,7 +750,7 @@ export function compileMatcher(taxonomy: Taxonomy): Matcher {
   }
 
   /** `not_near`: no word of the list within the window; `near`: some word of it. Only the window's flagged words are looked at. */
-  function contextHolds(ref: TermRef, text: string, n: number, start: number, length: number): boolean {
+  function contextHolds(ref: TermRef, text: Uint16Array, n: number, start: number, length: number): boolean {
     const window = ref.windowWords;
     const from = flaggedBefore[Math.max(0, start - window)]!;
     const to = flaggedBefore[Math.min(n, start + length + window)]!;
@@ -684,10 +762,12 @@ export function compileMatcher(taxonomy: Taxonomy): Matcher {
     return false;
   }
 
-  function sameCase(ref: TermRef, raw: string, start: number): boolean {
+  function sameCase(ref: TermRef, text: Uint16Array, start: number): boolean {
     for (let k = 0; k < ref.rawWords.length; k++) {
       const w = ref.rawWords[k]!;
-      if (ends[start + k]! - starts[start + k]! !== w.length || !raw.startsWith(w, starts[start + k]!)) return false;
+      const from = starts[start + k]!;
+      if (ends[start + k]! - from !== w.length) return false;
+      for (let j = 0; j < w.length; j++) if (text[from + j] !== w.charCodeAt(j)) return false;
     }
     return true;
   }
@@ -695,7 +775,7 @@ export function compileMatcher(taxonomy: Taxonomy): Matcher {
   /** The language slot of the text being scanned (see sliceTerms). */
   let slot = 0;
 
-  function record(node: number, raw: string, folded: string, n: number, start: number, length: number, hits: HitList): void {
+  function record(node: number, text: Uint16Array, n: number, start: number, length: number, hits: HitList): void {
     // Terms of another language than the text's are dropped by the caller anyway: not in this slot.
     const range = (node * slots + slot) * 2;
     const end = nodeRanges[range + 1]!;
@@ -704,8 +784,8 @@ export function compileMatcher(taxonomy: Taxonomy): Matcher {
       const checks = termChecks[id]!;
       if (checks !== 0) {
         const ref = terms[id]!;
-        if ((checks & 1) !== 0 && !sameCase(ref, raw, start)) continue;
-        if ((checks & 2) !== 0 && !contextHolds(ref, folded, n, start, length)) continue;
+        if ((checks & 1) !== 0 && !sameCase(ref, text, start)) continue;
+        if ((checks & 2) !== 0 && !contextHolds(ref, text, n, start, length)) continue;
       }
       hits.add(id, start, length);
     }
@@ -715,20 +795,20 @@ export function compileMatcher(taxonomy: Taxonomy): Matcher {
   const foundAtDepth: TrieNode[][] = [];
 
   /** Multi-word phrases: the trie is descended only after a first word matched. */
-  function descend(node: number, raw: string, folded: string, n: number, start: number, next: number, hits: HitList): void {
+  function descend(node: number, text: Uint16Array, n: number, start: number, next: number, hits: HitList): void {
     if (next >= n) return;
     // Most words after a first word continue no phrase: one bit test (in a table by node, not in the
     // node's objects) before hashing them.
-    const c = foldCode(folded.charCodeAt(starts[next]!)) & 63;
+    const c = FOLD[text[starts[next]!]!]! & 63;
     if ((childFirstChars[node * 2 + (c >> 5)]! & (1 << (c & 31))) === 0) return;
     const depth = next - start;
     const found = (foundAtDepth[depth] ??= []);
     const from = found.length;
-    nodes[node]!.children.collect(folded, starts[next]!, ends[next]!, found);
+    nodes[node]!.children.collect(text, starts[next]!, ends[next]!, found);
     for (let f = from; f < found.length; f++) {
       const child = found[f]!.id;
-      record(child, raw, folded, n, start, next - start + 1, hits);
-      if (nodeHasChildren[child] === 1) descend(child, raw, folded, n, start, next + 1, hits);
+      record(child, text, n, start, next - start + 1, hits);
+      if (nodeHasChildren[child] === 1) descend(child, text, n, start, next + 1, hits);
     }
     while (found.length > from) found.pop();
   }
@@ -757,8 +837,7 @@ export function compileMatcher(taxonomy: Taxonomy): Matcher {
    * no longer be a first word or context word (no hashing, no lookups).
    * Returns the number of words.
    */
-  function wordPass(raw: string): number {
-    const len = raw.length;
+  function wordPass(u: Uint16Array, len: number): number {
     // At most one word per two characters (a word and its separator), plus one.
     const capacity = (len >> 1) + 1;
     if (starts.length < capacity) {
@@ -769,7 +848,7 @@ export function compileMatcher(taxonomy: Taxonomy): Matcher {
       flaggedIndex = new Int32Array(capacity);
     }
     // Locals, not closure bindings, inside the hot loop.
-    const { columnOf, width, move, stemInfo, exactInfo, states } = automaton;
+    const { columnOf, cells, baseShift, columnMask, rootBase, stateOfBase, states } = automaton;
     const stemNode = stemNodeId;
     const exactNode = exactNodeId;
     const flagged = flaggedWords;
@@ -778,64 +857,108 @@ export function compileMatcher(taxonomy: Taxonomy): Matcher {
     let flaggedCount = 0;
     let n = 0;
     let i = 0;
+    // u[len] is a space (see loadUnits): every word ends before it, so the inner loops need no length test.
     while (i < len) {
-      let c = raw.charCodeAt(i);
-      let column = columnOf[c]!;
+      let column = columnOf[u[i]!]!;
       if (column === 0) {
         i++;
         continue;
       }
       const start = i;
-      let state = 1;
-      let last = 1;
+      // The state reached (its base; the last one reached when the word outran every key after
+      // it), the cell of the last step read, and whether the word outran the keys.
+      let base = rootBase;
+      let cell = 0;
+      let outran = false;
       // Bit 2: a context stem is a prefix of this word.
       let flag = 0;
       for (;;) {
-        last = state;
-        state = move[state * width + column]!;
-        const info = stemInfo[state]!;
-        if (info !== 0) {
-          flag |= info;
-          if ((info & 1) !== 0) addPending(n, stemNode[state]!);
-        }
-        if (++i === len) break;
-        c = raw.charCodeAt(i);
-        column = columnOf[c]!;
-        if (column === 0) break;
-        if (state === 0) {
+        const at = base + column;
+        cell = cells[at]!;
+        if (((cell >> 4) & columnMask) !== column) {
           // No key continues: only the word's end is left to find.
-          for (;;) {
-            if (++i === len) break;
-            c = raw.charCodeAt(i);
-            if (columnOf[c] === 0) break;
-          }
+          outran = true;
+          while (columnOf[u[++i]!] !== 0);
           break;
         }
+        base = cell >> baseShift;
+        if ((cell & 3) !== 0) {
+          flag |= cell & 3;
+          if ((cell & 1) !== 0) addPending(n, stemNode[stateOfBase[base]!]!);
+        }
+        column = columnOf[u[++i]!]!;
+        if (column === 0) break;
       }
       starts[n] = start;
       ends[n] = i;
-      const info = exactInfo[state]!;
+      // Exact info only for a word that ended on a state.
+      const info = outran ? 0 : (cell >> 2) & 3;
       before[n] = flaggedCount;
       if (((flag | info) & 2) !== 0) {
-        where[flaggedCount] = state !== 0 ? state : states + last;
+        const state = stateOfBase[base]!;
+        where[flaggedCount] = outran ? states + state : state;
         flagged[flaggedCount++] = n;
       }
-      if ((info & 1) !== 0) addPending(n, exactNode[state]!);
+      if ((info & 1) !== 0) addPending(n, exactNode[stateOfBase[base]!]!);
       n++;
     }
     before[n] = flaggedCount;
     return n;
   }
 
+  /**
+   * The text's UTF-16 code units, copied into a reused typed array with a
+   * space after them: the pass reads a typed array (one load per character,
+   * whatever the string's representation: V8 keeps slices and
+   * concatenations as views, each charCodeAt going through them) and the
+   * copy is native and allocates nothing. Offsets are the string's.
+   */
+  let units = new Uint16Array(4096);
+  let unitBytes = Buffer.from(units.buffer);
+
+  function loadUnits(raw: string): Uint16Array {
+    const len = raw.length;
+    if (units.length <= len) {
+      units = new Uint16Array(Math.max(len + 1, units.length * 2));
+      unitBytes = Buffer.from(units.buffer);
+    }
+    // UTF-16LE is the typed array's own layout on little-endian machines; elsewhere, one unit at a time.
+    if (LITTLE_ENDIAN) unitBytes.write(raw, 0, len * 2, "utf16le");
+    else for (let i = 0; i < len; i++) units[i] = raw.charCodeAt(i);
+    units[len] = 0x20;
+    return units;
+  }
+
+  /**
+   * Whether the loaded units [0, len) hold a combining accent (U+0300–U+036F),
+   * as /[\u0300-\u036f]/ would tell of the text: in UTF-16LE their high byte
+   * is 3, found by the native byte search of Buffer.indexOf (most texts have
+   * no 3 byte at all; the few others are checked one by one).
+   */
+  function hasCombining(len: number): boolean {
+    if (!LITTLE_ENDIAN) {
+      for (let i = 0; i < len; i++) if (units[i]! >= 0x300 && units[i]! < 0x370) return true;
+      return false;
+    }
+    const bytes = unitBytes.subarray(0, len * 2);
+    for (let p = bytes.indexOf(3, 1); p >= 0; p = bytes.indexOf(3, p + 1)) if ((p & 1) === 1 && bytes[p - 1]! < 0x70) return true;
+    return false;
+  }
+
   function scanInto(text: string, hits: HitList, language?: string): void {
     hits.clear();
     slot = language === undefined ? 0 : (languageSlot.get(language) ?? otherLanguage);
-    // Combining accents: the precomposed text, as "e" + U+0301 must fold like "é". One test of the
-    // whole text (a native scan) instead of a test per character in the pass.
-    const raw = COMBINING.test(text) ? sequential(text).normalize("NFC") : sequential(text);
     pendingCount = 0;
-    const n = wordPass(raw);
-    const folded = raw;
+    let u = loadUnits(text);
+    let len = text.length;
+    // Combining accents: the precomposed text, as "e" + U+0301 must fold like "é". One test of the
+    // whole copy (a native byte search) instead of a test per character in the pass.
+    if (hasCombining(len)) {
+      const raw = text.normalize("NFC");
+      u = loadUnits(raw);
+      len = raw.length;
+    }
+    const n = wordPass(u, len);
     hits.words = n;
     if (pendingCount > 0 && contextCount > 0) {
       const flagged = flaggedBefore[n]!;
@@ -852,8 +975,14 @@ export function compileMatcher(taxonomy: Taxonomy): Matcher {
     for (let p = 0; p < pendingCount; p++) {
       const i = pendingWord[p]!;
       const node = pendingNode[p]!;
-      record(node, raw, folded, n, i, 1, hits);
-      if (nodeHasChildren[node] === 1) descend(node, raw, folded, n, i, i + 1, hits);
+      // Many first words are common ones ("la", "on") that start phrases but are no term alone, or
+      // none of this language, and most words after them continue no phrase: both tests here, before a call.
+      const range = (node * slots + slot) * 2;
+      if (nodeRanges[range] !== nodeRanges[range + 1]) record(node, u, n, i, 1, hits);
+      if (nodeHasChildren[node] === 1 && i + 1 < n) {
+        const c = FOLD[u[starts[i + 1]!]!]! & 63;
+        if ((childFirstChars[node * 2 + (c >> 5)]! & (1 << (c & 31))) !== 0) descend(node, u, n, i, i + 1, hits);
+      }
     }
     pendingCount = 0;
   }

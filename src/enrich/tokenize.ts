@@ -61,11 +61,6 @@ export function prepareText(text: string): string {
   return COMBINING.test(text) ? text.normalize("NFC") : text;
 }
 
-/** The folded form of one code unit. */
-export function foldCode(code: number): number {
-  return FOLD[code]!;
-}
-
 /** Case and accents folded: "Inmigración" → "inmigracion". */
 export function fold(text: string): string {
   const t = prepareText(text);

@@ -121,4 +121,57 @@ describe("matcher fast paths", () => {
     // "law" is both a context word and a phrase's first word.
     expect(phrases("law enforcement and asylum")).toEqual(["asylum×1", "law enforcement×1"]);
   });
+
+  it("finds every exact word and stem over a small alphabet, where the automaton's edges share slots", () => {
+    // Seeded: three letters make many states with edges on the same columns, packed side by side in the
+    // double array; "d" is a word character in no key. Expected hits come from plain string comparison.
+    let seed = 7;
+    const rnd = (k: number) => {
+      seed = (Math.imul(seed, 1103515245) + 12345) & 0x7fffffff;
+      return seed % k;
+    };
+    const word = (alphabet: string, max: number) => Array.from({ length: 1 + rnd(max) }, () => alphabet[rnd(alphabet.length)]).join("");
+    const keys = [...new Set(Array.from({ length: 60 }, () => word("abc", 4) + (rnd(2) === 0 ? "*" : "")))];
+    const m = compileMatcher(oneTopicTaxonomy(keys.map((k) => term(k))));
+    const words = Array.from({ length: 400 }, () => word("abcd", 6));
+    const expected: string[] = [];
+    words.forEach((w, i) => {
+      for (const k of keys) if (k.endsWith("*") ? w.startsWith(k.slice(0, -1)) : w === k) expected.push(`${i} ${k}`);
+    });
+    const { hits, words: count } = m.scan(words.join(" "));
+    expect(count).toBe(words.length);
+    expect(hits.map((h) => `${h.start} ${h.ref.term.text}`).sort()).toEqual(expected.sort());
+    expect(expected.length).toBeGreaterThan(100);
+  });
+
+  it("scans with an empty taxonomy, and text of every string representation alike", () => {
+    const empty = compileMatcher(oneTopicTaxonomy([]));
+    expect(empty.scan("nothing to find here")).toEqual({ hits: [], words: 4 });
+    const m = compileMatcher(oneTopicTaxonomy([term("border patrol"), term("migra*")]));
+    const long = `${"x".repeat(20)} border patrol migrants`;
+    const hitsOf = (text: string) => m.scan(text).hits.map((h) => [h.ref.term.text, h.start]);
+    const want = [
+      ["border patrol", 1],
+      ["migra*", 3],
+    ];
+    // A flat string, a slice of a larger one, and a concatenation read the same.
+    expect(hitsOf(long)).toEqual(want);
+    expect(hitsOf(`((${long}))`.slice(2, -2))).toEqual(want);
+    expect(hitsOf(["x".repeat(20), " border", " patrol ", "migrants"].reduce((a, b) => a + b))).toEqual(want);
+    // The last word ends at the end of the text.
+    expect(hitsOf("migra")).toEqual([["migra*", 0]]);
+  });
+
+  it("reads a text precomposed exactly when it holds a combining accent, wherever the byte 3 shows up", () => {
+    // U+212B (Kelvin-style Angstrom sign) folds to "å" as written, to "a" once NFC makes it U+00C5:
+    // "angstrom" matches only in a text that was normalized.
+    const m = compileMatcher(oneTopicTaxonomy([term("angstrom")]));
+    const found = (text: string) => m.scan(text).hits.length;
+    expect(found("\u212Bngstrom")).toBe(0);
+    expect(found("\u212Bngstrom e\u0301")).toBe(1);
+    // Greek (U+03xx above U+036F), U+0103 and U+2003 put a 3 byte in the copy without being accents.
+    expect(found("Αθήνα \u0370 ă\u2003\u212Bngstrom \u0103\u0203")).toBe(0);
+    expect(found("Αθήνα \u0370 ă\u2003\u212Bngstrom \u0103\u0203\u036f")).toBe(1);
+    expect(found("\u0300 \u212Bngstrom")).toBe(1);
+  });
 });
