@@ -40,6 +40,12 @@ export interface InterleaveOptions {
    */
   settleMs?: number;
   /**
+   * Untimed runs of every contender before the timed ones: a throughput
+   * figure (MB/s) is the steady state of a long-running service, not the
+   * first call's JIT compilation, which process CPU time also bills.
+   */
+  warmup?: number;
+  /**
    * Measure CPU time (user + system of this process) instead of wall time: on
    * a shared machine a run can wait for a core, and that wait says nothing
    * about the code. A contender may await (the unchanged path's refresh):
@@ -55,6 +61,7 @@ export interface InterleaveOptions {
 export async function interleaved(reps: number, contenders: Record<string, () => unknown>, options: InterleaveOptions = {}): Promise<Record<string, number>> {
   const names = Object.keys(contenders);
   const times: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
+  for (let w = 0; w < (options.warmup ?? 0); w++) for (const name of names) await contenders[name]!();
   for (let rep = 0; rep < reps; rep++) {
     for (let k = 0; k < names.length; k++) {
       const name = names[(k + rep) % names.length]!;
