@@ -1,0 +1,269 @@
+import { existsSync } from "node:fs";
+import { availableParallelism } from "node:os";
+import { fileURLToPath } from "node:url";
+import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from "node:worker_threads";
+import type { Matcher } from "../enrich/index.js";
+import type { Entry, RawFeed, RawItem, StoredEntryMeta, Taxonomy } from "../model/index.js";
+import { createDuplicateFilter, createTextNormalizer, type NormalizeOptions } from "../normalize/index.js";
+import type { Logger } from "../shared/logger.js";
+import { type PreparedItem, prepareItems } from "./prepare-entries.js";
+
+export interface PrepareWorkerData {
+  taxonomy: Taxonomy;
+  /** Requests in, replies out. */
+  port: MessagePort;
+  /** One Int32 the worker bumps after every reply (Atomics.wait wakes on it). */
+  signal: SharedArrayBuffer;
+}
+
+export type PrepareRequest =
+  | { type: "feed"; key: number; feed: RawFeed; options: NormalizeOptions; known: Array<[string, string]> }
+  | { type: "chunk"; key: number; chunk: number; items: RawItem[] }
+  | { type: "end"; key: number };
+
+export type PrepareReply = { type: "ready" } | { type: "chunk"; key: number; chunk: number; items?: PreparedItem[]; error?: string };
+
+/** An entry of the feed, first of its story, in item order; tagged when `tagged` says so. */
+export interface PreparedEntry {
+  entry: Entry;
+  tagged: boolean;
+}
+
+export interface PreparePoolOptions {
+  /** The worker's entry file; by default prepare-worker.js beside this module (the bundle's). */
+  script?: URL;
+  /** Feeds with fewer items are prepared on the main thread alone. */
+  minItems?: number;
+  /** Items per message to the worker. */
+  chunkItems?: number;
+  /** A worker silent for this long is given up (milliseconds). */
+  stallMs?: number;
+  logger: Logger;
+}
+
+/**
+ * Below this many items the worker does not pay: messages and copies cost
+ * more than the other core saves, and a few items take milliseconds anyway.
+ */
+const MIN_ITEMS = 512;
+/** Items per chunk: large enough that a message costs little beside the work, small enough that a few chunks in flight hold little. */
+const CHUNK_ITEMS = 128;
+/** Chunks queued at the worker, so it never waits for the main thread between two. */
+const WORKER_DEPTH = 3;
+/** Chunks prepared but not yet taken, at most: memory stays bounded whichever thread is slower. */
+const MAX_AHEAD = 6;
+/** A worker that answers nothing for this long is taken for dead (a crash cannot be seen from inside a transaction). */
+const STALL_MS = 15_000;
+const WAIT_SLICE_MS = 250;
+
+/**
+ * Normalizes and tags a large feed's items on two threads: the worker takes
+ * chunks of raw items ahead, and while it works, the main thread prepares
+ * later chunks itself; the chunks are taken in item order, so the entries,
+ * their topics and the store's rows are what the main thread alone produces.
+ * Everything happens inside the store's synchronous transaction (the refresh
+ * streams entries into it to keep memory flat): the main thread blocks with
+ * Atomics.wait and takes replies with receiveMessageOnPort, never through
+ * the event loop. A chunk the worker could not prepare is prepared on the
+ * main thread; a worker that dies or stalls is given up with a warning and
+ * the main thread prepares the rest, so no refresh is lost.
+ */
+export class PreparePool {
+  readonly #taxonomy: Taxonomy;
+  readonly #script: URL;
+  readonly #minItems: number;
+  readonly #chunkItems: number;
+  readonly #stallMs: number;
+  readonly #logger: Logger;
+  #worker: Worker | undefined;
+  #port: MessagePort | undefined;
+  #signal = new Int32Array(new SharedArrayBuffer(4));
+  #state: "idle" | "starting" | "ready" | "broken" | "closed" = "idle";
+  #key = 0;
+
+  constructor(taxonomy: Taxonomy, options: PreparePoolOptions) {
+    this.#taxonomy = taxonomy;
+    this.#script = options.script ?? new URL("./prepare-worker.js", import.meta.url);
+    this.#minItems = options.minItems ?? MIN_ITEMS;
+    this.#chunkItems = options.chunkItems ?? CHUNK_ITEMS;
+    this.#stallMs = options.stallMs ?? STALL_MS;
+    this.#logger = options.logger;
+  }
+
+  /** Whether a feed of this many items is prepared with the worker's help. */
+  wants(items: number): boolean {
+    return items >= this.#minItems && this.#state !== "broken" && this.#state !== "closed";
+  }
+
+  /** Starts the worker thread if it is not running (it loads its modules and compiles its matcher meanwhile). */
+  start(): void {
+    if (this.#state !== "idle") return;
+    this.#state = "starting";
+    try {
+      const { port1, port2 } = new MessageChannel();
+      const data: PrepareWorkerData = { taxonomy: this.#taxonomy, port: port2, signal: this.#signal.buffer as SharedArrayBuffer };
+      const worker = new Worker(this.#script, { workerData: data, transferList: [port2] });
+      // Between two cycles of a service the worker idles: it must not keep the process alive.
+      worker.unref();
+      worker.on("error", (error) => this.#fail(error));
+      worker.on("exit", (code) => this.#fail(new Error(`it exited with code ${code}`)));
+      this.#worker = worker;
+      this.#port = port1;
+    } catch (error) {
+      this.#fail(error);
+    }
+  }
+
+  /** Starts the worker and resolves once it takes chunks (true) or has failed (false). */
+  async whenReady(): Promise<boolean> {
+    this.start();
+    while (this.#state === "starting") {
+      this.#receive();
+      if (this.#state === "starting") await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    return this.#state === "ready";
+  }
+
+  /** Stops the worker; the pool prepares nothing more. */
+  async close(): Promise<void> {
+    const worker = this.#worker;
+    this.#state = "closed";
+    this.#worker = undefined;
+    this.#port?.close();
+    this.#port = undefined;
+    await worker?.terminate();
+  }
+
+  #fail(error: unknown): void {
+    if (this.#state === "broken" || this.#state === "closed") return;
+    this.#state = "broken";
+    this.#logger.warn(
+      { err: error },
+      `refresh: the worker thread that normalizes and tags large feeds stopped (${error instanceof Error ? error.message : String(error)}); the main thread does it alone`,
+    );
+    void this.#worker?.terminate().catch(() => undefined);
+    this.#worker = undefined;
+  }
+
+  #receive(): PrepareReply | undefined {
+    if (this.#port === undefined) return undefined;
+    const received = receiveMessageOnPort(this.#port) as { message: PrepareReply } | undefined;
+    if (received?.message.type === "ready" && this.#state === "starting") this.#state = "ready";
+    return received?.message;
+  }
+
+  #post(request: PrepareRequest): boolean {
+    try {
+      this.#port!.postMessage(request);
+      return true;
+    } catch {
+      // A value that cannot be copied (none is expected from the parser): the main thread prepares that chunk.
+      return false;
+    }
+  }
+
+  /**
+   * The feed's entries normalized and tagged, the same story kept once, in
+   * item order: what takeNormalizedEntries and tagEntry give on the main
+   * thread alone. Takes the items out of the feed; each chunk of raw items is
+   * let go once its entries are taken. `known` entries (stored with this
+   * content under this taxonomy) are not tagged.
+   */
+  *entries(feed: RawFeed, options: NormalizeOptions, stored: ReadonlyMap<string, StoredEntryMeta>, matcher: Matcher): Generator<PreparedEntry> {
+    const isFirst = createDuplicateFilter(feed);
+    const items: Array<RawItem | undefined> = feed.items;
+    feed.items = [];
+    const normalize = createTextNormalizer(feed, options);
+    const known = new Map<string, string>();
+    for (const [id, meta] of stored) if (meta.taxonomyVersion === matcher.taxonomy.version) known.set(id, meta.contentHash);
+    this.start();
+    const key = ++this.#key;
+    const size = this.#chunkItems;
+    const count = Math.ceil(items.length / size);
+    const slice = (c: number) => items.slice(c * size, (c + 1) * size) as RawItem[];
+    const inline = (c: number) => prepareItems(normalize, matcher, known, slice(c));
+    /** Chunks sent to the worker and not answered. */
+    const atWorker = new Set<number>();
+    /** Prepared chunks not yet taken; null: the worker could not prepare it. */
+    const ready = new Map<number, PreparedItem[] | null>();
+    let announced = false;
+    let byWorker = 0;
+    let waitedMs = 0;
+    const started = performance.now();
+    /** The first chunk neither thread has taken on. */
+    let next = 0;
+    const take = (reply: PrepareReply | undefined): boolean => {
+      if (reply?.type !== "chunk" || reply.key !== key) return reply !== undefined;
+      atWorker.delete(reply.chunk);
+      ready.set(reply.chunk, reply.items ?? null);
+      if (reply.items !== undefined) byWorker++;
+      return true;
+    };
+    try {
+      for (let c = 0; c < count; c++) {
+        let prepared: PreparedItem[] | undefined;
+        let lastHeard = performance.now();
+        while (prepared === undefined) {
+          while (take(this.#receive())) lastHeard = performance.now();
+          // Keep the worker busy: it takes the chunks nobody has taken on yet.
+          while (this.#state === "ready" && atWorker.size < WORKER_DEPTH && next < count) {
+            if (!announced) announced = this.#post({ type: "feed", key, feed, options, known: [...known] });
+            if (!announced || !this.#post({ type: "chunk", key, chunk: next, items: slice(next) })) break;
+            atWorker.add(next++);
+          }
+          const done = ready.get(c);
+          if (done !== undefined || ready.has(c)) {
+            ready.delete(c);
+            prepared = done ?? inline(c);
+          } else if (!atWorker.has(c) || this.#state !== "ready") {
+            // The main thread's turn, or the worker is gone: what it held is prepared here.
+            prepared = inline(c);
+            if (next === c) next++;
+          } else if (next < count && ready.size < MAX_AHEAD) {
+            // While the worker prepares chunk c, the main thread prepares a later one.
+            ready.set(next, inline(next));
+            next++;
+          } else {
+            const seen = Atomics.load(this.#signal, 0);
+            if (take(this.#receive())) {
+              lastHeard = performance.now();
+              continue;
+            }
+            const w0 = performance.now();
+            Atomics.wait(this.#signal, 0, seen, Math.min(WAIT_SLICE_MS, this.#stallMs));
+            waitedMs += performance.now() - w0;
+            if (performance.now() - lastHeard > this.#stallMs) this.#fail(new Error(`no answer for ${this.#stallMs} ms`));
+          }
+        }
+        items.fill(undefined, c * size, (c + 1) * size);
+        for (const p of prepared) if (p.entry !== undefined && isFirst(p.itemLink, p.entry)) yield { entry: p.entry, tagged: p.tagged };
+      }
+    } finally {
+      if (announced && this.#state === "ready") this.#post({ type: "end", key });
+      this.#logger.debug(
+        {
+          source: options.sourceId,
+          items: items.length,
+          chunks: count,
+          byWorker,
+          waitedMs: Math.round(waitedMs),
+          durationMs: Math.round(performance.now() - started),
+        },
+        `refresh: ${options.sourceId}: ${byWorker} of ${count} chunk(s) normalized and tagged by the worker thread`,
+      );
+    }
+  }
+}
+
+/**
+ * The pool a refresh cycle uses, or undefined, and every feed is prepared on
+ * the main thread: one core, FEED_ENRICHER_PREPARE_WORKER=0, or no worker
+ * file beside this module (run from the TypeScript sources: the worker runs
+ * from the bundle bin/feed-enricher.js builds).
+ */
+export function openPreparePool(matcher: Matcher, logger: Logger): PreparePool | undefined {
+  if (process.env.FEED_ENRICHER_PREPARE_WORKER === "0" || availableParallelism() < 2) return undefined;
+  const script = new URL("./prepare-worker.js", import.meta.url);
+  if (!existsSync(fileURLToPath(script))) return undefined;
+  return new PreparePool(matcher.taxonomy, { script, logger });
+}
