@@ -46,6 +46,12 @@ export interface PreparePoolOptions {
  * more than the other core saves, and a few items take milliseconds anyway.
  */
 const MIN_ITEMS = 512;
+/**
+ * A feed body at least this large is taken for a long feed (news items run
+ * 1–10 kB each): the worker starts before the parse. Smaller feeds of many
+ * items start it when they reach normalize.
+ */
+const PREWARM_BYTES = 2 * 1024 * 1024;
 /** Items per chunk: large enough that a message costs little beside the work, small enough that a few chunks in flight hold little. */
 const CHUNK_ITEMS = 128;
 /** Chunks queued at the worker, so it never waits for the main thread between two. */
@@ -93,6 +99,11 @@ export class PreparePool {
   /** Whether a feed of this many items is prepared with the worker's help. */
   wants(items: number): boolean {
     return items >= this.#minItems && this.#state !== "broken" && this.#state !== "closed";
+  }
+
+  /** Starts the worker when a feed body this large is about to be parsed: its start overlaps the parse. */
+  prewarm(bodyBytes: number): void {
+    if (bodyBytes >= PREWARM_BYTES) this.start();
   }
 
   /** Starts the worker thread if it is not running (it loads its modules and compiles its matcher meanwhile). */

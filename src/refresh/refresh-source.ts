@@ -152,6 +152,8 @@ export async function refreshSource(source: Source, deps: RefreshDeps): Promise<
       return { sourceId: source.id, status: "unchanged", durationMs: elapsed(), ...moved };
     }
     success.bodyHash = bodyHash;
+    // A body this large holds a long feed: the worker that helps normalize it starts loading while the body is decoded and parsed.
+    deps.prepare?.prewarm(fetched.body.length);
 
     // An HTML page where the feed should be: say so, and name the feeds it advertises, before parsing.
     const page = detectHtmlPage(fetched.body, fetched.contentType, fetched.url);
