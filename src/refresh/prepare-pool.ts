@@ -52,6 +52,8 @@ const MIN_ITEMS = 512;
  * items start it when they reach normalize.
  */
 const PREWARM_BYTES = 2 * 1024 * 1024;
+/** A cycle of at least this many sources starts the worker for their feeds, however short. */
+const MANY_SOURCES = 16;
 /** Items per chunk: large enough that a message costs little beside the work, small enough that a few chunks in flight hold little. */
 const CHUNK_ITEMS = 128;
 /** Chunks queued at the worker, so it never waits for the main thread between two. */
@@ -86,6 +88,10 @@ export class PreparePool {
   #signal = new Int32Array(new SharedArrayBuffer(4));
   #state: "idle" | "starting" | "ready" | "broken" | "closed" = "idle";
   #key = 0;
+  /** Who takes the replies about each feed in flight. */
+  readonly #handlers = new Map<number, (reply: PrepareReply & { type: "chunk" }) => void>();
+  /** Whole-feed requests (entriesAsync) waiting for the worker: each falls back to the main thread when the worker fails. */
+  readonly #waiting = new Map<number, () => void>();
 
   constructor(taxonomy: Taxonomy, options: PreparePoolOptions) {
     this.#taxonomy = taxonomy;
@@ -99,6 +105,15 @@ export class PreparePool {
   /** Whether a feed of this many items is prepared with the worker's help. */
   wants(items: number): boolean {
     return items >= this.#minItems && this.#state !== "broken" && this.#state !== "closed";
+  }
+
+  /**
+   * Starts the worker for a cycle of this many sources: their feeds, however
+   * short, are normalized and tagged by the worker (entriesAsync) while the
+   * main thread fetches, parses and stores the others.
+   */
+  expectSources(sources: number): void {
+    if (sources >= MANY_SOURCES) this.start();
   }
 
   /** Starts the worker when a feed body this large is about to be parsed: its start overlaps the parse. */
@@ -116,6 +131,9 @@ export class PreparePool {
       const worker = new Worker(this.#script, { workerData: data, transferList: [port2] });
       // Between two cycles of a service the worker idles: it must not keep the process alive.
       worker.unref();
+      // Between two feeds, replies come through the event loop (entriesAsync); inside a transaction, through receiveMessageOnPort.
+      port1.on("message", (reply: PrepareReply) => this.#dispatch(reply));
+      port1.unref();
       worker.on("error", (error) => this.#fail(error));
       worker.on("exit", (code) => this.#fail(new Error(`it exited with code ${code}`)));
       this.#worker = worker;
@@ -129,7 +147,7 @@ export class PreparePool {
   async whenReady(): Promise<boolean> {
     this.start();
     while (this.#state === "starting") {
-      this.#receive();
+      this.#drain();
       if (this.#state === "starting") await new Promise((resolve) => setTimeout(resolve, 5));
     }
     return this.#state === "ready";
@@ -142,6 +160,7 @@ export class PreparePool {
     this.#worker = undefined;
     this.#port?.close();
     this.#port = undefined;
+    for (const fallBack of [...this.#waiting.values()]) fallBack();
     await worker?.terminate();
   }
 
@@ -154,13 +173,28 @@ export class PreparePool {
     );
     void this.#worker?.terminate().catch(() => undefined);
     this.#worker = undefined;
+    for (const fallBack of [...this.#waiting.values()]) fallBack();
   }
 
-  #receive(): PrepareReply | undefined {
-    if (this.#port === undefined) return undefined;
-    const received = receiveMessageOnPort(this.#port) as { message: PrepareReply } | undefined;
-    if (received?.message.type === "ready" && this.#state === "starting") this.#state = "ready";
-    return received?.message;
+  #dispatch(reply: PrepareReply): void {
+    if (reply.type === "ready") {
+      if (this.#state === "starting") this.#state = "ready";
+    } else {
+      // Replies about a feed already finished (given up, or its refresh failed) have no taker.
+      this.#handlers.get(reply.key)?.(reply);
+    }
+  }
+
+  /** Takes every reply waiting on the port now, without the event loop; returns how many. */
+  #drain(): number {
+    let n = 0;
+    for (;;) {
+      if (this.#port === undefined) return n;
+      const received = receiveMessageOnPort(this.#port) as { message: PrepareReply } | undefined;
+      if (received === undefined) return n;
+      n++;
+      this.#dispatch(received.message);
+    }
   }
 
   #post(request: PrepareRequest): boolean {
@@ -185,8 +219,7 @@ export class PreparePool {
     const items: Array<RawItem | undefined> = feed.items;
     feed.items = [];
     const normalize = createTextNormalizer(feed, options);
-    const known = new Map<string, string>();
-    for (const [id, meta] of stored) if (meta.taxonomyVersion === matcher.taxonomy.version) known.set(id, meta.contentHash);
+    const known = knownHashes(stored, matcher);
     this.start();
     const key = ++this.#key;
     const size = this.#chunkItems;
@@ -203,19 +236,17 @@ export class PreparePool {
     const started = performance.now();
     /** The first chunk neither thread has taken on. */
     let next = 0;
-    const take = (reply: PrepareReply | undefined): boolean => {
-      if (reply?.type !== "chunk" || reply.key !== key) return reply !== undefined;
+    this.#handlers.set(key, (reply) => {
       atWorker.delete(reply.chunk);
       ready.set(reply.chunk, reply.items ?? null);
       if (reply.items !== undefined) byWorker++;
-      return true;
-    };
+    });
     try {
       for (let c = 0; c < count; c++) {
         let prepared: PreparedItem[] | undefined;
         let lastHeard = performance.now();
         while (prepared === undefined) {
-          while (take(this.#receive())) lastHeard = performance.now();
+          if (this.#drain() > 0) lastHeard = performance.now();
           // Keep the worker busy: it takes the chunks nobody has taken on yet.
           while (this.#state === "ready" && atWorker.size < WORKER_DEPTH && next < count) {
             if (!announced) announced = this.#post({ type: "feed", key, feed, options, known: [...known] });
@@ -236,7 +267,7 @@ export class PreparePool {
             next++;
           } else {
             const seen = Atomics.load(this.#signal, 0);
-            if (take(this.#receive())) {
+            if (this.#drain() > 0) {
               lastHeard = performance.now();
               continue;
             }
@@ -250,6 +281,7 @@ export class PreparePool {
         for (const p of prepared) if (p.entry !== undefined && isFirst(p.itemLink, p.entry)) yield { entry: p.entry, tagged: p.tagged };
       }
     } finally {
+      this.#handlers.delete(key);
       if (announced && this.#state === "ready") this.#post({ type: "end", key });
       this.#logger.debug(
         {
@@ -264,6 +296,55 @@ export class PreparePool {
       );
     }
   }
+
+  /**
+   * A whole feed normalized and tagged by the worker while the main thread
+   * serves other sources: what entries() gives, as an array (a short feed,
+   * so memory is no concern). Undefined when the worker is not running: the
+   * caller prepares the feed itself. A feed the worker could not prepare (an
+   * error, a worker that died or went silent) is prepared on the main thread.
+   */
+  entriesAsync(feed: RawFeed, options: NormalizeOptions, stored: ReadonlyMap<string, StoredEntryMeta>, matcher: Matcher): Promise<PreparedEntry[]> | undefined {
+    if (this.#state !== "ready") return undefined;
+    const isFirst = createDuplicateFilter(feed);
+    const items = feed.items;
+    feed.items = [];
+    const known = knownHashes(stored, matcher);
+    const key = ++this.#key;
+    const prepared = new Promise<PreparedItem[]>((resolve) => {
+      // Also what keeps the process alive meanwhile: the worker and its port do not.
+      const timer = setTimeout(() => this.#fail(new Error(`no answer for ${this.#stallMs} ms`)), this.#stallMs);
+      let settled = false;
+      const finish = (done: PreparedItem[] | undefined) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        this.#handlers.delete(key);
+        this.#waiting.delete(key);
+        resolve(done ?? prepareItems(createTextNormalizer(feed, options), matcher, known, items));
+      };
+      // Called while the pool fails, possibly inside another feed's transaction: the fallback runs after it.
+      this.#waiting.set(key, () => setImmediate(() => finish(undefined)));
+      this.#handlers.set(key, (reply) => finish(reply.items));
+      if (this.#post({ type: "feed", key, feed, options, known: [...known] }) && this.#post({ type: "chunk", key, chunk: 0, items })) {
+        this.#post({ type: "end", key });
+      } else {
+        finish(undefined);
+      }
+    });
+    return prepared.then((done) => {
+      const out: PreparedEntry[] = [];
+      for (const p of done) if (p.entry !== undefined && isFirst(p.itemLink, p.entry)) out.push({ entry: p.entry, tagged: p.tagged });
+      return out;
+    });
+  }
+}
+
+/** The content hash of each stored entry tagged under the matcher's taxonomy: those the refresh will not tag again. */
+function knownHashes(stored: ReadonlyMap<string, StoredEntryMeta>, matcher: Matcher): Map<string, string> {
+  const known = new Map<string, string>();
+  for (const [id, meta] of stored) if (meta.taxonomyVersion === matcher.taxonomy.version) known.set(id, meta.contentHash);
+  return known;
 }
 
 /**

@@ -29,6 +29,7 @@ export async function refreshSources(sources: Source[], deps: RefreshDeps, optio
   if (deps.prepare === undefined) {
     const prepare = openPreparePool(deps.matcher, deps.logger);
     if (prepare !== undefined) {
+      prepare.expectSources(sources.length);
       try {
         return await refreshSources(sources, { ...deps, prepare }, options);
       } finally {

@@ -178,10 +178,12 @@ export async function refreshSource(source: Source, deps: RefreshDeps): Promise<
     };
 
     const stored = deps.store.entryMeta(source.id);
-    // A large feed is normalized and tagged in chunks on two threads, in step with the upserts below.
-    const normalized = deps.prepare?.wants(feed.items.length)
+    // A large feed is normalized and tagged in chunks on two threads, in step
+    // with the upserts below; a short one by the worker, if it runs, while this
+    // thread serves other sources; else here, as the upserts take the entries.
+    const normalized: Iterable<Candidate> = deps.prepare?.wants(feed.items.length)
       ? deps.prepare.entries(feed, normalizeOptions, stored, deps.matcher)
-      : takeNormalizedEntries(feed, normalizeOptions);
+      : ((await deps.prepare?.entriesAsync(feed, normalizeOptions, stored, deps.matcher)) ?? takeNormalizedEntries(feed, normalizeOptions));
     const counts = { newEntries: 0, updatedEntries: 0 };
     if (ttlMinutes !== undefined) success.minIntervalMinutes = ttlMinutes;
     if (maxAgeSeconds !== undefined) success.minIntervalMinutes = Math.max(success.minIntervalMinutes ?? 0, maxAgeSeconds / 60);
