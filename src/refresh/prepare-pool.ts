@@ -65,7 +65,10 @@ const STALL_MS = 15_000;
 const WAIT_SLICE_MS = 250;
 
 /**
- * Normalizes and tags a large feed's items on two threads: the worker takes
+ * Normalizes and tags feeds on a worker thread beside the main thread. A
+ * short feed, in a cycle of many sources, goes to the worker whole
+ * (entriesAsync) while the main thread serves other sources. A large feed's
+ * items are prepared on both threads (entries): the worker takes
  * chunks of raw items ahead, and while it works, the main thread prepares
  * later chunks itself; the chunks are taken in item order, so the entries,
  * their topics and the store's rows are what the main thread alone produces.
@@ -169,7 +172,7 @@ export class PreparePool {
     this.#state = "broken";
     this.#logger.warn(
       { err: error },
-      `refresh: the worker thread that normalizes and tags large feeds stopped (${error instanceof Error ? error.message : String(error)}); the main thread does it alone`,
+      `refresh: the worker thread that normalizes and tags feeds stopped (${error instanceof Error ? error.message : String(error)}); the main thread does it alone`,
     );
     void this.#worker?.terminate().catch(() => undefined);
     this.#worker = undefined;
