@@ -314,7 +314,7 @@ export class PreparePool {
     feed.items = [];
     const known = knownHashes(stored, matcher);
     const key = ++this.#key;
-    const prepared = new Promise<PreparedItem[]>((resolve) => {
+    const prepared = new Promise<PreparedItem[]>((resolve, reject) => {
       // Also what keeps the process alive meanwhile: the worker and its port do not.
       const timer = setTimeout(() => this.#fail(new Error(`no answer for ${this.#stallMs} ms`)), this.#stallMs);
       let settled = false;
@@ -324,7 +324,12 @@ export class PreparePool {
         clearTimeout(timer);
         this.#handlers.delete(key);
         this.#waiting.delete(key);
-        resolve(done ?? prepareItems(createTextNormalizer(feed, options), matcher, known, items));
+        try {
+          resolve(done ?? prepareItems(createTextNormalizer(feed, options), matcher, known, items));
+        } catch (error) {
+          // An item that breaks normalize here breaks it without the worker too: the refresh reports it for this source.
+          reject(error);
+        }
       };
       // Called while the pool fails, possibly inside another feed's transaction: the fallback runs after it.
       this.#waiting.set(key, () => setImmediate(() => finish(undefined)));
