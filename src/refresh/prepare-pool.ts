@@ -58,8 +58,12 @@ const MANY_SOURCES = 16;
 const CHUNK_ITEMS = 128;
 /** Chunks queued at the worker, so it never waits for the main thread between two. */
 const WORKER_DEPTH = 3;
-/** Chunks prepared but not yet taken, at most: memory stays bounded whichever thread is slower. */
-const MAX_AHEAD = 6;
+/**
+ * Chunks the main thread prepares ahead while it waits for the worker, at
+ * most: entries held past a scavenge or two are promoted to the old
+ * generation, and on a feed of 100,000 items every mark-compact walks gigabytes.
+ */
+const MAX_AHEAD = 1;
 /** A worker that answers nothing for this long is taken for dead (a crash cannot be seen from inside a transaction). */
 const STALL_MS = 15_000;
 const WAIT_SLICE_MS = 250;
@@ -188,6 +192,15 @@ export class PreparePool {
     }
   }
 
+  /** Takes the next reply waiting on the port, if there is one, without the event loop. */
+  #receiveOne(): boolean {
+    if (this.#port === undefined) return false;
+    const received = receiveMessageOnPort(this.#port) as { message: PrepareReply } | undefined;
+    if (received === undefined) return false;
+    this.#dispatch(received.message);
+    return true;
+  }
+
   /** Takes every reply waiting on the port now, without the event loop; returns how many. */
   #drain(): number {
     let n = 0;
@@ -246,31 +259,37 @@ export class PreparePool {
     });
     try {
       for (let c = 0; c < count; c++) {
-        let prepared: PreparedItem[] | undefined;
+        // A chunk nobody has taken on is the main thread's, prepared now; the worker takes the ones after it.
+        const mine = next === c;
+        if (mine) next++;
+        if (this.#state === "starting") this.#drain();
+        while (this.#state === "ready" && atWorker.size < WORKER_DEPTH && next < count) {
+          if (!announced) announced = this.#post({ type: "feed", key, feed, options, known: [...known] });
+          if (!announced || !this.#post({ type: "chunk", key, chunk: next, items: slice(next) })) break;
+          atWorker.add(next++);
+        }
+        let prepared: PreparedItem[] | undefined = mine ? inline(c) : undefined;
         let lastHeard = performance.now();
         while (prepared === undefined) {
-          if (this.#drain() > 0) lastHeard = performance.now();
-          // Keep the worker busy: it takes the chunks nobody has taken on yet.
-          while (this.#state === "ready" && atWorker.size < WORKER_DEPTH && next < count) {
-            if (!announced) announced = this.#post({ type: "feed", key, feed, options, known: [...known] });
-            if (!announced || !this.#post({ type: "chunk", key, chunk: next, items: slice(next) })) break;
-            atWorker.add(next++);
-          }
           const done = ready.get(c);
           if (done !== undefined || ready.has(c)) {
             ready.delete(c);
             prepared = done ?? inline(c);
           } else if (!atWorker.has(c) || this.#state !== "ready") {
-            // The main thread's turn, or the worker is gone: what it held is prepared here.
+            // The worker is gone: what it held is prepared here.
             prepared = inline(c);
-            if (next === c) next++;
+          } else if (this.#receiveOne()) {
+            // Replies are taken one at a time, when needed: one waiting in the
+            // port is bytes outside the heap, one taken is objects that would
+            // outlive a scavenge or two and go to the old generation.
+            lastHeard = performance.now();
           } else if (next < count && ready.size < MAX_AHEAD) {
             // While the worker prepares chunk c, the main thread prepares a later one.
             ready.set(next, inline(next));
             next++;
           } else {
             const seen = Atomics.load(this.#signal, 0);
-            if (this.#drain() > 0) {
+            if (this.#receiveOne()) {
               lastHeard = performance.now();
               continue;
             }
