@@ -181,9 +181,13 @@ export async function refreshSource(source: Source, deps: RefreshDeps): Promise<
     // A large feed is normalized and tagged in chunks on two threads, in step
     // with the upserts below; a short one by the worker, if it runs, while this
     // thread serves other sources; else here, as the upserts take the entries.
-    const normalized: Iterable<Candidate> = deps.prepare?.wants(feed.items.length)
-      ? deps.prepare.entries(feed, normalizeOptions, stored, deps.matcher)
-      : ((await deps.prepare?.entriesAsync(feed, normalizeOptions, stored, deps.matcher)) ?? takeNormalizedEntries(feed, normalizeOptions));
+    const chunked = deps.prepare?.wants(feed.items.length) ? deps.prepare : undefined;
+    const whole = chunked ? undefined : deps.prepare?.entriesAsync(feed, normalizeOptions, stored, deps.matcher);
+    const normalized: Iterable<Candidate> = chunked
+      ? chunked.entries(feed, normalizeOptions, stored, deps.matcher)
+      : whole
+        ? await whole
+        : takeNormalizedEntries(feed, normalizeOptions);
     const counts = { newEntries: 0, updatedEntries: 0 };
     if (ttlMinutes !== undefined) success.minIntervalMinutes = ttlMinutes;
     if (maxAgeSeconds !== undefined) success.minIntervalMinutes = Math.max(success.minIntervalMinutes ?? 0, maxAgeSeconds / 60);
