@@ -29,7 +29,7 @@ function project(feeds: string[]): { config: string; feedsDir: string } {
   const config = join(root, "config/feed-enricher.yaml");
   writeFileSync(
     config,
-    `publicBaseUrl: http://127.0.0.1:8080/\nruntimeDir: runtime\nfeedsDir: feeds\ntaxonomy: ${join(ROOT, "config/topics.yaml")}\nsources:\n${sources}`,
+    `publicBaseUrl: http://127.0.0.1:8080/\nruntimeDir: runtime\nfeedsDir: feeds\ntaxonomy: ${join(ROOT, "config/topics.yaml")}\nfetch:\n  maxBytes: 100000000\nsources:\n${sources}`,
   );
   return { config, feedsDir: join(root, "feeds") };
 }
@@ -57,16 +57,16 @@ describe("the prepare worker, from the bundle", () => {
   it("gives the outputs the main thread alone gives, and no warning", async () => {
     const data = mkdtempSync(join(tmpdir(), "fe-prepare-worker-data-"));
     dirs.push(data);
-    // Long enough for the chunked path (512 items or more).
+    // Long enough for the chunked path (2,000 items or more).
     const feeds = [join(data, "long.xml")];
-    writeFileSync(feeds[0]!, generateFeed({ format: "rss", items: 520, seed: 60 }));
+    writeFileSync(feeds[0]!, generateFeed({ format: "rss", items: 2000, seed: 60 }));
     const alone = project(feeds);
     const shared = project(feeds);
     const aloneLog = await cli(alone.config, { FEED_ENRICHER_PREPARE_WORKER: "0" });
     const log = await cli(shared.config, {});
     expect(aloneLog.filter((l) => l.msg.includes("by the worker thread"))).toEqual([]);
     // The feed went through the chunked path (the worker file was found beside the bundle's chunks)…
-    expect(log.filter((l) => l.msg.includes("by the worker thread")).map((l) => l.chunks)).toEqual([5]);
+    expect(log.filter((l) => l.msg.includes("by the worker thread")).map((l) => l.chunks)).toEqual([16]);
     // …and the worker neither failed to start nor died.
     expect(log.filter((l) => l.level >= 40 && l.msg.includes("worker thread"))).toEqual([]);
     const expected = readTree(alone.feedsDir);
