@@ -43,9 +43,10 @@ async function bundle(dir) {
   const tmp = `${dir}.tmp-${process.pid}`;
   rmSync(tmp, { recursive: true, force: true });
   await build({
-    // The render worker is a second entry: a worker thread starts from a file
-    // (src/cli/start-render-worker.ts looks for it beside its own chunk).
-    entryPoints: [join(SRC, "main.ts"), join(SRC, "cli/render-worker.ts")],
+    // The render and prepare workers are more entries: a worker thread starts
+    // from a file (src/cli/start-render-worker.ts and
+    // src/refresh/prepare-pool.ts look for theirs beside their own chunk).
+    entryPoints: [join(SRC, "main.ts"), join(SRC, "cli/render-worker.ts"), join(SRC, "refresh/prepare-worker.ts")],
     entryNames: "[name]",
     outdir: tmp,
     bundle: true,

@@ -5,6 +5,7 @@
 export { htmlToText, plainTitle } from "./html-text.js";
 export { parseCaption, parseDateline } from "./news-structure.js";
 export {
+  createDuplicateFilter,
   createNormalizer,
   createTextNormalizer,
   type NormalizedEntry,

@@ -305,6 +305,31 @@ export function normalizeFeedWithText(feed: RawFeed, options: NormalizeOptions):
 }
 
 /**
+ * The rule takeNormalizedEntries keeps an entry by, for a caller that
+ * normalizes the items itself (refresh, in chunks on two threads): true the
+ * first time a story (same id, or same identifying link) is met, called in item
+ * order with each item's raw link. Reads the links of the feed's items once,
+ * so it is made before the items are taken.
+ */
+export function createDuplicateFilter(feed: RawFeed): (itemLink: string | undefined, entry: Entry) => boolean {
+  const seenIds = new Set<string>();
+  const seenLinks = new Set<string>();
+  // A link shared by many items is the site's home page (podcasts, some CMSs),
+  // not a story's canonical link: it identifies nothing, so it dedups nothing.
+  const linkCounts = new Map<string, number>();
+  for (const item of feed.items) if (item?.link !== undefined) linkCounts.set(item.link.trim(), (linkCounts.get(item.link.trim()) ?? 0) + 1);
+  const homeLinks = new Set([feed.link?.trim(), ...[...linkCounts].filter(([, n]) => n > 2).map(([link]) => link)]);
+  linkCounts.clear();
+  return (itemLink, entry) => {
+    const linkIdentifies = entry.link !== undefined && !homeLinks.has(itemLink?.trim()) && !homeLinks.has(entry.link);
+    if (seenIds.has(entry.id) || (linkIdentifies && seenLinks.has(entry.link!))) return false;
+    seenIds.add(entry.id);
+    if (linkIdentifies) seenLinks.add(entry.link!);
+    return true;
+  };
+}
+
+/**
  * The feed's entries one at a time, the same story twice (same id or
  * identifying link) kept once. Takes the items out of the feed and lets each
  * raw item go as soon as it is normalized, so a refresh that hands each entry
@@ -313,26 +338,14 @@ export function normalizeFeedWithText(feed: RawFeed, options: NormalizeOptions):
  */
 export function* takeNormalizedEntries(feed: RawFeed, options: NormalizeOptions): Generator<NormalizedEntry> {
   const normalize = createTextNormalizer(feed, options);
+  const isFirst = createDuplicateFilter(feed);
   const items: Array<RawItem | undefined> = feed.items;
   feed.items = [];
-  const seenIds = new Set<string>();
-  const seenLinks = new Set<string>();
-  // A link shared by many items is the site's home page (podcasts, some CMSs),
-  // not a story's canonical link: it identifies nothing, so it dedups nothing.
-  const linkCounts = new Map<string, number>();
-  for (const item of items) if (item?.link !== undefined) linkCounts.set(item.link.trim(), (linkCounts.get(item.link.trim()) ?? 0) + 1);
-  const homeLinks = new Set([feed.link?.trim(), ...[...linkCounts].filter(([, n]) => n > 2).map(([link]) => link)]);
-  linkCounts.clear();
   for (let i = 0; i < items.length; i++) {
     const item = items[i]!;
     items[i] = undefined;
     const normalized = normalize(item);
-    if (normalized === undefined) continue;
-    const { entry } = normalized;
-    const linkIdentifies = entry.link !== undefined && !homeLinks.has(item.link?.trim()) && !homeLinks.has(entry.link);
-    if (seenIds.has(entry.id) || (linkIdentifies && seenLinks.has(entry.link!))) continue;
-    seenIds.add(entry.id);
-    if (linkIdentifies) seenLinks.add(entry.link!);
+    if (normalized === undefined || !isFirst(item.link, normalized.entry)) continue;
     yield normalized;
   }
 }

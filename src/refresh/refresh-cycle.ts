@@ -2,6 +2,7 @@ import { rmSync } from "node:fs";
 import { join } from "node:path";
 import type { Source, SourceReconcileResult, Store } from "../model/index.js";
 import type { Logger } from "../shared/logger.js";
+import { openPreparePool } from "./prepare-pool.js";
 import { type RefreshDeps, type RefreshResult, refreshSource } from "./refresh-source.js";
 
 export interface CycleOptions {
@@ -20,9 +21,22 @@ function hostOf(source: Source): string {
 
 /**
  * Refreshes the sources with a concurrency limit and one request at a time per
- * host (politeness). One failing source never stops the others.
+ * host (politeness). One failing source never stops the others. A feed
+ * large enough is normalized and tagged with the help of a worker thread
+ * (PreparePool), started on the first such feed and stopped at the end.
  */
 export async function refreshSources(sources: Source[], deps: RefreshDeps, options: CycleOptions): Promise<RefreshResult[]> {
+  if (deps.prepare === undefined) {
+    const prepare = openPreparePool(deps.matcher, deps.logger);
+    if (prepare !== undefined) {
+      prepare.expectSources(sources.length);
+      try {
+        return await refreshSources(sources, { ...deps, prepare }, options);
+      } finally {
+        await prepare.close();
+      }
+    }
+  }
   const results: RefreshResult[] = new Array(sources.length);
   const hostBusy = new Map<string, Promise<void>>();
   let next = 0;

@@ -2,11 +2,12 @@ import { decodeBytes } from "../decode/index.js";
 import { type Matcher, tagEntry } from "../enrich/index.js";
 import { detectHtmlPage, type FetchOptions, type FetchResult, fetchSource, notAFeedError } from "../fetch/index.js";
 import type { Entry, Source, SourceState, Store, StoredEntryMeta } from "../model/index.js";
-import { type NormalizedEntry, takeNormalizedEntries } from "../normalize/index.js";
+import { htmlToText, type NormalizeOptions, takeNormalizedEntries } from "../normalize/index.js";
 import { parseFeed } from "../parse/index.js";
 import { describeError } from "../shared/errors.js";
 import { bodyFingerprint } from "../shared/hash.js";
 import type { Logger } from "../shared/logger.js";
+import type { PreparePool } from "./prepare-pool.js";
 
 export interface RefreshDeps {
   store: Store;
@@ -18,6 +19,12 @@ export interface RefreshDeps {
   maxBackoffMinutes: number;
   now: () => Date;
   logger: Logger;
+  /**
+   * Normalizes and tags large feeds on a second core (refreshSources opens
+   * one per cycle when it pays); without it the main thread does it alone,
+   * with the same result.
+   */
+  prepare?: PreparePool;
 }
 
 export type RefreshResult =
@@ -48,12 +55,19 @@ function freshState(source: Source): SourceState {
   return { sourceId: source.id, consecutiveFailures: 0, ...(source.url ? { url: source.url } : {}) };
 }
 
+/** A normalized entry, already tagged when `tagged` says so, else with its content's plain text at hand. */
+interface Candidate {
+  entry: Entry;
+  tagged?: boolean;
+  contentText?: () => string;
+}
+
 /**
  * The new and changed entries, tagged, one at a time as they are normalized;
  * records the id of every entry of the feed in `currentIds`.
  */
 function* taggedUpserts(
-  normalized: Iterable<NormalizedEntry>,
+  normalized: Iterable<Candidate>,
   stored: Map<string, StoredEntryMeta>,
   deps: RefreshDeps,
   nowIso: string,
@@ -61,13 +75,14 @@ function* taggedUpserts(
   currentIds: string[],
 ): Generator<Entry> {
   const taxonomyVersion = deps.matcher.taxonomy.version;
-  for (const { entry, contentText } of normalized) {
+  for (const { entry, tagged, contentText } of normalized) {
     currentIds.push(entry.id);
     const meta = stored.get(entry.id);
     if (meta && meta.contentHash === entry.contentHash && meta.taxonomyVersion === taxonomyVersion) continue;
     let e: Entry = { ...entry, firstSeen: meta?.firstSeen ?? entry.firstSeen };
     // contentText is htmlToText(contentHtml), the text retag also tags, collected while normalizing.
-    e = tagEntry(deps.matcher, e, contentText() || e.summary);
+    // An entry tagged on the way (the prepare worker's chunks) was tagged from the same text.
+    if (!tagged) e = tagEntry(deps.matcher, e, (contentText ?? (() => htmlToText(entry.contentHtml)))() || e.summary);
     if (meta) {
       const contentChanged = meta.contentHash !== entry.contentHash;
       const topicsChanged = !sameTopics(
@@ -137,6 +152,8 @@ export async function refreshSource(source: Source, deps: RefreshDeps): Promise<
       return { sourceId: source.id, status: "unchanged", durationMs: elapsed(), ...moved };
     }
     success.bodyHash = bodyHash;
+    // A body this large holds a long feed: the worker that helps normalize it starts loading while the body is decoded and parsed.
+    deps.prepare?.prewarm(fetched.body.length);
 
     // An HTML page where the feed should be: say so, and name the feeds it advertises, before parsing.
     const page = detectHtmlPage(fetched.body, fetched.contentType, fetched.url);
@@ -151,16 +168,26 @@ export async function refreshSource(source: Source, deps: RefreshDeps): Promise<
     text = undefined;
     const repairs = feed.repairs;
     const ttlMinutes = feed.ttlMinutes;
-    const normalized = takeNormalizedEntries(feed, {
+    const normalizeOptions: NormalizeOptions = {
       sourceId: source.id,
       feedUrl,
       trackingParams: deps.trackingParams,
       boilerplate: source.boilerplate,
       ...(source.language ? { defaultLanguage: source.language } : {}),
       now: nowIso,
-    });
+    };
 
     const stored = deps.store.entryMeta(source.id);
+    // A large feed is normalized and tagged in chunks on two threads, in step
+    // with the upserts below; a short one by the worker, if it runs, while this
+    // thread serves other sources; else here, as the upserts take the entries.
+    const chunked = deps.prepare?.wants(feed.items.length) ? deps.prepare : undefined;
+    const whole = chunked ? undefined : deps.prepare?.entriesAsync(feed, normalizeOptions, stored, deps.matcher);
+    const normalized: Iterable<Candidate> = chunked
+      ? chunked.entries(feed, normalizeOptions, stored, deps.matcher)
+      : whole
+        ? await whole
+        : takeNormalizedEntries(feed, normalizeOptions);
     const counts = { newEntries: 0, updatedEntries: 0 };
     if (ttlMinutes !== undefined) success.minIntervalMinutes = ttlMinutes;
     if (maxAgeSeconds !== undefined) success.minIntervalMinutes = Math.max(success.minIntervalMinutes ?? 0, maxAgeSeconds / 60);

@@ -1,0 +1,76 @@
+import { execFile } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { afterAll, describe, expect, it } from "vitest";
+import { generateFeed } from "../bench/generate-feed.js";
+import { readTree } from "../helpers/read-tree.js";
+
+// The worker that normalizes and tags long feeds runs from the bundle
+// bin/feed-enricher.js builds (vitest runs the sources, where there is no
+// worker file): this runs the bin as a child process, with the worker and
+// without it (FEED_ENRICHER_PREPARE_WORKER=0).
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+const BIN = join(ROOT, "bin/feed-enricher.js");
+const run = promisify(execFile);
+
+const dirs: string[] = [];
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+function project(feeds: string[]): { config: string; feedsDir: string } {
+  const root = mkdtempSync(join(tmpdir(), "fe-prepare-worker-"));
+  dirs.push(root);
+  mkdirSync(join(root, "config"));
+  const sources = feeds.map((file, i) => `  - id: s${i}\n    file: ${file}\n`).join("");
+  const config = join(root, "config/feed-enricher.yaml");
+  writeFileSync(
+    config,
+    `publicBaseUrl: http://127.0.0.1:8080/\nruntimeDir: runtime\nfeedsDir: feeds\ntaxonomy: ${join(ROOT, "config/topics.yaml")}\nfetch:\n  maxBytes: 100000000\nsources:\n${sources}`,
+  );
+  return { config, feedsDir: join(root, "feeds") };
+}
+
+interface LogLine {
+  level: number;
+  msg: string;
+  chunks?: number;
+}
+
+async function cli(config: string, env: NodeJS.ProcessEnv): Promise<LogLine[]> {
+  const { stdout } = await run(process.execPath, [BIN, "run", "--config", config], {
+    cwd: ROOT,
+    env: { ...process.env, LOG_LEVEL: "debug", ...env },
+    timeout: 120_000,
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  return stdout
+    .split("\n")
+    .filter((l) => l.startsWith("{"))
+    .map((l) => JSON.parse(l) as LogLine);
+}
+
+describe("the prepare worker, from the bundle", () => {
+  it("gives the outputs the main thread alone gives, and no warning", async () => {
+    const data = mkdtempSync(join(tmpdir(), "fe-prepare-worker-data-"));
+    dirs.push(data);
+    // Long enough for the chunked path (2,000 items or more).
+    const feeds = [join(data, "long.xml")];
+    writeFileSync(feeds[0]!, generateFeed({ format: "rss", items: 2000, seed: 60 }));
+    const alone = project(feeds);
+    const shared = project(feeds);
+    const aloneLog = await cli(alone.config, { FEED_ENRICHER_PREPARE_WORKER: "0" });
+    const log = await cli(shared.config, {});
+    expect(aloneLog.filter((l) => l.msg.includes("by the worker thread"))).toEqual([]);
+    // The feed went through the chunked path (the worker file was found beside the bundle's chunks)…
+    expect(log.filter((l) => l.msg.includes("by the worker thread")).map((l) => l.chunks)).toEqual([16]);
+    // …and the worker neither failed to start nor died.
+    expect(log.filter((l) => l.level >= 40 && l.msg.includes("worker thread"))).toEqual([]);
+    const expected = readTree(alone.feedsDir);
+    expect(expected.size).toBeGreaterThan(30);
+    expect(readTree(shared.feedsDir)).toEqual(expected);
+  }, 180_000);
+});
