@@ -97,6 +97,8 @@ export class PreparePool {
   #signal = new Int32Array(new SharedArrayBuffer(4));
   #state: "idle" | "starting" | "ready" | "broken" | "closed" = "idle";
   #key = 0;
+  /** Set by expectSources: short feeds go to the worker too. */
+  #manySources = false;
   /** Who takes the replies about each feed in flight. */
   readonly #handlers = new Map<number, (reply: PrepareReply & { type: "chunk" }) => void>();
   /** Whole-feed requests (entriesAsync) waiting for the worker: each falls back to the main thread when the worker fails. */
@@ -111,18 +113,25 @@ export class PreparePool {
     this.#logger = options.logger;
   }
 
+  /** Whether the worker thread was started (it may have stopped since). */
+  get started(): boolean {
+    return this.#state !== "idle";
+  }
+
   /** Whether a feed of this many items is prepared with the worker's help. */
   wants(items: number): boolean {
     return items >= this.#minItems && this.#state !== "broken" && this.#state !== "closed";
   }
 
   /**
-   * Starts the worker for a cycle of this many sources: their feeds, however
-   * short, are normalized and tagged by the worker (entriesAsync) while the
-   * main thread fetches, parses and stores the others.
+   * A cycle of this many sources: their feeds, however short, are normalized
+   * and tagged by the worker (entriesAsync) while the main thread fetches,
+   * parses and stores the others. The worker starts with the first feed that
+   * changed, not here: a scheduled cycle where every source answers 304 or
+   * the same bytes would pay its start (about a second of CPU) for nothing.
    */
   expectSources(sources: number): void {
-    if (sources >= MANY_SOURCES) this.start();
+    if (sources >= MANY_SOURCES) this.#manySources = true;
   }
 
   /** Starts the worker when a feed body this large is about to be parsed: its start overlaps the parse. */
@@ -329,6 +338,8 @@ export class PreparePool {
    * error, a worker that died or went silent) is prepared on the main thread.
    */
   entriesAsync(feed: RawFeed, options: NormalizeOptions, stored: ReadonlyMap<string, StoredEntryMeta>, matcher: Matcher): Promise<PreparedEntry[]> | undefined {
+    // The first changed feed of a many-source cycle starts the worker and is prepared here meanwhile.
+    if (this.#manySources && this.#state === "idle") this.start();
     if (this.#state !== "ready") return undefined;
     const isFirst = createDuplicateFilter(feed);
     const items = feed.items;

@@ -149,6 +149,26 @@ describe("normalize and tag on a worker thread", () => {
     vi.unstubAllEnvs();
   }, 120_000);
 
+  it("starts the worker of a many-source cycle only once a feed has changed", async () => {
+    vi.stubEnv("FEED_ENRICHER_PREPARE_WORKER", "0");
+    const feeds = ["rss-parser__itunes-missing-image.rss", "feedjira__CRE.xml"];
+    const { app } = corpusApp(feeds);
+    await refreshAll(app, T0);
+    const pool = new PreparePool(app.matcher.taxonomy, { script: workerScript, logger: app.logger });
+    cleanups.push(() => void pool.close());
+    pool.expectSources(1000);
+    // The same bytes again: nothing to normalize, so no worker.
+    expect((await refreshAll(app, T1, pool)).map((r) => r.status)).toEqual(["unchanged", "unchanged"]);
+    expect(pool.started).toBe(false);
+    // A changed feed starts it (and is prepared on the main thread meanwhile).
+    const file = join(dataDir, feeds[1]!);
+    writeFileSync(file, readFileSync(file, "utf8").replace(/<title>/, "<title>Revised: "));
+    expect((await refreshAll(app, new Date(T1.getTime() + 3_600_000), pool)).map((r) => r.status)).toEqual(["unchanged", "updated"]);
+    expect(pool.started).toBe(true);
+    await pool.close();
+    vi.unstubAllEnvs();
+  }, 60_000);
+
   it("falls back to the main thread, with a warning, when the worker dies mid-feed", async () => {
     // A worker that says it is ready and exits on the first chunk it is given.
     const crashing = join(bundleDir, "crashing-worker.mjs");
