@@ -1,8 +1,8 @@
 // Small measuring tools shared by the benchmark sections: medians of
 // interleaved repetitions, forced GC between runs, child processes with peak
 // RSS, temp projects, and the report table.
-import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { type ChildProcess, spawn } from "node:child_process";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -243,4 +243,73 @@ export function markdownTable(): string {
       .join("\n") +
     "\n"
   );
+}
+
+/** Polls `url` until it answers (true), the child exits or `ms` pass (false). */
+export async function waitForHttp(url: string, child: ChildProcess, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  let exited = false;
+  child.once("exit", () => (exited = true));
+  while (Date.now() < deadline && !exited) {
+    try {
+      const res = await fetch(url);
+      await res.arrayBuffer();
+      return true;
+    } catch {
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+  return false;
+}
+
+/** A TCP port free on 127.0.0.1 now. */
+export async function freePort(): Promise<number> {
+  const { createServer } = await import("node:net");
+  return new Promise((done) => {
+    const s = createServer();
+    s.listen(0, "127.0.0.1", () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => done(port));
+    });
+  });
+}
+
+/**
+ * nginx serving `dir` on loopback (ETag on, keep-alive 75 s, one worker), the
+ * origin of the 304 rows: a static server that answers a conditional GET from
+ * its open-file cache in microseconds, as a publisher's web server or CDN
+ * does. Undefined when nginx is not installed or does not start.
+ */
+export async function startNginxOrigin(dir: string): Promise<{ port: number; stop(): void } | undefined> {
+  const bin = ["/usr/sbin/nginx", "/usr/bin/nginx"].find((p) => existsSync(p));
+  if (bin === undefined) return undefined;
+  // mkdtemp makes 0700 folders; nginx workers run as an unprivileged user and must traverse them.
+  chmodSync(dir, 0o755);
+  const root = tempDir("unchanged-nginx");
+  const prefix = join(root, "nginx");
+  mkdirSync(join(prefix, "logs"), { recursive: true });
+  const port = await freePort();
+  writeFileSync(
+    join(prefix, "nginx.conf"),
+    `daemon off; worker_processes 1; pid ${prefix}/nginx.pid; error_log ${prefix}/logs/error.log;
+events { worker_connections 1024; }
+http {
+  access_log off; sendfile on; etag on; keepalive_timeout 75s; open_file_cache max=100;
+  types { application/rss+xml xml; }
+  client_body_temp_path ${prefix}/body; proxy_temp_path ${prefix}/proxy; fastcgi_temp_path ${prefix}/fastcgi; uwsgi_temp_path ${prefix}/uwsgi; scgi_temp_path ${prefix}/scgi;
+  server { listen 127.0.0.1:${port}; root ${dir}; }
+}
+`,
+  );
+  writeFileSync(join(dir, "probe.xml"), "<rss/>");
+  const child = spawn(bin, ["-p", prefix, "-c", join(prefix, "nginx.conf")], { stdio: "ignore" });
+  const stop = () => {
+    child.kill();
+    rmSync(root, { recursive: true, force: true });
+  };
+  if (!(await waitForHttp(`http://127.0.0.1:${port}/probe.xml`, child, 5000))) {
+    stop();
+    return undefined;
+  }
+  return { port, stop };
 }

@@ -31,6 +31,7 @@ import {
   benchProject,
   fmtMb,
   fmtMs,
+  freePort,
   gc,
   interleaved,
   markdownTable,
@@ -40,9 +41,11 @@ import {
   REPO_ROOT,
   ratioRow,
   runChild,
+  startNginxOrigin,
   TOPICS_FILE,
   tempDir,
   timeMs,
+  waitForHttp,
 } from "./bench-kit.js";
 import { type FeedFormat, generateFeed } from "./generate-feed.js";
 
@@ -463,46 +466,6 @@ async function startFeedServer(dir: string, ports: number): Promise<FeedServer> 
   return { ports: list, child, stop: () => child.kill() };
 }
 
-/**
- * nginx serving `dir` on loopback (ETag on, keep-alive 75 s, one worker), the
- * origin of the 304 rows: a static server that answers a conditional GET from
- * its open-file cache in microseconds, as a publisher's web server or CDN
- * does. Undefined when nginx is not installed or does not start.
- */
-async function startNginxOrigin(dir: string): Promise<{ port: number; stop(): void } | undefined> {
-  const bin = ["/usr/sbin/nginx", "/usr/bin/nginx"].find((p) => existsSync(p));
-  if (bin === undefined) return undefined;
-  // mkdtemp makes 0700 folders; nginx workers run as an unprivileged user and must traverse them.
-  chmodSync(dir, 0o755);
-  const root = tempDir("unchanged-nginx");
-  const prefix = join(root, "nginx");
-  mkdirSync(join(prefix, "logs"), { recursive: true });
-  const port = await freePort();
-  writeFileSync(
-    join(prefix, "nginx.conf"),
-    `daemon off; worker_processes 1; pid ${prefix}/nginx.pid; error_log ${prefix}/logs/error.log;
-events { worker_connections 1024; }
-http {
-  access_log off; sendfile on; etag on; keepalive_timeout 75s; open_file_cache max=100;
-  types { application/rss+xml xml; }
-  client_body_temp_path ${prefix}/body; proxy_temp_path ${prefix}/proxy; fastcgi_temp_path ${prefix}/fastcgi; uwsgi_temp_path ${prefix}/uwsgi; scgi_temp_path ${prefix}/scgi;
-  server { listen 127.0.0.1:${port}; root ${dir}; }
-}
-`,
-  );
-  writeFileSync(join(dir, "probe.xml"), "<rss/>");
-  const child = spawn(bin, ["-p", prefix, "-c", join(prefix, "nginx.conf")], { stdio: "ignore" });
-  const stop = () => {
-    child.kill();
-    rmSync(root, { recursive: true, force: true });
-  };
-  if (!(await waitForHttp(`http://127.0.0.1:${port}/probe.xml`, child, 5000))) {
-    stop();
-    return undefined;
-  }
-  return { port, stop };
-}
-
 async function unchangedSection(): Promise<void> {
   const dataDir = tempDir("unchanged");
   const server = await startFeedServer(dataDir, 1);
@@ -790,33 +753,6 @@ async function manySection(): Promise<void> {
 }
 
 // ─── 9. Serving ─────────────────────────────────────────────────────────────
-async function waitForHttp(url: string, child: ChildProcess, ms: number): Promise<boolean> {
-  const deadline = Date.now() + ms;
-  let exited = false;
-  child.once("exit", () => (exited = true));
-  while (Date.now() < deadline && !exited) {
-    try {
-      const res = await fetch(url);
-      await res.arrayBuffer();
-      return true;
-    } catch {
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
-  return false;
-}
-
-async function freePort(): Promise<number> {
-  const { createServer } = await import("node:net");
-  return new Promise((done) => {
-    const s = createServer();
-    s.listen(0, "127.0.0.1", () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => done(port));
-    });
-  });
-}
-
 async function load(url: string, etag?: string): Promise<{ rps: number; p99: number; ok: boolean }> {
   const duration = QUICK ? 3 : 8;
   const r = await autocannon({ url, connections: 32, duration, ...(etag ? { headers: { "if-none-match": etag } } : {}) });

@@ -13,9 +13,8 @@
 // store: commit() of the same tagged entries into a fresh store, old and new.
 // The stored rows are compared first (every column of every table).
 // decode: decodeBytes of generated feeds (ASCII and non-ASCII); texts compared first.
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -24,7 +23,7 @@ import Database from "better-sqlite3";
 import { loadConfig } from "../../src/config/index.js";
 import type { Entry, Source } from "../../src/model/index.js";
 import { silentLogger } from "../../src/shared/logger.js";
-import { benchProject, interleaved, REPO_ROOT, tempDir } from "./bench-kit.js";
+import { benchProject, interleaved, REPO_ROOT, startNginxOrigin, tempDir } from "./bench-kit.js";
 import { generateFeed } from "./generate-feed.js";
 
 const REPS = Number(process.env.AB_REPS ?? 9);
@@ -75,52 +74,11 @@ function report(title: string, med: Record<string, number>): void {
   for (const [k, v] of Object.entries(med)) console.log(`  ${k.padEnd(28)} ${v.toFixed(3)}`);
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((done) => {
-    const s = createServer();
-    s.listen(0, "127.0.0.1", () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => done(port));
-    });
-  });
-}
-
+/** nginx as the 304 origin (the bench's own setup). */
 async function startNginx(dir: string): Promise<{ port: number; stop(): void }> {
-  const bin = ["/usr/sbin/nginx", "/usr/bin/nginx"].find((p) => existsSync(p));
-  if (bin === undefined) throw new Error("nginx is not installed");
-  chmodSync(dir, 0o755);
-  const root = tempDir("ab-nginx");
-  const prefix = join(root, "nginx");
-  mkdirSync(join(prefix, "logs"), { recursive: true });
-  const port = await freePort();
-  writeFileSync(
-    join(prefix, "nginx.conf"),
-    `daemon off; worker_processes 1; pid ${prefix}/nginx.pid; error_log ${prefix}/logs/error.log;
-events { worker_connections 1024; }
-http {
-  access_log off; sendfile on; etag on; keepalive_timeout 75s; open_file_cache max=100;
-  types { application/rss+xml xml; }
-  client_body_temp_path ${prefix}/body; proxy_temp_path ${prefix}/proxy; fastcgi_temp_path ${prefix}/fastcgi; uwsgi_temp_path ${prefix}/uwsgi; scgi_temp_path ${prefix}/scgi;
-  server { listen 127.0.0.1:${port}; root ${dir}; }
-}
-`,
-  );
-  const child: ChildProcess = spawn(bin, ["-p", prefix, "-c", join(prefix, "nginx.conf")], { stdio: "ignore" });
-  for (let i = 0; i < 50; i++) {
-    try {
-      await (await fetch(`http://127.0.0.1:${port}/feed.xml`)).arrayBuffer();
-      break;
-    } catch {
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-  return {
-    port,
-    stop: () => {
-      child.kill();
-      rmSync(root, { recursive: true, force: true });
-    },
-  };
+  const nginx = await startNginxOrigin(dir);
+  if (nginx === undefined) throw new Error("nginx is not installed or did not start");
+  return nginx;
 }
 
 async function part304(): Promise<void> {
