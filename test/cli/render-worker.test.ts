@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -7,6 +7,7 @@ import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
 import { generateFeed } from "../bench/generate-feed.js";
 import { readTree } from "../helpers/read-tree.js";
+import { fileSourcesProject } from "../helpers/temp-project.js";
 
 // A cycle with many outputs renders part of them in a worker thread, which
 // runs from the bundle bin/feed-enricher.js builds (vitest runs the sources,
@@ -15,22 +16,15 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const BIN = join(ROOT, "bin/feed-enricher.js");
 const run = promisify(execFile);
 
-const dirs: string[] = [];
+const cleanups: Array<() => void> = [];
 afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  for (const c of cleanups) c();
 });
 
 function project(feeds: string[]): { config: string; feedsDir: string } {
-  const root = mkdtempSync(join(tmpdir(), "fe-render-worker-"));
-  dirs.push(root);
-  mkdirSync(join(root, "config"));
-  const sources = feeds.map((file, i) => `  - id: s${i}\n    file: ${file}\n`).join("");
-  const config = join(root, "config/feed-enricher.yaml");
-  writeFileSync(
-    config,
-    `publicBaseUrl: http://127.0.0.1:8080/\nruntimeDir: runtime\nfeedsDir: feeds\ntaxonomy: ${join(ROOT, "config/topics.yaml")}\nsources:\n${sources}`,
-  );
-  return { config, feedsDir: join(root, "feeds") };
+  const p = fileSourcesProject(feeds);
+  cleanups.push(p.cleanup);
+  return { config: p.configFile, feedsDir: p.feedsDir };
 }
 
 async function cli(config: string, env: NodeJS.ProcessEnv): Promise<string> {
@@ -46,7 +40,7 @@ async function cli(config: string, env: NodeJS.ProcessEnv): Promise<string> {
 describe("the render worker", () => {
   it("writes byte-for-byte what the main thread alone writes, and leaves nothing pending", async () => {
     const data = mkdtempSync(join(tmpdir(), "fe-render-worker-data-"));
-    dirs.push(data);
+    cleanups.push(() => rmSync(data, { recursive: true, force: true }));
     const feeds = [0, 1].map((i) => {
       const file = join(data, `f${i}.xml`);
       writeFileSync(file, generateFeed({ format: i === 0 ? "rss" : "atom", items: 60, seed: 40 + i }));

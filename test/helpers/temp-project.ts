@@ -27,6 +27,15 @@ export function tempProject(configYaml: string): TempProject {
   return { root, configDir, configFile, feedsDir: join(root, "feeds"), cleanup: () => rmSync(root, { recursive: true, force: true }) };
 }
 
+/**
+ * A throwaway project whose sources are the given feed files (ids s0, s1, …),
+ * for tests that run the bin as a child process; `extraYaml` adds top-level settings.
+ */
+export function fileSourcesProject(files: string[], extraYaml = ""): TempProject {
+  const sources = files.map((file, i) => `  - id: s${i}\n    file: ${file}\n`).join("");
+  return tempProject(`publicBaseUrl: http://127.0.0.1:8080/\nruntimeDir: runtime\nfeedsDir: feeds\n${extraYaml}sources:\n${sources}`);
+}
+
 /** The bundled sample source, as the default config has it. */
 export const SAMPLE_SOURCE_YAML = `  - id: radiohc-sample
     title: Radio Habana Cuba (sample)

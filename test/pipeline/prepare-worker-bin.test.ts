@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -7,6 +7,7 @@ import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
 import { generateFeed } from "../bench/generate-feed.js";
 import { readTree } from "../helpers/read-tree.js";
+import { fileSourcesProject } from "../helpers/temp-project.js";
 
 // The worker that normalizes and tags long feeds runs from the bundle
 // bin/feed-enricher.js builds (vitest runs the sources, where there is no
@@ -16,22 +17,15 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const BIN = join(ROOT, "bin/feed-enricher.js");
 const run = promisify(execFile);
 
-const dirs: string[] = [];
+const cleanups: Array<() => void> = [];
 afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  for (const c of cleanups) c();
 });
 
 function project(feeds: string[]): { config: string; feedsDir: string } {
-  const root = mkdtempSync(join(tmpdir(), "fe-prepare-worker-"));
-  dirs.push(root);
-  mkdirSync(join(root, "config"));
-  const sources = feeds.map((file, i) => `  - id: s${i}\n    file: ${file}\n`).join("");
-  const config = join(root, "config/feed-enricher.yaml");
-  writeFileSync(
-    config,
-    `publicBaseUrl: http://127.0.0.1:8080/\nruntimeDir: runtime\nfeedsDir: feeds\ntaxonomy: ${join(ROOT, "config/topics.yaml")}\nfetch:\n  maxBytes: 100000000\nsources:\n${sources}`,
-  );
-  return { config, feedsDir: join(root, "feeds") };
+  const p = fileSourcesProject(feeds, "fetch:\n  maxBytes: 100000000\n");
+  cleanups.push(p.cleanup);
+  return { config: p.configFile, feedsDir: p.feedsDir };
 }
 
 interface LogLine {
@@ -56,7 +50,7 @@ async function cli(config: string, env: NodeJS.ProcessEnv): Promise<LogLine[]> {
 describe("the prepare worker, from the bundle", () => {
   it("gives the outputs the main thread alone gives, and no warning", async () => {
     const data = mkdtempSync(join(tmpdir(), "fe-prepare-worker-data-"));
-    dirs.push(data);
+    cleanups.push(() => rmSync(data, { recursive: true, force: true }));
     // Long enough for the chunked path (2,000 items or more).
     const feeds = [join(data, "long.xml")];
     writeFileSync(feeds[0]!, generateFeed({ format: "rss", items: 2000, seed: 60 }));
