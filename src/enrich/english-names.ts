@@ -1,3 +1,4 @@
+import { isWhiteSpaceCode } from "../shared/white-space.js";
 import { LEXICON_WORDS, type LexTag } from "./english-lexicon.js";
 import { capitalStarts, detached, matchesAtCapitals } from "./tokenize.js";
 
@@ -254,27 +255,10 @@ export function opensSentence(text: string, index: number, openers: string): boo
   for (let j = index - 1; j >= 0 && j >= index - 3; j--) {
     const c = text.charCodeAt(j);
     if (c === 0x0a) return true;
-    if (isSpace(c)) continue;
+    if (isWhiteSpaceCode(c)) continue;
     return openers.includes(text.charAt(j));
   }
   return false;
-}
-
-/** JavaScript's \s. */
-function isSpace(c: number): boolean {
-  return (
-    c === 0x20 ||
-    (c >= 0x09 && c <= 0x0d) ||
-    c === 0xa0 ||
-    c === 0x1680 ||
-    (c >= 0x2000 && c <= 0x200a) ||
-    c === 0x2028 ||
-    c === 0x2029 ||
-    c === 0x202f ||
-    c === 0x205f ||
-    c === 0x3000 ||
-    c === 0xfeff
-  );
 }
 
 /**

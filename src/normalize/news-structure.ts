@@ -1,5 +1,6 @@
 import { Parser } from "htmlparser2";
 import type { Dateline } from "../model/index.js";
+import { isWhiteSpaceCode } from "../shared/white-space.js";
 import { TEXT_BREAK } from "./block-elements.js";
 import { HTML_TOKENIZER } from "./fast-text-tokenizer.js";
 import { TEXT_SKIP, textLines } from "./html-text.js";
@@ -110,25 +111,8 @@ function isSeparator(text: string): boolean {
     c === 0x2022 ||
     c === 0xb7 ||
     c === 0x2e ||
-    isSpaceCode(c);
+    isWhiteSpaceCode(c);
   return mayStart && SEPARATOR.test(text);
-}
-
-// What `\s` matches (ECMAScript WhiteSpace and LineTerminator).
-function isSpaceCode(c: number): boolean {
-  return (
-    (c >= 0x09 && c <= 0x0d) ||
-    c === 0x20 ||
-    c === 0xa0 ||
-    c === 0x1680 ||
-    (c >= 0x2000 && c <= 0x200a) ||
-    c === 0x2028 ||
-    c === 0x2029 ||
-    c === 0x202f ||
-    c === 0x205f ||
-    c === 0x3000 ||
-    c === 0xfeff
-  );
 }
 
 function matchesAny(patterns: RegExp[], text: string): boolean {
