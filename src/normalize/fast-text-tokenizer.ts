@@ -65,40 +65,41 @@ export class FastTextTokenizer extends Tokenizer {
     }
   }
 
+  /** Whether the characters ahead may be skipped: the tokenizer runs and decodes entities (else "&" is plain text). */
+  private skippable(t: TokenizerState): boolean {
+    if (!t.running || !t.decodeEntities) return false;
+    this.sync(t);
+    return true;
+  }
+
+  /** Moves to the first of `stop` (the state's own delimiter) and the next "&" after `from`. */
+  private jump(t: TokenizerState, from: number, stop: number): void {
+    this.nextAmp = nextOf(t.buffer, "&", from, this.nextAmp);
+    this.skipTo(Math.min(stop, this.nextAmp));
+  }
+
   /** Called by parse() for each character in the Text state. */
   fastText(c: number): void {
-    if (c === LT || c === AMP) {
-      baseText.call(this, c);
-      return;
-    }
     const t = this as unknown as TokenizerState;
-    if (!t.running || !t.decodeEntities) {
+    if (c === LT || c === AMP || !this.skippable(t)) {
       baseText.call(this, c);
       return;
     }
-    this.sync(t);
     const from = t.index - t.offset + 1;
     this.nextLt = nextOf(t.buffer, "<", from, this.nextLt);
-    this.nextAmp = nextOf(t.buffer, "&", from, this.nextAmp);
-    this.skipTo(Math.min(this.nextLt, this.nextAmp));
+    this.jump(t, from, this.nextLt);
   }
 
   /** Called by parse() for each character of a double-quoted attribute value. */
   fastAttributeValue(c: number): void {
-    if (c === DQUOTE || c === AMP) {
-      baseAttributeValue.call(this, c);
-      return;
-    }
     const t = this as unknown as TokenizerState;
-    if (!t.running || !t.decodeEntities) {
+    if (c === DQUOTE || c === AMP || !this.skippable(t)) {
       baseAttributeValue.call(this, c);
       return;
     }
-    this.sync(t);
     const from = t.index - t.offset + 1;
     this.nextQuote = nextOf(t.buffer, '"', from, this.nextQuote);
-    this.nextAmp = nextOf(t.buffer, "&", from, this.nextAmp);
-    this.skipTo(Math.min(this.nextQuote, this.nextAmp));
+    this.jump(t, from, this.nextQuote);
   }
 }
 
