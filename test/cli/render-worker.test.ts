@@ -1,20 +1,15 @@
-import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
+import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { generateFeed } from "../bench/generate-feed.js";
 import { readTree } from "../helpers/read-tree.js";
+import { runBinOnce } from "../helpers/run-project.js";
 import { fileSourcesProject } from "../helpers/temp-project.js";
 
 // A cycle with many outputs renders part of them in a worker thread, which
 // runs from the bundle bin/feed-enricher.js builds (vitest runs the sources,
 // where there is no worker file): this runs the bin as a child process.
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
-const BIN = join(ROOT, "bin/feed-enricher.js");
-const run = promisify(execFile);
 
 const cleanups: Array<() => void> = [];
 afterAll(() => {
@@ -25,16 +20,6 @@ function project(feeds: string[]): { config: string; feedsDir: string } {
   const p = fileSourcesProject(feeds);
   cleanups.push(p.cleanup);
   return { config: p.configFile, feedsDir: p.feedsDir };
-}
-
-async function cli(config: string, env: NodeJS.ProcessEnv): Promise<string> {
-  const { stdout } = await run(process.execPath, [BIN, "run", "--config", config], {
-    cwd: ROOT,
-    env: { ...process.env, LOG_LEVEL: "debug", ...env },
-    timeout: 120_000,
-    maxBuffer: 64 * 1024 * 1024,
-  });
-  return stdout;
 }
 
 describe("the render worker", () => {
@@ -48,8 +33,8 @@ describe("the render worker", () => {
     });
     const alone = project(feeds);
     const shared = project(feeds);
-    await cli(alone.config, { FEED_ENRICHER_RENDER_WORKER: "0" });
-    const log = await cli(shared.config, {});
+    await runBinOnce(alone.config, { FEED_ENRICHER_RENDER_WORKER: "0" });
+    const log = await runBinOnce(shared.config, {});
     const rendered = log
       .split("\n")
       .filter((l) => l.startsWith("{"))
@@ -62,6 +47,6 @@ describe("the render worker", () => {
     expect(expected.size).toBeGreaterThan(50);
     expect(readTree(shared.feedsDir)).toEqual(expected);
     // Every output left the pending list: a second run renders and writes nothing.
-    expect(await cli(shared.config, {})).toMatch(/; 0 file\(s\) written/);
+    expect(await runBinOnce(shared.config, {})).toMatch(/; 0 file\(s\) written/);
   }, 180_000);
 });

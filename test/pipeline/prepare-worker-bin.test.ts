@@ -1,21 +1,16 @@
-import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
+import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { generateFeed } from "../bench/generate-feed.js";
 import { readTree } from "../helpers/read-tree.js";
+import { runBinOnce } from "../helpers/run-project.js";
 import { fileSourcesProject } from "../helpers/temp-project.js";
 
 // The worker that normalizes and tags long feeds runs from the bundle
 // bin/feed-enricher.js builds (vitest runs the sources, where there is no
 // worker file): this runs the bin as a child process, with the worker and
 // without it (FEED_ENRICHER_PREPARE_WORKER=0).
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
-const BIN = join(ROOT, "bin/feed-enricher.js");
-const run = promisify(execFile);
 
 const cleanups: Array<() => void> = [];
 afterAll(() => {
@@ -35,12 +30,7 @@ interface LogLine {
 }
 
 async function cli(config: string, env: NodeJS.ProcessEnv): Promise<LogLine[]> {
-  const { stdout } = await run(process.execPath, [BIN, "run", "--config", config], {
-    cwd: ROOT,
-    env: { ...process.env, LOG_LEVEL: "debug", ...env },
-    timeout: 120_000,
-    maxBuffer: 64 * 1024 * 1024,
-  });
+  const stdout = await runBinOnce(config, env);
   return stdout
     .split("\n")
     .filter((l) => l.startsWith("{"))
