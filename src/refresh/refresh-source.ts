@@ -1,6 +1,6 @@
 import { decodeBytes } from "../decode/index.js";
 import { type Matcher, tagEntry } from "../enrich/index.js";
-import { detectHtmlPage, type FetchOptions, type FetchResult, fetchSource, notAFeedError } from "../fetch/index.js";
+import { detectHtmlPage, type FetchOptions, type FetchResult, fetchSource, notAFeedError, type Validators } from "../fetch/index.js";
 import type { Entry, Source, SourceState, Store, StoredEntryMeta } from "../model/index.js";
 import { htmlToText, type NormalizeOptions, takeNormalizedEntries } from "../normalize/index.js";
 import { parseFeed } from "../parse/index.js";
@@ -118,17 +118,20 @@ export async function refreshSource(source: Source, deps: RefreshDeps): Promise<
   const elapsed = () => Math.round(performance.now() - started);
   // A source whose URL changed in the config starts over: old validators belong to the old URL.
   const sameUrl = previous.url === source.url;
-  const validators = sameUrl
-    ? { ...(previous.etag ? { etag: previous.etag } : {}), ...(previous.lastModified ? { lastModified: previous.lastModified } : {}) }
-    : {};
-  const base: SourceState = { ...previous, ...(source.url ? { url: source.url } : {}), lastFetch: nowIso };
+  const validators: Validators = {};
+  if (sameUrl && previous.etag) validators.etag = previous.etag;
+  if (sameUrl && previous.lastModified) validators.lastModified = previous.lastModified;
+  const base: SourceState = { ...previous, lastFetch: nowIso };
+  if (source.url) base.url = source.url;
 
   try {
     let fetched: FetchResult | undefined = await fetchSource(source, validators, deps.fetch);
-    const success: SourceState = { ...base, lastSuccess: nowIso, consecutiveFailures: 0 };
-    delete success.lastErrorCode;
-    delete success.lastErrorMessage;
-    delete success.nextDue;
+    // A success clears the failure fields (rest, not `delete`: an object that
+    // lost properties turns slow for every later read of it).
+    const { lastErrorCode: _code, lastErrorMessage: _message, nextDue: _due, ...cleared } = base;
+    const success: SourceState = cleared;
+    success.lastSuccess = nowIso;
+    success.consecutiveFailures = 0;
     // A move is usually found on a fetch that changes nothing, so it is reported whatever follows.
     const moved = fetched.movedTo ? { movedTo: fetched.movedTo } : {};
     if (fetched.movedTo)

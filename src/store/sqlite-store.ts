@@ -68,6 +68,33 @@ function rowToState(r: SourceRow): SourceState {
   return s;
 }
 
+/**
+ * Every field of a source state, and whether a refresh that found nothing new
+ * may move it: the record is exhaustive, so a field added to SourceState
+ * must be listed here before this compiles.
+ */
+const MOVES_ON_TOUCH = {
+  sourceId: false,
+  url: false,
+  etag: false,
+  lastModified: false,
+  bodyHash: false,
+  lastFetch: true,
+  lastSuccess: true,
+  consecutiveFailures: false,
+  lastErrorCode: false,
+  lastErrorMessage: false,
+  nextDue: false,
+  minIntervalMinutes: false,
+} satisfies Record<keyof SourceState, boolean>;
+const FIXED_ON_TOUCH = (Object.keys(MOVES_ON_TOUCH) as Array<keyof SourceState>).filter((k) => !MOVES_ON_TOUCH[k]);
+
+/** Whether `next` differs from `prev` in lastFetch and lastSuccess at most. */
+function onlyTimesMoved(prev: SourceState, next: SourceState): boolean {
+  for (const k of FIXED_ON_TOUCH) if (prev[k] !== next[k]) return false;
+  return true;
+}
+
 interface MetaRow {
   id: string;
   content_hash: string;
@@ -273,6 +300,15 @@ export class SqliteStore implements Store {
    * entry. Undefined outside a write transaction, where nothing is assumed.
    */
   private tx: WriteKnowledge | undefined;
+  /**
+   * The source states this connection wrote and committed. feed-enricher has
+   * one writer at a time (the instance lock), so they are what the file
+   * holds, and a refresh reads its source's state from here: every refresh,
+   * a 304 included, starts with that read. A state written inside an outer
+   * transaction, or a failed write, is forgotten instead (the outer one may
+   * still roll back). Readers that never write (serve, sources) read the file.
+   */
+  private readonly written = new Map<string, SourceState>();
 
   constructor(file: string, options: SqliteStoreOptions = {}) {
     this.file = file;
@@ -329,6 +365,7 @@ export class SqliteStore implements Store {
            last_error_code=excluded.last_error_code, last_error_message=excluded.last_error_message, next_due=excluded.next_due,
            min_interval_minutes=excluded.min_interval_minutes`,
       ),
+      touchSource: db.prepare<[string | null, string | null, string]>("UPDATE sources SET last_fetch = ?, last_success = ? WHERE id = ?"),
       setCurrentIds: db.prepare<[string, string]>("UPDATE sources SET current_ids = ? WHERE id = ?"),
       entryMeta: db.prepare<[string], MetaRow>(`SELECT ${META_COLUMNS} FROM entries e WHERE e.source_id = ?`),
       // Whether a source has any entry: a cold backfill then needs no lookup by id at all.
@@ -424,6 +461,8 @@ export class SqliteStore implements Store {
   }
 
   getSourceState(sourceId: string): SourceState | undefined {
+    const known = this.written.get(sourceId);
+    if (known !== undefined) return { ...known };
     const row = this.guard(() => this.stmts.getSource.get(sourceId));
     return row === undefined ? undefined : rowToState(row);
   }
@@ -433,7 +472,20 @@ export class SqliteStore implements Store {
   }
 
   saveSourceState(s: SourceState): void {
-    this.guard(() => this.writeSourceState(s));
+    const before = this.written.get(s.sourceId);
+    this.written.delete(s.sourceId);
+    this.guard(() => {
+      // A conditional GET that found nothing new (the common refresh) moves
+      // only the two timestamps: one narrow UPDATE instead of the whole row's upsert.
+      if (before !== undefined && onlyTimesMoved(before, s)) this.stmts.touchSource.run(s.lastFetch ?? null, s.lastSuccess ?? null, s.sourceId);
+      else this.writeSourceState(s);
+    });
+    this.remember(s);
+  }
+
+  /** Keeps a state this connection has committed (see `written`). */
+  private remember(s: SourceState): void {
+    if (!this.db.inTransaction) this.written.set(s.sourceId, { ...s });
   }
 
   private writeSourceState(s: SourceState): void {
@@ -556,6 +608,7 @@ export class SqliteStore implements Store {
   }
 
   commit(refresh: RefreshCommit): void {
+    this.written.delete(refresh.state.sourceId);
     this.writeTransaction((tx) => {
       const pending = new Set<string>();
       for (const e of refresh.upserts) this.upsert(e, pending, tx);
@@ -563,6 +616,7 @@ export class SqliteStore implements Store {
       if (refresh.currentIds !== undefined) this.stmts.setCurrentIds.run(JSON.stringify(refresh.currentIds), refresh.state.sourceId);
       this.markPending(pending);
     });
+    this.remember(refresh.state);
   }
 
   saveEntries(entries: Entry[]): void {
@@ -602,6 +656,8 @@ export class SqliteStore implements Store {
     // An empty list is never a real config (it needs one source): refuse to read it as "every source was removed".
     if (configuredIds.length === 0) return result;
     const configured = new Set(configuredIds);
+    // Sources may be dropped below: their remembered states go with them.
+    this.written.clear();
     const nowIso = now.toISOString();
     const cutoff = new Date(now.getTime() - graceDays * 86_400_000).toISOString();
     return this.guard(() =>

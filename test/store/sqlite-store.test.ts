@@ -325,6 +325,94 @@ describe("SqliteStore", () => {
     });
   });
 
+  describe("source states", () => {
+    const fresh = (): SourceState => ({
+      sourceId: "a",
+      url: "https://news.example.org/feed",
+      etag: '"v1"',
+      lastModified: "Mon, 02 Nov 2026 10:00:00 GMT",
+      bodyHash: "h1",
+      lastFetch: "2026-11-02T10:00:00.000Z",
+      lastSuccess: "2026-11-02T10:00:00.000Z",
+      consecutiveFailures: 0,
+      minIntervalMinutes: 30,
+    });
+    /** What another connection (another process) reads from the file. */
+    const onDisk = (sourceId: string) => {
+      const other = new SqliteStore(file);
+      try {
+        return other.getSourceState(sourceId);
+      } finally {
+        other.close();
+      }
+    };
+
+    it("writes a refresh that moved only its timestamps to the file, and later changes to any field", () => {
+      const store = new SqliteStore(file);
+      store.saveSourceState(fresh());
+      const touched = { ...fresh(), lastFetch: "2026-11-02T11:00:00.000Z", lastSuccess: "2026-11-02T11:00:00.000Z" };
+      store.saveSourceState(touched);
+      expect(onDisk("a")).toEqual(touched);
+      expect(store.getSourceState("a")).toEqual(touched);
+      // Every other field still reaches the file, whichever one moves.
+      const changes: Array<Partial<SourceState>> = [
+        { etag: '"v2"' },
+        { lastModified: "Tue, 03 Nov 2026 10:00:00 GMT" },
+        { bodyHash: "h2" },
+        { url: "https://news.example.org/moved" },
+        { consecutiveFailures: 2, lastErrorCode: "timeout", lastErrorMessage: "a: slow", nextDue: "2026-11-02T12:00:00.000Z" },
+        { minIntervalMinutes: 60 },
+      ];
+      for (const change of changes) {
+        const next = { ...touched, ...change };
+        store.saveSourceState(next);
+        expect(onDisk("a")).toEqual(next);
+        store.saveSourceState(touched);
+        expect(onDisk("a")).toEqual(touched);
+      }
+      store.close();
+    });
+
+    it("hands out copies: a caller that changes the state it read changes nothing stored", () => {
+      const store = new SqliteStore(file);
+      store.saveSourceState(fresh());
+      const read = store.getSourceState("a")!;
+      read.etag = '"mutated"';
+      read.consecutiveFailures = 9;
+      expect(store.getSourceState("a")).toEqual(fresh());
+      store.close();
+    });
+
+    it("keeps the stored state when a commit fails halfway", () => {
+      const store = new SqliteStore(file);
+      store.saveSourceState(fresh());
+      function* failing(): Generator<Entry> {
+        yield entry("a", 1);
+        throw new Error("normalize blew up");
+      }
+      const next = { ...fresh(), etag: '"v2"', bodyHash: "h2" };
+      expect(() => store.commit({ state: next, upserts: failing(), currentIds: [] })).toThrow("normalize blew up");
+      expect(store.getSourceState("a")).toEqual(fresh());
+      expect(onDisk("a")).toEqual(fresh());
+      store.commit({ state: next, upserts: [entry("a", 1)], currentIds: [entry("a", 1).id] });
+      expect(store.getSourceState("a")).toEqual(next);
+      expect(onDisk("a")).toEqual(next);
+      store.close();
+    });
+
+    it("forgets a source whose entries and state were dropped after its grace period", () => {
+      const store = new SqliteStore(file);
+      store.saveSourceState(fresh());
+      store.saveSourceState({ ...fresh(), sourceId: "b" });
+      store.reconcileSources(["b"], 7, new Date("2026-11-01T00:00:00Z"));
+      expect(store.getSourceState("a")).toEqual(fresh());
+      store.reconcileSources(["b"], 7, new Date("2026-11-20T00:00:00Z"));
+      expect(store.getSourceState("a")).toBeUndefined();
+      expect(onDisk("a")).toBeUndefined();
+      store.close();
+    });
+  });
+
   describe("a damaged database file", () => {
     it("is reported as corrupt, naming the file and how to recover", () => {
       const store = new SqliteStore(file);
