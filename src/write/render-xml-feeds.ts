@@ -90,14 +90,16 @@ function entryLink(entry: Entry, meta: FeedMeta): string {
   return meta.homePage;
 }
 
-function baseItem(entry: Entry, meta: FeedMeta): Omit<Item, "title"> {
+function baseItem(entry: Entry, meta: FeedMeta, bodies: BodySlots | undefined): Omit<Item, "title"> {
+  const content = cdataSafe(entry.contentHtml !== "" ? entry.contentHtml : `<p>${escapeHtml(entry.summary)}</p>`);
   const item: Omit<Item, "title"> = {
     id: entry.id,
     link: entryLink(entry, meta),
     date: new Date(entryUpdated(entry)),
     published: new Date(entryDate(entry)),
     description: cdataSafe(escapeHtml(entry.summary)),
-    content: cdataSafe(entry.contentHtml !== "" ? entry.contentHtml : `<p>${escapeHtml(entry.summary)}</p>`),
+    // An empty body is left out by `feed`: it gets no mark either.
+    content: bodies && content !== "" ? bodies.slot(content) : content,
   };
   if (entry.image) {
     const image: { url: string; type?: string; length?: number } = { url: entry.image.url };
@@ -109,6 +111,45 @@ function baseItem(entry: Entry, meta: FeedMeta): Omit<Item, "title"> {
     item.enclosure = { url: enc.url, ...(enc.type ? { type: enc.type } : {}), ...(enc.length ? { length: enc.length } : {}) };
   }
   return item;
+}
+
+/**
+ * The entries' HTML bodies, most of a feed's bytes, kept out of the `feed`
+ * package's XML writer (xml-js): it builds each element by joining its
+ * children's strings, so every body was copied once per level of nesting
+ * (item, channel, rss, document), each copy a fresh allocation of the
+ * body's size. `feed` writes a short mark in each body's CDATA instead, and
+ * the bodies are put in its place in one join. The marks hold U+0001, which
+ * cdataSafe removes from every text `feed` is given; should a mark turn up
+ * where it is not expected (a field not given through cdataSafe), the feed
+ * is written again the plain way, with the bodies inline.
+ */
+const MARK = "\u0001";
+
+export class BodySlots {
+  readonly values: string[] = [];
+
+  slot(body: string): string {
+    this.values.push(body);
+    return `${MARK}${this.values.length - 1}${MARK}`;
+  }
+
+  /** The XML with each mark replaced by its body, or undefined if the marks are not exactly where they were put. */
+  splice(xml: string): string | undefined {
+    const parts: string[] = [];
+    let from = 0;
+    for (let k = 0; k < this.values.length; k++) {
+      const mark = `<![CDATA[${MARK}${k}${MARK}]]>`;
+      const at = xml.indexOf(mark, from);
+      if (at < 0) return undefined;
+      parts.push(xml.slice(from, at), "<![CDATA[", this.values[k]!, "]]>");
+      from = at + mark.length;
+    }
+    parts.push(xml.slice(from));
+    let marks = 0;
+    for (let at = xml.indexOf(MARK); at >= 0; at = xml.indexOf(MARK, at + 1)) marks++;
+    return marks === 2 * this.values.length ? parts.join("") : undefined;
+  }
 }
 
 function newFeed(entries: Entry[], meta: FeedMeta, ext: "rss" | "atom"): Feed {
@@ -131,6 +172,18 @@ function newFeed(entries: Entry[], meta: FeedMeta, ext: "rss" | "atom"): Feed {
 
 /** RSS 2.0 with dc:creator for authors (RSS <author> must be an e-mail address). */
 export function renderRss(entries: Entry[], meta: FeedMeta): string {
+  const bodies = new BodySlots();
+  return bodies.splice(rssXml(entries, meta, bodies)) ?? rssXml(entries, meta, undefined);
+}
+
+/** Atom 1.0 (RFC 4287): html-typed title, published and updated, categories with term/scheme/label. */
+export function renderAtom(entries: Entry[], meta: FeedMeta): string {
+  const bodies = new BodySlots();
+  return bodies.splice(atomXml(entries, meta, bodies)) ?? atomXml(entries, meta, undefined);
+}
+
+/** The RSS as `feed` writes it; with `bodies`, each body is a mark to splice (see BodySlots). */
+export function rssXml(entries: Entry[], meta: FeedMeta, bodies: BodySlots | undefined): string {
   const feed = newFeed(entries, meta, "rss");
   const domains = rssDomains(meta);
   for (const entry of entries) {
@@ -139,7 +192,7 @@ export function renderRss(entries: Entry[], meta: FeedMeta): string {
       extensions.push({ name: "dc:creator", objects: entry.authors.map((a) => ({ _text: cdataSafe(a) })) as unknown as Record<string, unknown> });
     }
     feed.addItem({
-      ...baseItem(entry, meta),
+      ...baseItem(entry, meta, bodies),
       title: cdataSafe(entry.title),
       // feed prints the id as a non-permalink guid.
       guid: entry.id,
@@ -150,12 +203,12 @@ export function renderRss(entries: Entry[], meta: FeedMeta): string {
   return feed.rss2();
 }
 
-/** Atom 1.0 (RFC 4287): html-typed title, published and updated, categories with term/scheme/label. */
-export function renderAtom(entries: Entry[], meta: FeedMeta): string {
+/** The Atom as `feed` writes it; with `bodies`, each body is a mark to splice (see BodySlots). */
+export function atomXml(entries: Entry[], meta: FeedMeta, bodies: BodySlots | undefined): string {
   const feed = newFeed(entries, meta, "atom");
   for (const entry of entries) {
     feed.addItem({
-      ...baseItem(entry, meta),
+      ...baseItem(entry, meta, bodies),
       // Atom titles are written type="html": escape the plain text once.
       title: cdataSafe(escapeHtml(entry.title)),
       category: atomCategories(entry, meta),
