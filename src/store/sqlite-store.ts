@@ -327,6 +327,12 @@ export class SqliteStore implements Store {
       this.db.pragma("synchronous = NORMAL");
       // 32 MB of page cache (default 2 MB): a backfill of thousands of entries stays in memory until commit.
       this.db.pragma("cache_size = -32000");
+      // Checkpoint the WAL into the database every 4000 pages (16 MB) instead
+      // of 1000: a cycle of many sources commits one transaction each, and
+      // every checkpoint copies the pages those commits rewrote again and again
+      // (index pages above all) and syncs twice. 1,000 commits of 50 entries
+      // spent about 20 % less time committing; the WAL file stays near 16 MB.
+      this.db.pragma("wal_autocheckpoint = 4000");
       this.migrate();
     } catch (error) {
       this.db.close();
