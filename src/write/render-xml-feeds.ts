@@ -136,19 +136,40 @@ export class BodySlots {
 
   /** The XML with each mark replaced by its body, or undefined if the marks are not exactly where they were put. */
   splice(xml: string): string | undefined {
-    const parts: string[] = [];
+    return this.pieces(xml)?.join("");
+  }
+
+  /**
+   * splice() as UTF-8 bytes, each piece written straight into one buffer:
+   * the file's bytes without first joining the pieces into a string of the
+   * same size (a copy and a fresh allocation of a quarter megabyte per file).
+   */
+  spliceBytes(xml: string): Buffer | undefined {
+    const pieces = this.pieces(xml);
+    if (pieces === undefined) return undefined;
+    let size = 0;
+    for (const piece of pieces) size += Buffer.byteLength(piece, "utf8");
+    const bytes = Buffer.allocUnsafe(size);
+    let at = 0;
+    for (const piece of pieces) at += bytes.write(piece, at, "utf8");
+    return bytes;
+  }
+
+  /** The XML cut at the marks, with the bodies in their places. */
+  private pieces(xml: string): string[] | undefined {
+    const pieces: string[] = [];
     let from = 0;
     for (let k = 0; k < this.values.length; k++) {
       const mark = `<![CDATA[${MARK}${k}${MARK}]]>`;
       const at = xml.indexOf(mark, from);
       if (at < 0) return undefined;
-      parts.push(xml.slice(from, at), "<![CDATA[", this.values[k]!, "]]>");
+      pieces.push(xml.slice(from, at), "<![CDATA[", this.values[k]!, "]]>");
       from = at + mark.length;
     }
-    parts.push(xml.slice(from));
+    pieces.push(xml.slice(from));
     let marks = 0;
     for (let at = xml.indexOf(MARK); at >= 0; at = xml.indexOf(MARK, at + 1)) marks++;
-    return marks === 2 * this.values.length ? parts.join("") : undefined;
+    return marks === 2 * this.values.length ? pieces : undefined;
   }
 }
 
@@ -180,6 +201,18 @@ export function renderRss(entries: Entry[], meta: FeedMeta): string {
 export function renderAtom(entries: Entry[], meta: FeedMeta): string {
   const bodies = new BodySlots();
   return bodies.splice(atomXml(entries, meta, bodies)) ?? atomXml(entries, meta, undefined);
+}
+
+/** renderRss as the UTF-8 bytes of the file (see BodySlots.spliceBytes). */
+export function renderRssBytes(entries: Entry[], meta: FeedMeta): Buffer {
+  const bodies = new BodySlots();
+  return bodies.spliceBytes(rssXml(entries, meta, bodies)) ?? Buffer.from(rssXml(entries, meta, undefined), "utf8");
+}
+
+/** renderAtom as the UTF-8 bytes of the file (see BodySlots.spliceBytes). */
+export function renderAtomBytes(entries: Entry[], meta: FeedMeta): Buffer {
+  const bodies = new BodySlots();
+  return bodies.spliceBytes(atomXml(entries, meta, bodies)) ?? Buffer.from(atomXml(entries, meta, undefined), "utf8");
 }
 
 /** The RSS as `feed` writes it; with `bodies`, each body is a mark to splice (see BodySlots). */

@@ -2,7 +2,7 @@ import { join } from "node:path";
 import type { Entry } from "../model/index.js";
 import type { FeedMeta } from "./feed-meta.js";
 import { renderJsonFeed } from "./render-json-feed.js";
-import { renderAtom, renderRss } from "./render-xml-feeds.js";
+import { renderAtom, renderAtomBytes, renderRss, renderRssBytes } from "./render-xml-feeds.js";
 import { writeFileAtomic } from "./write-file-atomic.js";
 
 export type OutputFormat = "rss" | "atom" | "json";
@@ -15,7 +15,8 @@ export interface WrittenFile {
 /** One file of an output, rendered and not yet written. */
 export interface RenderedFile {
   path: string;
-  content: string;
+  /** The file's text, or its UTF-8 bytes (the XML feeds, built as bytes). */
+  content: string | Buffer;
 }
 
 const RENDERERS: Record<OutputFormat, (entries: Entry[], meta: FeedMeta) => string> = {
@@ -24,9 +25,16 @@ const RENDERERS: Record<OutputFormat, (entries: Entry[], meta: FeedMeta) => stri
   json: renderJsonFeed,
 };
 
-/** Renders one output in every format: the path and text of each file. */
+/** The same files as RENDERERS, the XML feeds as bytes: what a file write needs, with one copy less. */
+const FILE_RENDERERS: Record<OutputFormat, (entries: Entry[], meta: FeedMeta) => string | Buffer> = {
+  rss: renderRssBytes,
+  atom: renderAtomBytes,
+  json: renderJsonFeed,
+};
+
+/** Renders one output in every format: the path and content of each file. */
 export function renderOutput(feedsDir: string, meta: FeedMeta, entries: Entry[], formats: OutputFormat[]): RenderedFile[] {
-  return formats.map((format) => ({ path: join(feedsDir, `${meta.path}.${format}`), content: RENDERERS[format](entries, meta) }));
+  return formats.map((format) => ({ path: join(feedsDir, `${meta.path}.${format}`), content: FILE_RENDERERS[format](entries, meta) }));
 }
 
 /** Renders one output in every format and replaces the files whose bytes changed. */

@@ -9,7 +9,7 @@ import { normalizeFeedWithText } from "../../src/normalize/index.js";
 import { parseFeed } from "../../src/parse/index.js";
 import type { FeedMeta } from "../../src/write/index.js";
 import { renderAtom, renderRss } from "../../src/write/index.js";
-import { atomXml, BodySlots, rssXml } from "../../src/write/render-xml-feeds.js";
+import { atomXml, BodySlots, renderAtomBytes, renderRssBytes, rssXml } from "../../src/write/render-xml-feeds.js";
 
 // renderRss/renderAtom splice the entries' bodies into what `feed` writes
 // with marks in their place: the result must be what `feed` writes with the
@@ -76,6 +76,9 @@ describe("bodies spliced into the XML feeds", () => {
       const plainAtom = atomXml(entries, meta, undefined);
       expect(renderRss(entries, meta), file).toBe(plainRss);
       expect(renderAtom(entries, meta), file).toBe(plainAtom);
+      // The bytes written to the files are those texts in UTF-8.
+      expect(renderRssBytes(entries, meta).equals(Buffer.from(plainRss, "utf8")), file).toBe(true);
+      expect(renderAtomBytes(entries, meta).equals(Buffer.from(plainAtom, "utf8")), file).toBe(true);
       // The splice itself gave that result (no fallback to the plain way).
       const rssBodies = new BodySlots();
       expect(rssBodies.splice(rssXml(entries, meta, rssBodies)), file).toBe(plainRss);
@@ -95,11 +98,12 @@ describe("bodies spliced into the XML feeds", () => {
       entry(4, { contentHtml: "<p>a ]]> inside</p>" }),
     ];
     for (const render of [
-      [renderRss, rssXml],
-      [renderAtom, atomXml],
+      [renderRss, renderRssBytes, rssXml],
+      [renderAtom, renderAtomBytes, atomXml],
     ] as const) {
-      const [spliced, plain] = render;
+      const [spliced, splicedBytes, plain] = render;
       expect(spliced(hostile, meta)).toBe(plain(hostile, meta, undefined));
+      expect(splicedBytes(hostile, meta).toString("utf8")).toBe(plain(hostile, meta, undefined));
       // A mark outside a body slot is noticed rather than spliced.
       const bodies = new BodySlots();
       expect(bodies.splice(plain(hostile, meta, bodies))).toBeUndefined();
