@@ -46,7 +46,8 @@ export function refreshIntervalSeconds(config: Config): number {
 }
 
 export function buildApp(config: Config, logger: Logger, options: BuildOptions = {}): App {
-  const taxonomy = loadTaxonomy(config.taxonomyFile, { scheme: `${config.publicBaseUrl}topics/` });
+  // The parsed topics file is kept in the runtime folder: a start skips the YAML parse.
+  const taxonomy = loadTaxonomy(config.taxonomyFile, { scheme: `${config.publicBaseUrl}topics/`, cacheDir: join(config.runtimeDir, "cache") });
   const matcher = compileMatcher(taxonomy);
   const store = new SqliteStore(databaseFile(config), options.busyTimeoutMs === undefined ? {} : { busyTimeoutMs: options.busyTimeoutMs });
   const plans = planOutputs(config.sources, taxonomy, {

@@ -1,9 +1,9 @@
 import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import { parse } from "yaml";
 import type { Taxonomy, Topic, TopicTerm } from "../model/index.js";
 import { FeedEnricherError } from "../shared/errors.js";
 import { sha256Hex } from "../shared/hash.js";
+import { parsedYaml } from "./parsed-yaml-cache.js";
 
 export class TaxonomyError extends FeedEnricherError {
   readonly problems: string[];
@@ -136,7 +136,7 @@ function numberSetting(doc: Record<string, unknown>, key: string, fallback: numb
  * Reads the taxonomy YAML and resolves IPTC codes against the vocabulary next
  * to it (config/iptc/mediatopic.json). Every problem is reported at once.
  */
-export function loadTaxonomy(file: string, options: { scheme: string; iptcFile?: string }): Taxonomy {
+export function loadTaxonomy(file: string, options: { scheme: string; iptcFile?: string; cacheDir?: string }): Taxonomy {
   const text = readTaxonomyFile(
     file,
     "topic taxonomy",
@@ -144,7 +144,7 @@ export function loadTaxonomy(file: string, options: { scheme: string; iptcFile?:
   );
   let doc: Record<string, unknown>;
   try {
-    doc = (parse(text) ?? {}) as Record<string, unknown>;
+    doc = (parsedYaml(text, options.cacheDir) ?? {}) as Record<string, unknown>;
   } catch (error) {
     throw new TaxonomyError(file, [`(yaml): ${(error as Error).message.split("\n")[0]}`]);
   }
