@@ -63,9 +63,14 @@ const WORKER_DEPTH = 3;
 /**
  * Chunks the main thread prepares ahead while it waits for the worker, at
  * most: entries held past a scavenge or two are promoted to the old
- * generation, and on a feed of 100,000 items every mark-compact walks gigabytes.
+ * generation, and on a feed of 100,000 items every mark-compact walks
+ * gigabytes. Below LONGER_FEED_ITEMS that costs little, and a second chunk
+ * ahead spares the main thread most of its waits (10,000 items: 0.1 s of
+ * waiting instead of 0.7 s, 0.3–0.4 s less wall time).
  */
 const MAX_AHEAD = 1;
+const MAX_AHEAD_SHORTER = 2;
+const LONGER_FEED_ITEMS = 20_000;
 /** A worker that answers nothing for this long is taken for dead (a crash cannot be seen from inside a transaction). */
 const STALL_MS = 15_000;
 const WAIT_SLICE_MS = 250;
@@ -263,6 +268,7 @@ export class PreparePool {
     const started = performance.now();
     /** The first chunk neither thread has taken on. */
     let next = 0;
+    const maxAhead = items.length < LONGER_FEED_ITEMS ? MAX_AHEAD_SHORTER : MAX_AHEAD;
     this.#handlers.set(key, (reply) => {
       atWorker.delete(reply.chunk);
       ready.set(reply.chunk, reply.items ?? null);
@@ -294,7 +300,7 @@ export class PreparePool {
             // port is bytes outside the heap, one taken is objects that would
             // outlive a scavenge or two and go to the old generation.
             lastHeard = performance.now();
-          } else if (next < count && ready.size < MAX_AHEAD) {
+          } else if (next < count && ready.size < maxAhead) {
             // While the worker prepares chunk c, the main thread prepares a later one.
             ready.set(next, inline(next));
             next++;
