@@ -120,9 +120,10 @@ function baseItem(entry: Entry, meta: FeedMeta, bodies: BodySlots | undefined): 
  * (item, channel, rss, document), each copy a fresh allocation of the
  * body's size. `feed` writes a short mark in each body's CDATA instead, and
  * the bodies are put in its place in one join. The marks hold U+0001, which
- * cdataSafe removes from every text `feed` is given; should a mark turn up
- * where it is not expected (a field not given through cdataSafe), the feed
- * is written again the plain way, with the bodies inline.
+ * cdataSafe removes from titles, summaries and bodies; should a mark turn up
+ * anywhere it was not put (a field that does not go through cdataSafe, such
+ * as a category or an id), the feed is written again the plain way, with the
+ * bodies inline.
  */
 const MARK = "\u0001";
 
