@@ -26,7 +26,7 @@ export interface PublishOptions {
   hub?: string;
   siteTitle: string;
   /** Replaces one file; the atomic writer unless a test injects a fault. */
-  writeFile?: (path: string, content: string) => boolean;
+  writeFile?: (path: string, content: string | Buffer) => boolean;
 }
 
 export interface PublishResult {
@@ -69,7 +69,7 @@ export function publishOutputs(
   // Each folder is fsynced once, after its last rename, rather than once per
   // file; an output leaves the pending list only after that.
   const renamedIn = new Set<string>();
-  const writeFile = options.writeFile ?? ((path: string, content: string) => writeFileAtomic(path, content, { deferDirSync: renamedIn }));
+  const writeFile = options.writeFile ?? ((path: string, content: string | Buffer) => writeFileAtomic(path, content, { deferDirSync: renamedIn }));
   const written: OutputPlan["selector"][] = [];
   let allEntries: Entry[] | undefined;
   try {

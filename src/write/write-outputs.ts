@@ -2,7 +2,7 @@ import { join } from "node:path";
 import type { Entry } from "../model/index.js";
 import type { FeedMeta } from "./feed-meta.js";
 import { renderJsonFeed } from "./render-json-feed.js";
-import { renderAtom, renderAtomBytes, renderRss, renderRssBytes } from "./render-xml-feeds.js";
+import { renderAtomBytes, renderRssBytes } from "./render-xml-feeds.js";
 import { writeFileAtomic } from "./write-file-atomic.js";
 
 export type OutputFormat = "rss" | "atom" | "json";
@@ -19,13 +19,7 @@ export interface RenderedFile {
   content: string | Buffer;
 }
 
-const RENDERERS: Record<OutputFormat, (entries: Entry[], meta: FeedMeta) => string> = {
-  rss: renderRss,
-  atom: renderAtom,
-  json: renderJsonFeed,
-};
-
-/** The same files as RENDERERS, the XML feeds as bytes: what a file write needs, with one copy less. */
+/** What each format's file holds; the XML feeds are built as bytes, one copy less than text converted on write. */
 const FILE_RENDERERS: Record<OutputFormat, (entries: Entry[], meta: FeedMeta) => string | Buffer> = {
   rss: renderRssBytes,
   atom: renderAtomBytes,
@@ -43,11 +37,11 @@ export function writeOutput(
   meta: FeedMeta,
   entries: Entry[],
   formats: OutputFormat[],
-  writeFile: (path: string, content: string) => boolean = writeFileAtomic,
+  writeFile: (path: string, content: string | Buffer) => boolean = writeFileAtomic,
 ): WrittenFile[] {
   return formats.map((format) => {
     const path = join(feedsDir, `${meta.path}.${format}`);
-    const changed = writeFile(path, RENDERERS[format](entries, meta));
+    const changed = writeFile(path, FILE_RENDERERS[format](entries, meta));
     return { path, changed };
   });
 }
