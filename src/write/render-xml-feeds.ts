@@ -192,28 +192,53 @@ function newFeed(entries: Entry[], meta: FeedMeta, ext: "rss" | "atom"): Feed {
   });
 }
 
+/** A feed written with its bodies as marks and spliced (text or bytes), or, should the marks be out of place, the plain way. */
+function withBodies<T>(
+  write: (bodies: BodySlots | undefined) => string,
+  splice: (bodies: BodySlots, xml: string) => T | undefined,
+  plain: (xml: string) => T,
+): T {
+  const bodies = new BodySlots();
+  return splice(bodies, write(bodies)) ?? plain(write(undefined));
+}
+
+const asText = (xml: string) => xml;
+const asBytes = (xml: string) => Buffer.from(xml, "utf8");
+
 /** RSS 2.0 with dc:creator for authors (RSS <author> must be an e-mail address). */
 export function renderRss(entries: Entry[], meta: FeedMeta): string {
-  const bodies = new BodySlots();
-  return bodies.splice(rssXml(entries, meta, bodies)) ?? rssXml(entries, meta, undefined);
+  return withBodies(
+    (b) => rssXml(entries, meta, b),
+    (b, xml) => b.splice(xml),
+    asText,
+  );
 }
 
 /** Atom 1.0 (RFC 4287): html-typed title, published and updated, categories with term/scheme/label. */
 export function renderAtom(entries: Entry[], meta: FeedMeta): string {
-  const bodies = new BodySlots();
-  return bodies.splice(atomXml(entries, meta, bodies)) ?? atomXml(entries, meta, undefined);
+  return withBodies(
+    (b) => atomXml(entries, meta, b),
+    (b, xml) => b.splice(xml),
+    asText,
+  );
 }
 
 /** renderRss as the UTF-8 bytes of the file (see BodySlots.spliceBytes). */
 export function renderRssBytes(entries: Entry[], meta: FeedMeta): Buffer {
-  const bodies = new BodySlots();
-  return bodies.spliceBytes(rssXml(entries, meta, bodies)) ?? Buffer.from(rssXml(entries, meta, undefined), "utf8");
+  return withBodies(
+    (b) => rssXml(entries, meta, b),
+    (b, xml) => b.spliceBytes(xml),
+    asBytes,
+  );
 }
 
 /** renderAtom as the UTF-8 bytes of the file (see BodySlots.spliceBytes). */
 export function renderAtomBytes(entries: Entry[], meta: FeedMeta): Buffer {
-  const bodies = new BodySlots();
-  return bodies.spliceBytes(atomXml(entries, meta, bodies)) ?? Buffer.from(atomXml(entries, meta, undefined), "utf8");
+  return withBodies(
+    (b) => atomXml(entries, meta, b),
+    (b, xml) => b.spliceBytes(xml),
+    asBytes,
+  );
 }
 
 /** The RSS as `feed` writes it; with `bodies`, each body is a mark to splice (see BodySlots). */
