@@ -263,6 +263,11 @@ export function storeErrorFrom(file: string, error: unknown): StoreError {
  * entries stay stored but leave all.* and the topic feeds. A list of a few ids,
  * computed once per query, so the queries below still walk their index.
  */
+/** The page size of a new store file (see the constructor). */
+const PAGE_SIZE = 32_768;
+/** How large the WAL may grow before a commit checkpoints it. */
+const WAL_CHECKPOINT_BYTES = 16 * 1024 * 1024;
+
 const HIDDEN_SOURCES = "(SELECT id FROM sources WHERE removed_since IS NOT NULL)";
 
 /**
@@ -319,6 +324,15 @@ export class SqliteStore implements Store {
       throw storeErrorFrom(file, error);
     }
     try {
+      // 32 KB pages for a new file (SQLite ignores this for an existing one,
+      // which keeps the page size it was created with). An entry row is about
+      // 6 KB, mostly its HTML: with 4 KB pages every row spills into a chain
+      // of overflow pages, and a 10,000-item backfill committed in 25-45 %
+      // less time with 32 KB pages. Reading the latest 100 entries got faster
+      // too; a narrow UPDATE (the 304 path) costs about 0.02 ms more, for a
+      // WAL frame of 32 KB. 64 KB was faster still on a backfill but writes
+      // 64 KB to the WAL for every source a cycle only touches.
+      this.db.pragma(`page_size = ${PAGE_SIZE}`);
       // WAL: readers (serve, sources) never block the writer, and a killed
       // writer leaves only uncommitted frames that SQLite ignores on reopen.
       this.db.pragma("journal_mode = WAL");
@@ -327,12 +341,15 @@ export class SqliteStore implements Store {
       this.db.pragma("synchronous = NORMAL");
       // 32 MB of page cache (default 2 MB): a backfill of thousands of entries stays in memory until commit.
       this.db.pragma("cache_size = -32000");
-      // Checkpoint the WAL into the database every 4000 pages (16 MB) instead
-      // of 1000: a cycle of many sources commits one transaction each, and
-      // every checkpoint copies the pages those commits rewrote again and again
-      // (index pages above all) and syncs twice. 1,000 commits of 50 entries
-      // spent about 20 % less time committing; the WAL file stays near 16 MB.
-      this.db.pragma("wal_autocheckpoint = 4000");
+      // Checkpoint the WAL into the database every 16 MB instead of SQLite's
+      // 1000 pages (4 MB with 4 KB pages): a cycle of many sources commits one
+      // transaction each, and every checkpoint copies the pages those commits
+      // rewrote again and again (index pages above all) and syncs twice. 1,000
+      // commits of 50 entries spent about 20 % less time committing; the WAL
+      // file stays near 16 MB. The pragma counts pages, so it follows the
+      // file's own page size (4 KB in files made before 32 KB pages).
+      const pageSize = this.db.pragma("page_size", { simple: true }) as number;
+      this.db.pragma(`wal_autocheckpoint = ${Math.ceil(WAL_CHECKPOINT_BYTES / pageSize)}`);
       this.migrate();
     } catch (error) {
       this.db.close();

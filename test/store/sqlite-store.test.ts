@@ -413,6 +413,41 @@ describe("SqliteStore", () => {
     });
   });
 
+  describe("page size", () => {
+    const pragmas = (f: string) => {
+      const db = new Database(f, { readonly: true });
+      try {
+        return { pageSize: db.pragma("page_size", { simple: true }), autocheckpoint: db.pragma("wal_autocheckpoint", { simple: true }) };
+      } finally {
+        db.close();
+      }
+    };
+
+    it("creates a new file with 32 KB pages and checkpoints the WAL every 16 MB", () => {
+      const store = new SqliteStore(file);
+      store.commit({ state: state("a"), upserts: [entry("a", 1)] });
+      expect(pragmas(file).pageSize).toBe(32_768);
+      // wal_autocheckpoint is per connection: read the store's own.
+      expect((store as unknown as { db: Database.Database }).db.pragma("wal_autocheckpoint", { simple: true })).toBe(512);
+      store.close();
+    });
+
+    it("keeps the 4 KB pages of a file made before, with its rows, and scales the checkpoint to them", () => {
+      const old = new Database(join(dir, "old.db"));
+      old.pragma("page_size = 4096");
+      old.pragma("journal_mode = WAL");
+      old.close();
+      const before = new SqliteStore(join(dir, "old.db"));
+      before.commit({ state: state("a"), upserts: [entry("a", 1), entry("a", 2)] });
+      before.close();
+      const store = new SqliteStore(join(dir, "old.db"));
+      expect(pragmas(join(dir, "old.db")).pageSize).toBe(4096);
+      expect((store as unknown as { db: Database.Database }).db.pragma("wal_autocheckpoint", { simple: true })).toBe(4096);
+      expect(store.latest({ kind: "all" }, 10).map((e) => e.id)).toEqual([entry("a", 2).id, entry("a", 1).id]);
+      store.close();
+    });
+  });
+
   describe("a damaged database file", () => {
     it("is reported as corrupt, naming the file and how to recover", () => {
       const store = new SqliteStore(file);
@@ -439,9 +474,11 @@ describe("SqliteStore", () => {
       // Keep the 100-byte header and the first page (the schema); overwrite the data pages.
       const db = new Database(file);
       db.pragma("wal_checkpoint(TRUNCATE)");
+      const pageSize = db.pragma("page_size", { simple: true }) as number;
       db.close();
       const bytes = readFileSync(file);
-      bytes.fill(0x5a, 4096 * 2);
+      expect(bytes.length).toBeGreaterThan(pageSize * 3);
+      bytes.fill(0x5a, pageSize * 2);
       writeFileSync(file, bytes);
       let error: unknown;
       try {
