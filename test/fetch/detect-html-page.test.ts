@@ -76,6 +76,22 @@ describe("detectHtmlPage", () => {
     }
   });
 
+  it("finds the root past the first 4 KB, and does not take a name cut at 4 KB for a feed's", () => {
+    const prolog = (room: number) => `<?xml version="1.0"?><!--${"x".repeat(room - 28)}-->`;
+    expect(prolog(100)).toHaveLength(100);
+    // A long comment before the root: the page and the feed are still told apart.
+    const page = Buffer.from(`${prolog(6000)}<html><head><link rel="alternate" type="application/rss+xml" href="/feed.xml"></head></html>`);
+    expect(detectHtmlPage(page, "text/html", PAGE_URL)).toEqual({ feeds: ["https://news.example.com/feed.xml"] });
+    expect(detectHtmlPage(Buffer.from(`${prolog(6000)}<rss version="2.0"><channel/></rss>${" ".repeat(10)}`), "text/html", PAGE_URL)).toBeUndefined();
+    // "<rss" ends exactly at byte 4096, but the element is <rssx>: not a feed root.
+    const cut = Buffer.from(`${prolog(4092)}<rssx>${"text ".repeat(200)}</rssx>`);
+    expect(cut.subarray(4092, 4096).toString()).toBe("<rss");
+    expect(detectHtmlPage(cut, "text/html", PAGE_URL)).toEqual({ feeds: [] });
+    // The same with a feed root cut there is a feed.
+    const rss = Buffer.from(`${prolog(4092)}<rss version="2.0"><channel>${"<item/>".repeat(200)}</channel></rss>`);
+    expect(detectHtmlPage(rss, "text/html", PAGE_URL)).toBeUndefined();
+  });
+
   it("leaves other non-HTML bytes to the parser", () => {
     expect(detectHtmlPage(Buffer.from("not markup at all"), "application/rss+xml", PAGE_URL)).toBeUndefined();
     expect(detectHtmlPage(Buffer.from(""), undefined, PAGE_URL)).toBeUndefined();
