@@ -13,10 +13,16 @@ export const REPO_ROOT = resolve(fileURLToPath(import.meta.url), "../../..");
 export const TOPICS_FILE = join(REPO_ROOT, "config/topics.yaml");
 
 // A full GC before each timed run so one run's garbage is not billed to the next.
+// With options, V8's gc() is an ordinary full collection. Without, it is a
+// last-resort one that also deoptimizes compiled code holding weak references
+// (373 deoptimizations, "reason: weak objects", across ten normalize runs of 100
+// items, against 5 with options): every timed run then paid for recompiling
+// what it runs, 50-100 ms of a 100-item normalize, which a running service
+// never pays. docs/benchmarks.md, "The forced collection".
 setFlagsFromString("--expose-gc");
-const gcFn = runInNewContext("gc") as () => void;
+const gcFn = runInNewContext("gc") as (options: { type: "major"; execution: "sync" }) => void;
 export function gc(): void {
-  gcFn();
+  gcFn({ type: "major", execution: "sync" });
 }
 
 export function median(xs: number[]): number {
