@@ -121,6 +121,12 @@ export async function refreshSource(source: Source, deps: RefreshDeps): Promise<
   const validators: Validators = {};
   if (sameUrl && previous.etag) validators.etag = previous.etag;
   if (sameUrl && previous.lastModified) validators.lastModified = previous.lastModified;
+  // The taxonomy version is part of the stored hash: same bytes under a changed taxonomy are re-tagged.
+  // A hash stored in an older form never matches, so such a source is parsed once more, harmlessly.
+  const hashSuffix = `:${deps.matcher.taxonomy.version}`;
+  if (sameUrl && previous.lastErrorCode === undefined && previous.bodyHash?.endsWith(hashSuffix)) {
+    validators.fingerprint = previous.bodyHash.slice(0, -hashSuffix.length);
+  }
   const base: SourceState = { ...previous, lastFetch: nowIso };
   if (source.url) base.url = source.url;
 
@@ -143,13 +149,16 @@ export async function refreshSource(source: Source, deps: RefreshDeps): Promise<
       deps.store.saveSourceState(success);
       return { sourceId: source.id, status: "not-modified", durationMs: elapsed(), ...moved };
     }
+    // A file told unchanged by its fingerprint, before its bytes were copied.
+    if (fetched.status === "unchanged") {
+      deps.store.saveSourceState(success);
+      return { sourceId: source.id, status: "unchanged", durationMs: elapsed() };
+    }
     if (fetched.etag) success.etag = fetched.etag;
     else delete success.etag;
     if (fetched.lastModified) success.lastModified = fetched.lastModified;
     else delete success.lastModified;
-    // The taxonomy version is part of the hash: same bytes under a changed taxonomy are re-tagged.
-    // A hash stored in an older form never matches, so such a source is parsed once more, harmlessly.
-    const bodyHash = `${bodyFingerprint(fetched.body)}:${deps.matcher.taxonomy.version}`;
+    const bodyHash = `${fetched.fingerprint ?? bodyFingerprint(fetched.body)}${hashSuffix}`;
     if (sameUrl && previous.bodyHash === bodyHash && previous.lastErrorCode === undefined) {
       deps.store.saveSourceState(success);
       return { sourceId: source.id, status: "unchanged", durationMs: elapsed(), ...moved };
