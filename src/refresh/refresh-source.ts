@@ -121,6 +121,7 @@ export async function refreshSource(source: Source, deps: RefreshDeps): Promise<
   const validators: Validators = {};
   if (sameUrl && previous.etag) validators.etag = previous.etag;
   if (sameUrl && previous.lastModified) validators.lastModified = previous.lastModified;
+  // The bytes of the last good fetch, for telling "unchanged" (a file's validator, like an ETag).
   // The taxonomy version is part of the stored hash: same bytes under a changed taxonomy are re-tagged.
   // A hash stored in an older form never matches, so such a source is parsed once more, harmlessly.
   const hashSuffix = `:${deps.matcher.taxonomy.version}`;
@@ -158,12 +159,13 @@ export async function refreshSource(source: Source, deps: RefreshDeps): Promise<
     else delete success.etag;
     if (fetched.lastModified) success.lastModified = fetched.lastModified;
     else delete success.lastModified;
-    const bodyHash = `${fetched.fingerprint ?? bodyFingerprint(fetched.body)}${hashSuffix}`;
-    if (sameUrl && previous.bodyHash === bodyHash && previous.lastErrorCode === undefined) {
+    // The same bytes as the last good fetch (the validator above says which); a file is told before this, in fetchSource.
+    const fingerprint = fetched.fingerprint ?? bodyFingerprint(fetched.body);
+    if (fingerprint === validators.fingerprint) {
       deps.store.saveSourceState(success);
       return { sourceId: source.id, status: "unchanged", durationMs: elapsed(), ...moved };
     }
-    success.bodyHash = bodyHash;
+    success.bodyHash = `${fingerprint}${hashSuffix}`;
     // A body this large holds a long feed: the worker that helps normalize it starts loading while the body is decoded and parsed.
     deps.prepare?.prewarm(fetched.body.length);
 
