@@ -39,9 +39,5 @@ export function writeOutput(
   formats: OutputFormat[],
   writeFile: (path: string, content: string | Buffer) => boolean = writeFileAtomic,
 ): WrittenFile[] {
-  return formats.map((format) => {
-    const path = join(feedsDir, `${meta.path}.${format}`);
-    const changed = writeFile(path, FILE_RENDERERS[format](entries, meta));
-    return { path, changed };
-  });
+  return renderOutput(feedsDir, meta, entries, formats).map(({ path, content }) => ({ path, changed: writeFile(path, content) }));
 }
