@@ -192,53 +192,36 @@ function newFeed(entries: Entry[], meta: FeedMeta, ext: "rss" | "atom"): Feed {
   });
 }
 
-/** A feed written with its bodies as marks and spliced (text or bytes), or, should the marks be out of place, the plain way. */
-function withBodies<T>(
-  write: (bodies: BodySlots | undefined) => string,
-  splice: (bodies: BodySlots, xml: string) => T | undefined,
-  plain: (xml: string) => T,
-): T {
+/** A feed written with its bodies as marks and spliced, or, should the marks be out of place, the plain way. */
+function spliced(write: (bodies: BodySlots | undefined) => string): string {
   const bodies = new BodySlots();
-  return splice(bodies, write(bodies)) ?? plain(write(undefined));
+  return bodies.splice(write(bodies)) ?? write(undefined);
 }
 
-const asText = (xml: string) => xml;
-const asBytes = (xml: string) => Buffer.from(xml, "utf8");
+/** spliced() as the UTF-8 bytes of the file (see BodySlots.spliceBytes). */
+function splicedBytes(write: (bodies: BodySlots | undefined) => string): Buffer {
+  const bodies = new BodySlots();
+  return bodies.spliceBytes(write(bodies)) ?? Buffer.from(write(undefined), "utf8");
+}
 
 /** RSS 2.0 with dc:creator for authors (RSS <author> must be an e-mail address). */
 export function renderRss(entries: Entry[], meta: FeedMeta): string {
-  return withBodies(
-    (b) => rssXml(entries, meta, b),
-    (b, xml) => b.splice(xml),
-    asText,
-  );
+  return spliced((b) => rssXml(entries, meta, b));
 }
 
 /** Atom 1.0 (RFC 4287): html-typed title, published and updated, categories with term/scheme/label. */
 export function renderAtom(entries: Entry[], meta: FeedMeta): string {
-  return withBodies(
-    (b) => atomXml(entries, meta, b),
-    (b, xml) => b.splice(xml),
-    asText,
-  );
+  return spliced((b) => atomXml(entries, meta, b));
 }
 
-/** renderRss as the UTF-8 bytes of the file (see BodySlots.spliceBytes). */
+/** renderRss as the UTF-8 bytes of the file. */
 export function renderRssBytes(entries: Entry[], meta: FeedMeta): Buffer {
-  return withBodies(
-    (b) => rssXml(entries, meta, b),
-    (b, xml) => b.spliceBytes(xml),
-    asBytes,
-  );
+  return splicedBytes((b) => rssXml(entries, meta, b));
 }
 
-/** renderAtom as the UTF-8 bytes of the file (see BodySlots.spliceBytes). */
+/** renderAtom as the UTF-8 bytes of the file. */
 export function renderAtomBytes(entries: Entry[], meta: FeedMeta): Buffer {
-  return withBodies(
-    (b) => atomXml(entries, meta, b),
-    (b, xml) => b.spliceBytes(xml),
-    asBytes,
-  );
+  return splicedBytes((b) => atomXml(entries, meta, b));
 }
 
 /** The RSS as `feed` writes it; with `bodies`, each body is a mark to splice (see BodySlots). */
