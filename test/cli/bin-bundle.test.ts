@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
@@ -39,6 +39,28 @@ describe("bin/feed-enricher.js", () => {
     expect(bundled.code).toBe(0);
     expect(bundled.stdout).toContain(`config ${join(ROOT, "config/feed-enricher.yaml")}`);
     expect(bundled.stdout).toContain(join(ROOT, "config/topics.yaml"));
+  }, 60_000);
+
+  it("tags a feed the same from the bundle, with the plain JavaScript libraries inside it and native modules outside", async () => {
+    // Parse (rss-parser), sanitize (htmlparser2), language (franc-min), taxonomy (yaml, zod): all bundled.
+    const args = ["tag", "config/sample/radiohc-en.rss", "--json"];
+    const bundled = await cli(args);
+    const tsx = await cli(args, { FEED_ENRICHER_TSX: "1" });
+    expect(bundled.code).toBe(0);
+    // Everything but the time each entry took to tag.
+    const untimed = (out: string) => out.replace(/"tag_ms": [\d.]+/g, '"tag_ms": 0');
+    expect(untimed(bundled.stdout)).toBe(untimed(tsx.stdout));
+    expect(bundled.stdout).toContain('"immigration"');
+    const dist = join(ROOT, "dist");
+    const newest = readdirSync(dist)
+      .filter((n) => n.startsWith("bundle-") && existsSync(join(dist, n, "main.js")))
+      .sort((a, b) => statSync(join(dist, b)).mtimeMs - statSync(join(dist, a)).mtimeMs)[0]!;
+    const imported = new Set<string>();
+    for (const file of readdirSync(join(dist, newest)).filter((n) => n.endsWith(".js"))) {
+      for (const m of readFileSync(join(dist, newest, file), "utf8").matchAll(/(?:from |import\()"([^".][^"]*)"/g)) imported.add(m[1]!);
+    }
+    for (const name of ["rss-parser", "htmlparser2", "yaml", "zod", "franc-min", "feed"]) expect(imported).not.toContain(name);
+    for (const name of ["better-sqlite3", "@node-rs/xxhash", "pino"]) expect(imported).toContain(name);
   }, 60_000);
 
   it("reports a usage error the same way from both", async () => {
