@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, openSync, readSync } from "node:fs";
+import { type BigIntStats, closeSync, fstatSync, openSync, readSync, statSync } from "node:fs";
 import type { Source } from "../model/index.js";
 import { bodyFingerprint } from "../shared/hash.js";
 import { FetchError } from "./fetch-error.js";
@@ -8,6 +8,7 @@ export interface FetchOptions extends HttpOptions {}
 
 /** Validators from the last good fetch, sent back for a conditional GET. */
 export interface Validators {
+  /** An HTTP ETag; for a file, its signature (fileSignature) when its bytes were last read. */
   etag?: string;
   lastModified?: string;
   /**
@@ -29,6 +30,8 @@ export type FetchResult =
       status: "unchanged";
       url: string;
       movedTo?: undefined;
+      /** The file's signature, to keep as its `etag` validator (set when the bytes were read and had settled). */
+      etag?: string;
     }
   | {
       status: "ok";
@@ -38,6 +41,7 @@ export type FetchResult =
       /** Final URL after redirects (base for relative links). */
       url: string;
       contentType?: string;
+      /** The ETag; for a file, its signature when its bytes had settled (fileSignature). */
       etag?: string;
       lastModified?: string;
       /** Set when a permanent redirect moved the feed: the config should say this URL. */
@@ -48,9 +52,32 @@ export type FetchResult =
 
 /** Reads a source's bytes from a file or over HTTP. Never parses. */
 export async function fetchSource(source: Source, validators: Validators, options: FetchOptions): Promise<FetchResult> {
-  if (source.file !== undefined) return fetchFile(source.file, options.maxBytes, validators.fingerprint);
+  if (source.file !== undefined) return fetchFile(source.file, options.maxBytes, validators);
   if (source.url === undefined) throw new FetchError("io", `${source.id} has neither url nor file`);
   return fetchHttp(source.url, validators, { ...options, allowPrivate: options.allowPrivate || source.local });
+}
+
+/**
+ * A file's own ETag, as web servers make one from the same metadata: device,
+ * inode, size, and the modification and change times in nanoseconds. A
+ * write changes the change time, whatever it does to the rest.
+ */
+export function fileSignature(st: BigIntStats): string {
+  return `file ${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
+}
+
+/**
+ * How long after its last change a file's signature is trusted to stand for
+ * its bytes. A filesystem with coarse timestamps (a second, two on FAT) shows
+ * the same times for two writes in one tick; a signature taken in that tick
+ * could name bytes the second write replaced (git's "racily clean" files).
+ */
+const SETTLED_MS = 2_000;
+
+/** The file's signature, when it last changed long enough before `nowMs` to stand for its bytes. */
+function settledSignature(st: BigIntStats, nowMs: number): string | undefined {
+  const settledNs = BigInt(nowMs - SETTLED_MS) * 1_000_000n;
+  return st.mtimeNs <= settledNs && st.ctimeNs <= settledNs ? fileSignature(st) : undefined;
 }
 
 /**
@@ -60,23 +87,33 @@ export async function fetchSource(source: Source, validators: Validators, option
  * 0.16 and 0.57 ms here, and an unchanged file is all a refresh of it does.
  * The event loop waits that long, far less than the synchronous parse that
  * follows whenever the file changed.
+ *
+ * With both validators of its last good read (the fingerprint of its bytes
+ * and its settled signature), a file whose signature has not changed is
+ * answered "unchanged" from one stat, without opening it. The signature
+ * returned with what was read is taken before the read: a write during the
+ * read changes the file's signature, so the next refresh reads it again.
  */
-async function fetchFile(path: string, maxBytes: number, fingerprint: string | undefined): Promise<FetchResult> {
+async function fetchFile(path: string, maxBytes: number, validators: Validators): Promise<FetchResult> {
+  const url = `file://${path}`;
   let fd: number | undefined;
   try {
+    if (validators.fingerprint !== undefined && validators.etag?.startsWith("file ")) {
+      if (fileSignature(statSync(path, { bigint: true })) === validators.etag) return { status: "unchanged", url };
+    }
     fd = openSync(path, "r");
-    const info = fstatSync(fd);
-    const size = info.size;
+    const info = fstatSync(fd, { bigint: true });
+    const size = Number(info.size);
     if (size > maxBytes) {
       throw new FetchError("too-large", `${path} is ${size} bytes, over the ${maxBytes}-byte cap; raise fetch.maxBytes if the file is right`);
     }
-    const url = `file://${path}`;
     const bytes = readAll(fd, size, info.isFile(), path, maxBytes, size < SCRATCH_BYTES ? scratchBuffer() : undefined);
     const read = bodyFingerprint(bytes);
-    if (read === fingerprint) return { status: "unchanged", url };
+    const etag = info.isFile() ? settledSignature(info, Date.now()) : undefined;
+    if (read === validators.fingerprint) return { status: "unchanged", url, ...(etag !== undefined ? { etag } : {}) };
     // Bytes in the scratch buffer are copied out: the next read reuses it.
     const body = bytes.buffer === scratch?.buffer ? Buffer.from(bytes) : bytes;
-    return { status: "ok", body, fingerprint: read, url };
+    return { status: "ok", body, fingerprint: read, url, ...(etag !== undefined ? { etag } : {}) };
   } catch (error) {
     if (error instanceof FetchError) throw error;
     const code = (error as NodeJS.ErrnoException).code;

@@ -150,8 +150,10 @@ export async function refreshSource(source: Source, deps: RefreshDeps): Promise<
       deps.store.saveSourceState(success);
       return { sourceId: source.id, status: "not-modified", durationMs: elapsed(), ...moved };
     }
-    // A file told unchanged by its fingerprint, before its bytes were copied.
+    // A file told unchanged by its signature or its fingerprint, before its bytes were copied.
     if (fetched.status === "unchanged") {
+      // The signature of the same bytes, read again once they had settled: the next refresh need not read them.
+      if (fetched.etag !== undefined) success.etag = fetched.etag;
       deps.store.saveSourceState(success);
       return { sourceId: source.id, status: "unchanged", durationMs: elapsed() };
     }

@@ -71,7 +71,8 @@ function corpusApp(only?: string[]) {
 }
 
 /**
- * Every row of every table. Sources refresh two at a time, so which source's
+ * Every row of every table (a file source's signature aside).
+ * Sources refresh two at a time, so which source's
  * rows come first depends on I/O timing, on either thread: rows are grouped by
  * source (stable sort), in rowid order within one.
  */
@@ -83,6 +84,9 @@ function dump(app: App): Record<string, unknown[]> {
     return Object.fromEntries(
       tables.map(({ name }) => {
         const rows = db.prepare(`SELECT * FROM "${name}" ORDER BY rowid`).all() as Array<Record<string, unknown>>;
+        // A file source's etag is its signature, kept only when the file was two seconds old
+        // when read (fetch-source.ts): whether a refresh kept it depends on the clock, not the thread.
+        if (name === "sources") for (const row of rows) if (row.url === null) row.etag = "(a file's signature, if any)";
         return [name, rows.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0))];
       }),
     );

@@ -1,7 +1,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { SqliteStore } from "../../src/store/index.js";
 import { itemLink, jsonIds, makeItems, mtimes, rssFeed, type StoreProject, storeProject } from "./store-project.js";
 
@@ -37,6 +37,37 @@ describe("incremental refresh from a file source rewritten between runs", () => 
     expect(third.results[0]).toMatchObject({ status: "updated", newEntries: 0, updatedEntries: 0 });
     expect(third.changedFiles).toEqual([]);
     expect(mtimes(project.feedsDir)).toEqual(before);
+  });
+
+  it("keeps a settled file's signature with its bytes, and reads the file again only when the signature changes", async () => {
+    project = storeProject(["alpha"]);
+    const p = project;
+    const etag = () => {
+      const store = new SqliteStore(p.dbFile);
+      try {
+        return store.getSourceState("alpha")?.etag;
+      } finally {
+        store.close();
+      }
+    };
+    expect((await p.run()).results[0]?.status).toBe("updated");
+    // Just written: its times could still be shared with a second write, so no signature is kept.
+    expect(etag()).toBeUndefined();
+    vi.useFakeTimers({ toFake: ["Date"] });
+    try {
+      vi.setSystemTime(Date.now() + 5000);
+      expect((await p.run()).results[0]?.status).toBe("unchanged");
+      const signature = etag();
+      expect(signature).toMatch(/^file /);
+      expect((await p.run()).results[0]?.status).toBe("unchanged");
+      expect(etag()).toBe(signature);
+      p.writeSource("alpha", makeItems(11));
+      const changed = await p.run();
+      expect(changed.results[0]).toMatchObject({ status: "updated", newEntries: 1 });
+      expect(etag()).not.toBe(signature);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("keeps the id of a changed story, bumps its updated date and re-renders only the outputs that hold it", async () => {
