@@ -62,7 +62,7 @@ export async function fetchSource(source: Source, validators: Validators, option
  * inode, size, and the modification and change times in nanoseconds. A
  * write changes the change time, whatever it does to the rest.
  */
-export function fileSignature(st: BigIntStats): string {
+function fileSignature(st: BigIntStats): string {
   return `file ${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
 }
 
