@@ -12,8 +12,9 @@ export interface Validators {
   etag?: string;
   lastModified?: string;
   /**
-   * A file's validator: the `bodyFingerprint` of the bytes last read. A file
-   * that still holds them is answered "unchanged" without its bytes.
+   * The `bodyFingerprint` of the bytes last read. A file that still holds
+   * them is answered "unchanged" without its bytes; without it, a file's
+   * signature is not trusted either (the refresh wants the bytes parsed).
    */
   fingerprint?: string;
 }

@@ -121,7 +121,8 @@ export async function refreshSource(source: Source, deps: RefreshDeps): Promise<
   const validators: Validators = {};
   if (sameUrl && previous.etag) validators.etag = previous.etag;
   if (sameUrl && previous.lastModified) validators.lastModified = previous.lastModified;
-  // The bytes of the last good fetch, for telling "unchanged" (a file's validator, like an ETag).
+  // The fingerprint of the last good fetch's bytes: a file is told "unchanged" by it (or by its
+  // signature, kept as its etag) in fetchSource, an HTTP body by the comparison below.
   // The taxonomy version is part of the stored hash: same bytes under a changed taxonomy are re-tagged.
   // A hash stored in an older form never matches, so such a source is parsed once more, harmlessly.
   const hashSuffix = `:${deps.matcher.taxonomy.version}`;
