@@ -1,6 +1,7 @@
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import type { Source, SourceReconcileResult, Store } from "../model/index.js";
+import { describeError } from "../shared/errors.js";
 import type { Logger } from "../shared/logger.js";
 import { openPreparePool } from "./prepare-pool.js";
 import { type RefreshDeps, type RefreshResult, refreshSource } from "./refresh-source.js";
@@ -38,6 +39,17 @@ export async function refreshSources(sources: Source[], deps: RefreshDeps, optio
     }
   }
   const results: RefreshResult[] = new Array(sources.length);
+  // The refreshes' writes are committed in batches (Store.beginWriteGroup), between two refreshes.
+  const store = deps.store;
+  /** Sources whose committed-looking writes a failed batch rolled back, with the store's error. */
+  const lost = new Map<string, { code: string; message: string }>();
+  const flush = (force: boolean) => {
+    try {
+      store.flushWriteGroup(force);
+    } catch (error) {
+      lostWrites(error, lost, deps.logger);
+    }
+  };
   const hostBusy = new Map<string, Promise<void>>();
   let next = 0;
   async function worker(): Promise<void> {
@@ -58,10 +70,47 @@ export async function refreshSources(sources: Source[], deps: RefreshDeps, optio
       } finally {
         release();
       }
+      flush(false);
     }
   }
-  await Promise.all(Array.from({ length: Math.min(options.concurrency, sources.length) }, worker));
+  store.beginWriteGroup();
+  try {
+    await Promise.all(Array.from({ length: Math.min(options.concurrency, sources.length) }, worker));
+  } finally {
+    flush(true);
+    store.endWriteGroup();
+  }
+  // A source of a batch whose commit failed is reported failed, whatever its refresh said.
+  for (let i = 0; i < results.length; i++) {
+    const result = results[i];
+    const failure = result === undefined ? undefined : lost.get(result.sourceId);
+    if (result !== undefined && failure !== undefined) {
+      results[i] = {
+        sourceId: result.sourceId,
+        status: "failed",
+        durationMs: result.durationMs,
+        code: failure.code,
+        message: `${result.sourceId}: ${failure.message}`,
+      };
+    }
+  }
   return results;
+}
+
+/**
+ * A batch of refreshes whose commit failed (a full disk, an I/O error) was
+ * rolled back whole: each of its sources is to be reported failed, with the
+ * store's error. Their states were rolled back too, so the next run fetches
+ * them again; nothing published is touched.
+ */
+function lostWrites(error: unknown, lost: Map<string, { code: string; message: string }>, logger: Logger): void {
+  const sourceIds = (error as { sourceIds?: string[] }).sourceIds ?? [];
+  const { code, message } = describeError(error);
+  logger.error(
+    { err: error, sources: sourceIds },
+    `store: the writes of ${sourceIds.length} source(s) could not be committed and were rolled back: ${message}`,
+  );
+  for (const id of sourceIds) lost.set(id, { code, message });
 }
 
 export interface RetireOptions {

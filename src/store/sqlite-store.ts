@@ -19,6 +19,8 @@ import { MIGRATIONS } from "./migrations.js";
 export type StoreErrorCode = "corrupt" | "locked" | "disk-full" | "newer-schema" | "io";
 
 export class StoreError extends FeedEnricherError {
+  /** The sources whose writes a failed group commit rolled back (flushWriteGroup). */
+  sourceIds?: string[];
   constructor(code: StoreErrorCode, message: string, options?: { cause?: unknown }) {
     super("store", code, message, options);
   }
@@ -262,6 +264,17 @@ export function storeErrorFrom(file: string, error: unknown): StoreError {
 const PAGE_SIZE = 32_768;
 /** How large the WAL may grow before a commit checkpoints it. */
 const WAL_CHECKPOINT_BYTES = 16 * 1024 * 1024;
+/**
+ * A write group (beginWriteGroup) commits after this many writes or this
+ * long, whichever comes first. Each commit writes every page it changed to
+ * the WAL, 32 KB each: a source's 50 new entries land on pages of the date
+ * and topic indexes that every other source's entries share, so 1,000
+ * sources committed one by one wrote about 80 pages (2.6 MB) each and
+ * checkpointed every sixth commit. In batches of 32 the same entries took a
+ * quarter of the commit time (test/bench: 8.9 s → 2.3 s for 1,000 × 50).
+ */
+const GROUP_WRITES = 32;
+const GROUP_MS = 1000;
 
 /**
  * Sources removed from the config and waiting out their grace period: their
@@ -314,6 +327,12 @@ export class SqliteStore implements Store {
    * still roll back). Readers that never write (serve, sources) read the file.
    */
   private readonly written = new Map<string, SourceState>();
+  /**
+   * The write group in progress (beginWriteGroup): whether its transaction is
+   * open, since when, how many writes it holds, the sources they were for and
+   * the states written (remembered in `written` once committed).
+   */
+  private group: { open: boolean; since: number; writes: number; sources: Set<string>; states: Map<string, SourceState> } | undefined;
 
   constructor(file: string, options: SqliteStoreOptions = {}) {
     this.file = file;
@@ -497,6 +516,7 @@ export class SqliteStore implements Store {
   saveSourceState(s: SourceState): void {
     const before = this.written.get(s.sourceId);
     this.written.delete(s.sourceId);
+    this.joinGroup(s);
     this.guard(() => {
       // A conditional GET that found nothing new (the common refresh) moves
       // only the two timestamps: one narrow UPDATE instead of the whole row's upsert.
@@ -506,9 +526,62 @@ export class SqliteStore implements Store {
     this.remember(s);
   }
 
-  /** Keeps a state this connection has committed (see `written`). */
+  /** Keeps a state this connection has committed (see `written`); one written in a group waits for the group's commit. */
   private remember(s: SourceState): void {
     if (!this.db.inTransaction) this.written.set(s.sourceId, { ...s });
+    else if (this.group?.open) this.group.states.set(s.sourceId, { ...s });
+  }
+
+  beginWriteGroup(): void {
+    if (this.group === undefined) this.group = { open: false, since: 0, writes: 0, sources: new Set(), states: new Map() };
+  }
+
+  /** Opens the group's transaction before a write that belongs to it, and counts the write. */
+  private joinGroup(s: SourceState): void {
+    const group = this.group;
+    if (group === undefined) return;
+    if (!group.open) {
+      // Not inside any other transaction: a write group is only driven between refreshes.
+      if (this.db.inTransaction) return;
+      // IMMEDIATE: the write lock now, not at the first write (a deferred one could find the snapshot stale).
+      this.guard(() => this.db.exec("BEGIN IMMEDIATE"));
+      group.open = true;
+      group.since = performance.now();
+      group.writes = 0;
+      group.sources.clear();
+      group.states.clear();
+    }
+    group.writes++;
+    group.sources.add(s.sourceId);
+  }
+
+  flushWriteGroup(force = false): void {
+    const group = this.group;
+    if (group === undefined || !group.open) return;
+    if (!force && group.writes < GROUP_WRITES && performance.now() - group.since < GROUP_MS) return;
+    group.open = false;
+    try {
+      this.guard(() => this.db.exec("COMMIT"));
+    } catch (error) {
+      try {
+        if (this.db.inTransaction) this.db.exec("ROLLBACK");
+      } catch {
+        // SQLite rolled it back itself (an I/O error or a full disk does): the commit's own error is the one to tell.
+      }
+      group.states.clear();
+      if (error instanceof StoreError) error.sourceIds = [...group.sources];
+      throw error;
+    }
+    for (const [id, state] of group.states) this.written.set(id, state);
+    group.states.clear();
+  }
+
+  endWriteGroup(): void {
+    try {
+      this.flushWriteGroup(true);
+    } finally {
+      this.group = undefined;
+    }
   }
 
   private writeSourceState(s: SourceState): void {
@@ -632,6 +705,7 @@ export class SqliteStore implements Store {
 
   commit(refresh: RefreshCommit): void {
     this.written.delete(refresh.state.sourceId);
+    this.joinGroup(refresh.state);
     this.writeTransaction((tx) => {
       const pending = new Set<string>();
       for (const e of refresh.upserts) this.upsert(e, pending, tx);
@@ -777,6 +851,8 @@ export class SqliteStore implements Store {
   }
 
   close(): void {
+    // A group left open by a caller that stopped early: what it gathered is committed, not dropped.
+    if (this.group !== undefined && this.db.open) this.endWriteGroup();
     if (this.db.open) this.db.close();
   }
 }
