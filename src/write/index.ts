@@ -5,7 +5,7 @@
 export { escapeHtml, feedUpdated, sortNewestFirst } from "./entry-view.js";
 export { type FeedMeta, feedUrl, IPTC_SCHEME } from "./feed-meta.js";
 export { INDEX_STYLESHEET, type IndexFeed, type IndexPageInput, type IndexTopic, renderIndexPage } from "./render-index-page.js";
-export { renderJsonFeed } from "./render-json-feed.js";
+export { renderJsonFeed, renderJsonFeedBytes } from "./render-json-feed.js";
 export { type OpmlFeed, renderOpml } from "./render-opml.js";
 export { renderAtom, renderRss } from "./render-xml-feeds.js";
 export { type AtomicWriteIo, syncDir, WriteError, writeFileAtomic, writeFileAtomicAsync } from "./write-file-atomic.js";

@@ -27,6 +27,27 @@ function hasNoncharacters(value: unknown): boolean {
  * carrying the evidence behind every tag.
  */
 export function renderJsonFeed(entries: Entry[], meta: FeedMeta): string {
+  return `${jsonFeedText(entries, meta)}\n`;
+}
+
+/**
+ * renderJsonFeed as the UTF-8 bytes of the file, encoded straight from
+ * JSON.stringify's flat string. Appending the newline to the text first
+ * makes a two-part string that the encoder must flatten into a fresh copy:
+ * for a 50-entry feed (about 400,000 characters, two bytes each once one of
+ * them is not Latin-1) that copy cost 2–3 ms, more than the render itself.
+ */
+export function renderJsonFeedBytes(entries: Entry[], meta: FeedMeta): Buffer {
+  const json = jsonFeedText(entries, meta);
+  const length = Buffer.byteLength(json, "utf8");
+  const bytes = Buffer.allocUnsafe(length + 1);
+  bytes.write(json, 0, "utf8");
+  bytes[length] = 0x0a;
+  return bytes;
+}
+
+/** The feed's JSON, without the final newline. */
+function jsonFeedText(entries: Entry[], meta: FeedMeta): string {
   const feed: Record<string, unknown> = {
     version: "https://jsonfeed.org/version/1.1",
     title: meta.title,
@@ -79,5 +100,5 @@ export function renderJsonFeed(entries: Entry[], meta: FeedMeta): string {
   // (ECMA-262 well-formed JSON.stringify); of what XML forbids only the
   // noncharacters U+FFFE/U+FFFF can reach the text, and they almost never do.
   const json = JSON.stringify(feed, null, 2);
-  return `${hasNoncharacters(feed) ? stripIllegalXmlChars(json) : json}\n`;
+  return hasNoncharacters(feed) ? stripIllegalXmlChars(json) : json;
 }

@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import type { Entry } from "../model/index.js";
 import type { FeedMeta } from "./feed-meta.js";
-import { renderJsonFeed } from "./render-json-feed.js";
+import { renderJsonFeedBytes } from "./render-json-feed.js";
 import { renderAtomBytes, renderRssBytes } from "./render-xml-feeds.js";
 import { writeFileAtomic } from "./write-file-atomic.js";
 
@@ -15,15 +15,15 @@ export interface WrittenFile {
 /** One file of an output, rendered and not yet written. */
 export interface RenderedFile {
   path: string;
-  /** The file's text, or its UTF-8 bytes (the XML feeds, built as bytes). */
+  /** The file's text, or its UTF-8 bytes (the feeds, built as bytes). */
   content: string | Buffer;
 }
 
-/** What each format's file holds; the XML feeds are built as bytes, one copy less than text converted on write. */
+/** What each format's file holds: built as bytes, one copy less than text converted on write. */
 const FILE_RENDERERS: Record<OutputFormat, (entries: Entry[], meta: FeedMeta) => string | Buffer> = {
   rss: renderRssBytes,
   atom: renderAtomBytes,
-  json: renderJsonFeed,
+  json: renderJsonFeedBytes,
 };
 
 /** Renders one output in every format: the path and content of each file. */

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { Entry } from "../../src/model/index.js";
 import { stripIllegalXmlChars } from "../../src/shared/xml-text.js";
-import { renderJsonFeed, writeFileAtomic } from "../../src/write/index.js";
+import { renderJsonFeed, renderJsonFeedBytes, writeFileAtomic } from "../../src/write/index.js";
 
 // The reference: the global replace every text went through before the fast path.
 const ILLEGAL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
@@ -89,6 +89,19 @@ describe("renderJsonFeed", () => {
       const text = renderJsonFeed([e], meta);
       expect(text).not.toMatch(/[\uFFFE\uFFFF]/);
       expect(text).toContain(e.entities.length > 0 ? '"Acme"' : '"pq"');
+    }
+  });
+});
+
+describe("renderJsonFeedBytes", () => {
+  it("is the UTF-8 of renderJsonFeed's text, newline included, for plain, non-Latin-1 and cleaned text", () => {
+    const meta = { path: "all", title: "t", description: "d", baseUrl: "http://127.0.0.1/", homePage: "http://127.0.0.1/", topicScheme: "http://x/" };
+    for (const title of ["Plain title", "Año nuevo — “quoted” 😀", "with a noncharacter \uFFFF here"]) {
+      const entries = [entry({ title, contentHtml: `<p>${title}</p>` }), entry({ id: "https://news.example.org/2", summary: title })];
+      const bytes = renderJsonFeedBytes(entries, meta);
+      expect(bytes.equals(Buffer.from(renderJsonFeed(entries, meta), "utf8"))).toBe(true);
+      expect(bytes.at(-1)).toBe(0x0a);
+      expect((JSON.parse(bytes.toString("utf8")) as { items: Array<{ title: string }> }).items[0]!.title).toBe(title.replace("\uFFFF", ""));
     }
   });
 });
