@@ -136,16 +136,9 @@ export async function runCycle(app: App, sources: Source[], options: CycleOption
     logResult(app, r);
     options.metrics?.recordRefresh(r);
   }
-  let pruned = 0;
   const now = app.deps.now();
   retireRemoved(app, now);
-  for (const s of sources) {
-    try {
-      pruned += app.store.prune(s.id, app.config.retention, now).removed;
-    } catch (error) {
-      app.logger.warn({ source: s.id, err: error }, describeError(error).message);
-    }
-  }
+  const pruned = pruneSources(app, sources, now);
   if (pruned > 0) app.logger.info({ pruned }, `store: retention removed ${pruned} entr${pruned === 1 ? "y" : "ies"}`);
   let plans: OutputPlan[];
   try {
@@ -159,6 +152,41 @@ export async function runCycle(app: App, sources: Source[], options: CycleOption
   options.metrics?.recordPublished(rendered.changedFiles.length);
   await pingHubFor(app, rendered.changedFiles, options);
   return { results, pruned, ...rendered };
+}
+
+/**
+ * Applies retention to each source, the deletions committed in batches as
+ * the refreshes' writes are (Store.beginWriteGroup). A failure is logged and
+ * never thrown: what it left is pruned by the next cycle. Returns how many
+ * entries were removed and committed.
+ */
+function pruneSources(app: App, sources: Source[], now: Date): number {
+  let pruned = 0;
+  let batch = 0;
+  const flush = (force: boolean) => {
+    try {
+      if (!app.store.flushWriteGroup(force)) return;
+      pruned += batch;
+    } catch (error) {
+      app.logger.warn({ err: error }, `store: retention's deletions were rolled back (${describeError(error).message}); the next cycle prunes again`);
+    }
+    batch = 0;
+  };
+  app.store.beginWriteGroup();
+  try {
+    for (const s of sources) {
+      try {
+        batch += app.store.prune(s.id, app.config.retention, now).removed;
+      } catch (error) {
+        app.logger.warn({ source: s.id, err: error }, describeError(error).message);
+      }
+      flush(false);
+    }
+  } finally {
+    flush(true);
+    app.store.endWriteGroup();
+  }
+  return pruned;
 }
 
 /** WebSub publish pings for the feed files whose bytes changed (W3C WebSub §7). */

@@ -107,8 +107,8 @@ export interface Store {
   /** Called once an output's files are written. */
   clearPending(selectors: OutputSelector[]): void;
   /**
-   * From here until endWriteGroup, the refreshes' writes (commit,
-   * saveSourceState) are gathered into shared transactions, each source's
+   * From here until endWriteGroup, the per-source writes of a cycle (commit,
+   * saveSourceState, prune) are gathered into shared transactions, each one
    * still its own unit inside (a savepoint): a cycle of many sources then
    * commits, and rewrites the index pages they share, once per batch instead
    * of once per source. A crash loses at most the batch not yet committed;
@@ -117,11 +117,12 @@ export interface Store {
   beginWriteGroup(): void;
   /**
    * Commits the gathered writes once enough have gathered or enough time has
-   * passed (always, with `force`). Call it between two refreshes, never inside
-   * one. A commit that fails is rolled back and throws a StoreError whose
-   * `sourceIds` names the sources whose writes were lost.
+   * passed (always, with `force`); true when it committed. Call it between
+   * two writes, never inside one. A commit that fails is rolled back and
+   * throws a StoreError whose `sourceIds` names the sources whose writes
+   * were lost.
    */
-  flushWriteGroup(force?: boolean): void;
+  flushWriteGroup(force?: boolean): boolean;
   /** Commits what is gathered (as flushWriteGroup(true)) and goes back to one transaction per write. */
   endWriteGroup(): void;
   close(): void;

@@ -517,7 +517,7 @@ export class SqliteStore implements Store {
   saveSourceState(s: SourceState): void {
     const before = this.written.get(s.sourceId);
     this.written.delete(s.sourceId);
-    this.joinGroup(s);
+    this.joinGroup(s.sourceId);
     this.guard(() => {
       // A conditional GET that found nothing new (the common refresh) moves
       // only the two timestamps: one narrow UPDATE instead of the whole row's upsert.
@@ -538,7 +538,7 @@ export class SqliteStore implements Store {
   }
 
   /** Opens the group's transaction before a write that belongs to it, and counts the write. */
-  private joinGroup(s: SourceState): void {
+  private joinGroup(sourceId: string): void {
     const group = this.group;
     if (group === undefined) return;
     if (!group.open) {
@@ -553,13 +553,13 @@ export class SqliteStore implements Store {
       group.states.clear();
     }
     group.writes++;
-    group.sources.add(s.sourceId);
+    group.sources.add(sourceId);
   }
 
-  flushWriteGroup(force = false): void {
+  flushWriteGroup(force = false): boolean {
     const group = this.group;
-    if (group === undefined || !group.open) return;
-    if (!force && group.writes < GROUP_WRITES && performance.now() - group.since < GROUP_MS) return;
+    if (group === undefined || !group.open) return false;
+    if (!force && group.writes < GROUP_WRITES && performance.now() - group.since < GROUP_MS) return false;
     group.open = false;
     try {
       this.guard(() => this.db.exec("COMMIT"));
@@ -575,6 +575,7 @@ export class SqliteStore implements Store {
     }
     for (const [id, state] of group.states) this.written.set(id, state);
     group.states.clear();
+    return true;
   }
 
   endWriteGroup(): void {
@@ -706,7 +707,7 @@ export class SqliteStore implements Store {
 
   commit(refresh: RefreshCommit): void {
     this.written.delete(refresh.state.sourceId);
-    this.joinGroup(refresh.state);
+    this.joinGroup(refresh.state.sourceId);
     this.writeTransaction((tx) => {
       const pending = new Set<string>();
       for (const e of refresh.upserts) this.upsert(e, pending, tx);
@@ -730,6 +731,7 @@ export class SqliteStore implements Store {
     const cutoff = policy.maxAgeDays === undefined ? "" : new Date(now.getTime() - policy.maxAgeDays * 86_400_000).toISOString();
     // LIMIT -1 is SQLite's "no limit".
     const keep = policy.maxEntriesPerSource ?? -1;
+    this.joinGroup(sourceId);
     return this.guard(() =>
       this.db.transaction(() => {
         const tooMany = keep >= 0 && (this.stmts.countSource.get(sourceId)?.n ?? 0) > keep;

@@ -146,6 +146,22 @@ describe("write groups (many sources' refreshes in shared transactions)", () => 
     store.close();
   });
 
+  it("gathers retention's deletions too, and says which flush committed them", () => {
+    const store = new SqliteStore(file);
+    store.commit({ state: state("a"), upserts: [1, 2, 3, 4, 5].map((n) => entry("a", n)), currentIds: [] });
+    store.beginWriteGroup();
+    expect(store.prune("a", { maxEntriesPerSource: 2 }, new Date("2026-02-01T00:00:00Z")).removed).toBe(3);
+    expect(store.countEntries({ kind: "source", sourceId: "a" })).toBe(2);
+    expect(committed().entries).toBe(5);
+    expect(store.flushWriteGroup()).toBe(false);
+    expect(store.flushWriteGroup(true)).toBe(true);
+    expect(committed().entries).toBe(2);
+    // Nothing gathered since: nothing to commit.
+    expect(store.flushWriteGroup(true)).toBe(false);
+    store.endWriteGroup();
+    store.close();
+  });
+
   it("commits an open batch when the store is closed", () => {
     const store = new SqliteStore(file);
     store.beginWriteGroup();
