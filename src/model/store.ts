@@ -16,7 +16,7 @@ export interface StoredEntryMeta {
 /** Which entries an output holds. */
 export type OutputSelector = { kind: "all" } | { kind: "topic"; topicId: string } | { kind: "source"; sourceId: string };
 
-/** One source's refresh, written as a single unit (one transaction in SQL stores). */
+/** One source's refresh, written as a single unit (a transaction in SQL stores, or a savepoint inside a write group's). */
 export interface RefreshCommit {
   state: SourceState;
   /**
@@ -101,7 +101,7 @@ export interface Store {
   removedSources(): RemovedSource[];
   /**
    * Outputs whose entries changed since they were last rendered. Every change
-   * (commit, saveEntries, prune) records them in its own transaction.
+   * (commit, saveEntries, prune) records them in the same transaction.
    */
   pendingOutputs(): OutputSelector[];
   /** Called once an output's files are written. */
