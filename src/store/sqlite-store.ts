@@ -270,7 +270,7 @@ const WAL_CHECKPOINT_BYTES = 16 * 1024 * 1024;
  * the WAL, 32 KB each: a source's 50 new entries land on pages of the date
  * and topic indexes that every other source's entries share, so 1,000
  * sources committed one by one wrote about 80 pages (2.6 MB) each and
- * checkpointed every sixth commit. test/bench/commit-batches.ts, 1,000
+ * checkpointed every fifth commit. test/bench/commit-batches.ts, 1,000
  * sources × 50 entries: 8.6 s and 4.3 GB written one by one, 4.3 s and
  * 1.1 GB in batches of 32 (smaller batches gained less, larger ones nothing).
  */
@@ -854,8 +854,11 @@ export class SqliteStore implements Store {
   }
 
   close(): void {
-    // A group left open by a caller that stopped early: what it gathered is committed, not dropped.
-    if (this.group !== undefined && this.db.open) this.endWriteGroup();
-    if (this.db.open) this.db.close();
+    try {
+      // A group left open by a caller that stopped early: what it gathered is committed, not dropped.
+      if (this.group !== undefined && this.db.open) this.endWriteGroup();
+    } finally {
+      if (this.db.open) this.db.close();
+    }
   }
 }

@@ -162,11 +162,19 @@ describe("write groups (many sources' refreshes in shared transactions)", () => 
     store.close();
   });
 
-  it("commits an open batch when the store is closed", () => {
+  it("commits an open batch when the store is closed, and closes the file even when that commit fails", () => {
     const store = new SqliteStore(file);
     store.beginWriteGroup();
     store.commit({ state: state("a"), upserts: [entry("a", 1)], currentIds: [] });
     store.close();
+    expect(committed()).toEqual({ sources: ["a"], entries: 1 });
+
+    const refused = new SqliteStore(file);
+    poisonCommitsOf(connectionOf(refused), "b");
+    refused.beginWriteGroup();
+    refused.commit({ state: state("b"), upserts: [entry("b", 1)], currentIds: [] });
+    expect(() => refused.close()).toThrow(StoreError);
+    expect(connectionOf(refused).open).toBe(false);
     expect(committed()).toEqual({ sources: ["a"], entries: 1 });
   });
 });
