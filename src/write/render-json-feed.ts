@@ -27,27 +27,37 @@ function hasNoncharacters(value: unknown): boolean {
  * carrying the evidence behind every tag.
  */
 export function renderJsonFeed(entries: Entry[], meta: FeedMeta): string {
-  return `${jsonFeedText(entries, meta)}\n`;
+  return jsonFeedPieces(entries, meta).join("");
 }
 
 /**
- * renderJsonFeed as the UTF-8 bytes of the file, encoded straight from
- * JSON.stringify's flat string. Appending the newline to the text first
- * makes a two-part string that the encoder must flatten into a fresh copy:
- * for a 50-entry feed (about 400,000 characters, two bytes each once one of
- * them is not Latin-1) that copy cost 2–3 ms, more than the render itself.
+ * renderJsonFeed as the UTF-8 bytes of the file, encoded piece by piece into
+ * one buffer. The whole document as one string is about 400,000 characters
+ * for 50 entries, two bytes each as soon as one is not Latin-1: on this kind
+ * of machine its fresh pages cost more than building it, and adding the
+ * final newline to it made a two-part string that the encoder flattened into
+ * a second copy (2–3 ms, more than the render).
  */
 export function renderJsonFeedBytes(entries: Entry[], meta: FeedMeta): Buffer {
-  const json = jsonFeedText(entries, meta);
-  const length = Buffer.byteLength(json, "utf8");
-  const bytes = Buffer.allocUnsafe(length + 1);
-  bytes.write(json, 0, "utf8");
-  bytes[length] = 0x0a;
+  const pieces = jsonFeedPieces(entries, meta);
+  let length = 0;
+  for (const piece of pieces) length += Buffer.byteLength(piece, "utf8");
+  const bytes = Buffer.allocUnsafe(length);
+  let offset = 0;
+  for (const piece of pieces) offset += bytes.write(piece, offset, "utf8");
   return bytes;
 }
 
-/** The feed's JSON, without the final newline. */
-function jsonFeedText(entries: Entry[], meta: FeedMeta): string {
+/**
+ * The file's text in pieces whose concatenation is JSON.stringify(feed, null,
+ * 2) and a newline: the feed without its items, then each item stringified
+ * on its own and indented to its depth. Every line break JSON.stringify
+ * writes is between tokens (a string's own line breaks come out as \n), so
+ * indenting an item is adding four spaces after each.
+ */
+function jsonFeedPieces(entries: Entry[], meta: FeedMeta): string[] {
+  // `items` is the last key: its place in the text is the last `"items": 0`
+  // (a string value holding those characters would have its quotes escaped).
   const feed: Record<string, unknown> = {
     version: "https://jsonfeed.org/version/1.1",
     title: meta.title,
@@ -57,48 +67,60 @@ function jsonFeedText(entries: Entry[], meta: FeedMeta): string {
     ...(meta.language ? { language: meta.language } : {}),
     ...(meta.hub ? { hubs: [{ type: "WebSub", url: meta.hub }] } : {}),
     authors: [{ name: meta.title }],
-    items: entries.map((e) => {
-      const item: Record<string, unknown> = {
-        id: e.id,
-        ...(e.link ? { url: e.link } : {}),
-        title: e.title,
-        content_html: e.contentHtml !== "" ? e.contentHtml : `<p>${escapeHtml(e.summary)}</p>`,
-        summary: e.summary,
-        ...(e.image ? { image: e.image.url } : {}),
-        date_published: entryDate(e),
-        date_modified: entryUpdated(e),
-        ...(e.authors.length > 0 ? { authors: e.authors.map((name) => ({ name })) } : {}),
-        tags: [...e.topics.map((t) => t.id), ...e.categories.map((c) => c.term)].filter((t, i, all) => all.indexOf(t) === i),
-        ...(e.language ? { language: e.language } : {}),
-      };
-      const attachments = e.enclosures.map((a) => ({
-        url: a.url,
-        mime_type: a.type ?? "application/octet-stream",
-        ...(a.length ? { size_in_bytes: a.length } : {}),
-      }));
-      if (attachments.length > 0) item.attachments = attachments;
-      item._enrichment = {
-        source: e.sourceId,
-        ...(e.taxonomyVersion ? { taxonomy_version: e.taxonomyVersion } : {}),
-        topics: e.topics.map((t) => ({
-          id: t.id,
-          label: t.label,
-          iptc: { code: t.iptcCode, label: t.iptcLabel, scheme: IPTC_SCHEME, ancestors: t.iptcAncestors },
-          score: t.score,
-          matches: t.matches,
-        })),
-        entities: e.entities,
-        ...(e.dateline ? { dateline: e.dateline } : {}),
-        ...(e.image && (e.image.caption || e.image.credit) ? { image: e.image } : {}),
-        word_count: e.wordCount,
-        reading_time_min: e.readingTimeMin,
-      };
-      return item;
-    }),
+    items: 0,
   };
+  const items = entries.map(jsonFeedItem);
+  const skeleton = JSON.stringify(feed, null, 2);
+  const at = skeleton.lastIndexOf('"items": 0') + '"items": '.length;
+  const pieces: string[] = [skeleton.slice(0, at)];
+  if (items.length === 0) pieces.push("[]");
+  for (let i = 0; i < items.length; i++) {
+    pieces.push(i === 0 ? "[\n    " : ",\n    ", JSON.stringify(items[i], null, 2).replaceAll("\n", "\n    "));
+  }
+  if (items.length > 0) pieces.push("\n  ]");
+  pieces.push(skeleton.slice(at + 1), "\n");
   // JSON.stringify already escapes control characters and lone surrogates
   // (ECMA-262 well-formed JSON.stringify); of what XML forbids only the
   // noncharacters U+FFFE/U+FFFF can reach the text, and they almost never do.
-  const json = JSON.stringify(feed, null, 2);
-  return hasNoncharacters(feed) ? stripIllegalXmlChars(json) : json;
+  return hasNoncharacters(feed) || items.some(hasNoncharacters) ? pieces.map(stripIllegalXmlChars) : pieces;
+}
+
+/** One entry as a JSON Feed item. */
+function jsonFeedItem(e: Entry): Record<string, unknown> {
+  const item: Record<string, unknown> = {
+    id: e.id,
+    ...(e.link ? { url: e.link } : {}),
+    title: e.title,
+    content_html: e.contentHtml !== "" ? e.contentHtml : `<p>${escapeHtml(e.summary)}</p>`,
+    summary: e.summary,
+    ...(e.image ? { image: e.image.url } : {}),
+    date_published: entryDate(e),
+    date_modified: entryUpdated(e),
+    ...(e.authors.length > 0 ? { authors: e.authors.map((name) => ({ name })) } : {}),
+    tags: [...e.topics.map((t) => t.id), ...e.categories.map((c) => c.term)].filter((t, i, all) => all.indexOf(t) === i),
+    ...(e.language ? { language: e.language } : {}),
+  };
+  const attachments = e.enclosures.map((a) => ({
+    url: a.url,
+    mime_type: a.type ?? "application/octet-stream",
+    ...(a.length ? { size_in_bytes: a.length } : {}),
+  }));
+  if (attachments.length > 0) item.attachments = attachments;
+  item._enrichment = {
+    source: e.sourceId,
+    ...(e.taxonomyVersion ? { taxonomy_version: e.taxonomyVersion } : {}),
+    topics: e.topics.map((t) => ({
+      id: t.id,
+      label: t.label,
+      iptc: { code: t.iptcCode, label: t.iptcLabel, scheme: IPTC_SCHEME, ancestors: t.iptcAncestors },
+      score: t.score,
+      matches: t.matches,
+    })),
+    entities: e.entities,
+    ...(e.dateline ? { dateline: e.dateline } : {}),
+    ...(e.image && (e.image.caption || e.image.credit) ? { image: e.image } : {}),
+    word_count: e.wordCount,
+    reading_time_min: e.readingTimeMin,
+  };
+  return item;
 }

@@ -94,6 +94,29 @@ describe("renderJsonFeed", () => {
 });
 
 describe("renderJsonFeedBytes", () => {
+  it("writes what JSON.stringify(feed, null, 2) writes, items stringified one by one included", () => {
+    const meta = { path: "all", title: "t", description: "d", baseUrl: "http://127.0.0.1/", homePage: "http://127.0.0.1/", topicScheme: "http://x/" };
+    const topic = {
+      id: "t",
+      label: "T",
+      iptcCode: "medtop:1",
+      iptcLabel: "l",
+      iptcAncestors: [],
+      score: 1,
+      matches: [{ phrase: "p", field: "body" as const, count: 1 }],
+    };
+    const many = [0, 1, 2].map((n) =>
+      entry({ id: `https://news.example.org/${n}`, title: `Line\nbreak "${n}" \\ ""items": 0"`, topics: [topic], authors: ["A", "B"] }),
+    );
+    for (const entries of [[], [entry({})], many]) {
+      for (const m of [meta, { ...meta, title: '"items": 0', language: "en", hub: "https://hub.example/" }]) {
+        const text = renderJsonFeedBytes(entries, m).toString("utf8");
+        expect(text).toBe(`${JSON.stringify(JSON.parse(text), null, 2)}\n`);
+        expect((JSON.parse(text) as { items: unknown[] }).items).toHaveLength(entries.length);
+      }
+    }
+  });
+
   it("is the UTF-8 of renderJsonFeed's text, newline included, for plain, non-Latin-1 and cleaned text", () => {
     const meta = { path: "all", title: "t", description: "d", baseUrl: "http://127.0.0.1/", homePage: "http://127.0.0.1/", topicScheme: "http://x/" };
     for (const title of ["Plain title", "Año nuevo — “quoted” 😀", "with a noncharacter \uFFFF here"]) {
