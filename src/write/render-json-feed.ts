@@ -1,4 +1,5 @@
 import type { Entry } from "../model/index.js";
+import { utf8Pieces } from "../shared/utf8-pieces.js";
 import { stripIllegalXmlChars } from "../shared/xml-text.js";
 import { entryDate, entryUpdated, escapeHtml } from "./entry-view.js";
 import { type FeedMeta, feedUrl, IPTC_SCHEME } from "./feed-meta.js";
@@ -39,13 +40,7 @@ export function renderJsonFeed(entries: Entry[], meta: FeedMeta): string {
  * a second copy (2–3 ms, more than the render).
  */
 export function renderJsonFeedBytes(entries: Entry[], meta: FeedMeta): Buffer {
-  const pieces = jsonFeedPieces(entries, meta);
-  let length = 0;
-  for (const piece of pieces) length += Buffer.byteLength(piece, "utf8");
-  const bytes = Buffer.allocUnsafe(length);
-  let offset = 0;
-  for (const piece of pieces) offset += bytes.write(piece, offset, "utf8");
-  return bytes;
+  return utf8Pieces(jsonFeedPieces(entries, meta));
 }
 
 /**

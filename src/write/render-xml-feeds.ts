@@ -1,5 +1,6 @@
 import { type Category, type Extension, Feed, type Item } from "feed";
 import type { Entry } from "../model/index.js";
+import { utf8Pieces } from "../shared/utf8-pieces.js";
 import { cdataSafe, entryDate, entryUpdated, escapeHtml, feedUpdated } from "./entry-view.js";
 import { type FeedMeta, feedUrl, GENERATOR, IPTC_SCHEME } from "./feed-meta.js";
 
@@ -147,13 +148,7 @@ export class BodySlots {
    */
   spliceBytes(xml: string): Buffer | undefined {
     const pieces = this.pieces(xml);
-    if (pieces === undefined) return undefined;
-    let size = 0;
-    for (const piece of pieces) size += Buffer.byteLength(piece, "utf8");
-    const bytes = Buffer.allocUnsafe(size);
-    let at = 0;
-    for (const piece of pieces) at += bytes.write(piece, at, "utf8");
-    return bytes;
+    return pieces === undefined ? undefined : utf8Pieces(pieces);
   }
 
   /** The XML cut at the marks, with the bodies in their places. */
