@@ -6,28 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Entry, SourceState } from "../../src/model/index.js";
 import { SqliteStore, StoreError } from "../../src/store/index.js";
 import { MIGRATIONS } from "../../src/store/migrations.js";
-
-function entry(sourceId: string, n: number, topics: string[] = [], published?: string): Entry {
-  return {
-    id: `https://news.example.org/${sourceId}/${n}`,
-    sourceId,
-    title: `Story ${n}`,
-    firstSeen: "2026-01-01T00:00:00.000Z",
-    ...(published ? { published } : { published: new Date(Date.UTC(2026, 0, 1, n)).toISOString() }),
-    authors: [],
-    summary: `Summary ${n}`,
-    contentHtml: `<p>Body ${n}</p>`,
-    categories: [],
-    enclosures: [],
-    wordCount: 2,
-    readingTimeMin: 1,
-    topics: topics.map((id) => ({ id, label: id, iptcCode: "medtop:1", iptcLabel: id, iptcAncestors: [], score: 3, matches: [] })),
-    entities: [],
-    contentHash: `hash-${n}`,
-  };
-}
-
-const state = (sourceId: string): SourceState => ({ sourceId, consecutiveFailures: 0, lastSuccess: "2026-01-02T00:00:00.000Z" });
+import { entry, state } from "./store-entries.js";
 
 let dir: string;
 let file: string;

@@ -4,31 +4,10 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { App } from "../../src/cli/app.js";
-import type { Entry, SourceState } from "../../src/model/index.js";
+import type { Entry } from "../../src/model/index.js";
 import { SqliteStore, StoreError } from "../../src/store/index.js";
+import { entry, state } from "./store-entries.js";
 import { type StoreProject, storeProject } from "./store-project.js";
-
-function entry(sourceId: string, n: number): Entry {
-  return {
-    id: `https://news.example.org/${sourceId}/${n}`,
-    sourceId,
-    title: `Story ${n}`,
-    firstSeen: "2026-01-01T00:00:00.000Z",
-    published: new Date(Date.UTC(2026, 0, 1, n)).toISOString(),
-    authors: [],
-    summary: `Summary ${n}`,
-    contentHtml: `<p>Body ${n}</p>`,
-    categories: [],
-    enclosures: [],
-    wordCount: 2,
-    readingTimeMin: 1,
-    topics: [],
-    entities: [],
-    contentHash: `hash-${n}`,
-  };
-}
-
-const state = (sourceId: string, lastSuccess = "2026-01-02T00:00:00.000Z"): SourceState => ({ sourceId, consecutiveFailures: 0, lastSuccess });
 
 /**
  * Makes every commit of a transaction that wrote source `id`'s row fail, as a

@@ -56,6 +56,13 @@ function entry(over: Partial<Entry>): Entry {
   };
 }
 
+const META = { path: "all", title: "t", description: "d", baseUrl: "http://127.0.0.1/", homePage: "http://127.0.0.1/", topicScheme: "http://x/" };
+
+/** A topic whose one match is `phrase`. */
+function topicMatching(phrase: string) {
+  return { id: "t", label: "T", iptcCode: "medtop:1", iptcLabel: "l", iptcAncestors: [], score: 1, matches: [{ phrase, field: "body" as const, count: 1 }] };
+}
+
 describe("renderJsonFeed", () => {
   it("stays valid JSON without raw controls, lone surrogates or noncharacters", () => {
     const nasty = "a\u0000b\u0007c\uD800d\uDC00e\uFFFEf\uFFFFg😀";
@@ -75,18 +82,8 @@ describe("renderJsonFeed", () => {
   });
 
   it("finds a noncharacter however deep it sits (an entity name, a matched phrase)", () => {
-    const meta = { path: "all", title: "t", description: "d", baseUrl: "http://127.0.0.1/", homePage: "http://127.0.0.1/", topicScheme: "http://x/" };
-    const topic = {
-      id: "t",
-      label: "T",
-      iptcCode: "medtop:1",
-      iptcLabel: "l",
-      iptcAncestors: [],
-      score: 1,
-      matches: [{ phrase: "p\uFFFFq", field: "body" as const, count: 1 }],
-    };
-    for (const e of [entry({ entities: [{ name: "Acme\uFFFE", kind: "organization" }] }), entry({ topics: [topic] })]) {
-      const text = renderJsonFeed([e], meta);
+    for (const e of [entry({ entities: [{ name: "Acme\uFFFE", kind: "organization" }] }), entry({ topics: [topicMatching("p\uFFFFq")] })]) {
+      const text = renderJsonFeed([e], META);
       expect(text).not.toMatch(/[\uFFFE\uFFFF]/);
       expect(text).toContain(e.entities.length > 0 ? '"Acme"' : '"pq"');
     }
@@ -95,18 +92,9 @@ describe("renderJsonFeed", () => {
 
 describe("renderJsonFeedBytes", () => {
   it("writes what JSON.stringify(feed, null, 2) writes, items stringified one by one included", () => {
-    const meta = { path: "all", title: "t", description: "d", baseUrl: "http://127.0.0.1/", homePage: "http://127.0.0.1/", topicScheme: "http://x/" };
-    const topic = {
-      id: "t",
-      label: "T",
-      iptcCode: "medtop:1",
-      iptcLabel: "l",
-      iptcAncestors: [],
-      score: 1,
-      matches: [{ phrase: "p", field: "body" as const, count: 1 }],
-    };
+    const meta = META;
     const many = [0, 1, 2].map((n) =>
-      entry({ id: `https://news.example.org/${n}`, title: `Line\nbreak "${n}" \\ ""items": 0"`, topics: [topic], authors: ["A", "B"] }),
+      entry({ id: `https://news.example.org/${n}`, title: `Line\nbreak "${n}" \\ ""items": 0"`, topics: [topicMatching("p")], authors: ["A", "B"] }),
     );
     for (const entries of [[], [entry({})], many]) {
       for (const m of [meta, { ...meta, title: '"items": 0', language: "en", hub: "https://hub.example/" }]) {
@@ -118,7 +106,7 @@ describe("renderJsonFeedBytes", () => {
   });
 
   it("is the UTF-8 of renderJsonFeed's text, newline included, for plain, non-Latin-1 and cleaned text", () => {
-    const meta = { path: "all", title: "t", description: "d", baseUrl: "http://127.0.0.1/", homePage: "http://127.0.0.1/", topicScheme: "http://x/" };
+    const meta = META;
     for (const title of ["Plain title", "Año nuevo — “quoted” 😀", "with a noncharacter \uFFFF here"]) {
       const entries = [entry({ title, contentHtml: `<p>${title}</p>` }), entry({ id: "https://news.example.org/2", summary: title })];
       const bytes = renderJsonFeedBytes(entries, meta);
