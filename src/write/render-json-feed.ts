@@ -28,7 +28,13 @@ function hasNoncharacters(value: unknown): boolean {
  * carrying the evidence behind every tag.
  */
 export function renderJsonFeed(entries: Entry[], meta: FeedMeta): string {
-  return jsonFeedPieces(entries, meta).join("");
+  const feed = jsonFeedHead(meta);
+  feed.items = entries.map(jsonFeedItem);
+  // JSON.stringify already escapes control characters and lone surrogates
+  // (ECMA-262 well-formed JSON.stringify); of what XML forbids only the
+  // noncharacters U+FFFE/U+FFFF can reach the text, and they almost never do.
+  const json = JSON.stringify(feed, null, 2);
+  return `${hasNoncharacters(feed) ? stripIllegalXmlChars(json) : json}\n`;
 }
 
 /**
@@ -44,26 +50,16 @@ export function renderJsonFeedBytes(entries: Entry[], meta: FeedMeta): Buffer {
 }
 
 /**
- * The file's text in pieces whose concatenation is JSON.stringify(feed, null,
- * 2) and a newline: the feed without its items, then each item stringified
- * on its own and indented to its depth. Every line break JSON.stringify
- * writes is between tokens (a string's own line breaks come out as \n), so
- * indenting an item is adding four spaces after each.
+ * renderJsonFeed's text in pieces: the feed without its items, then each
+ * item stringified on its own and indented to its depth. Every line break
+ * JSON.stringify writes is between tokens (a string's own line breaks come
+ * out as \n), so indenting an item is adding four spaces after each.
  */
 function jsonFeedPieces(entries: Entry[], meta: FeedMeta): string[] {
+  const feed = jsonFeedHead(meta);
   // `items` is the last key: its place in the text is the last `"items": 0`
   // (a string value holding those characters would have its quotes escaped).
-  const feed: Record<string, unknown> = {
-    version: "https://jsonfeed.org/version/1.1",
-    title: meta.title,
-    home_page_url: meta.homePage,
-    feed_url: feedUrl(meta, "json"),
-    description: meta.description,
-    ...(meta.language ? { language: meta.language } : {}),
-    ...(meta.hub ? { hubs: [{ type: "WebSub", url: meta.hub }] } : {}),
-    authors: [{ name: meta.title }],
-    items: 0,
-  };
+  feed.items = 0;
   const items = entries.map(jsonFeedItem);
   const skeleton = JSON.stringify(feed, null, 2);
   const at = skeleton.lastIndexOf('"items": 0') + '"items": '.length;
@@ -74,10 +70,22 @@ function jsonFeedPieces(entries: Entry[], meta: FeedMeta): string[] {
   }
   if (items.length > 0) pieces.push("\n  ]");
   pieces.push(skeleton.slice(at + 1), "\n");
-  // JSON.stringify already escapes control characters and lone surrogates
-  // (ECMA-262 well-formed JSON.stringify); of what XML forbids only the
-  // noncharacters U+FFFE/U+FFFF can reach the text, and they almost never do.
+  // As in renderJsonFeed: only the noncharacters can need removing, and they almost never do.
   return hasNoncharacters(feed) || items.some(hasNoncharacters) ? pieces.map(stripIllegalXmlChars) : pieces;
+}
+
+/** The feed's own fields; `items` is added last, so that it is the last key. */
+function jsonFeedHead(meta: FeedMeta): Record<string, unknown> {
+  return {
+    version: "https://jsonfeed.org/version/1.1",
+    title: meta.title,
+    home_page_url: meta.homePage,
+    feed_url: feedUrl(meta, "json"),
+    description: meta.description,
+    ...(meta.language ? { language: meta.language } : {}),
+    ...(meta.hub ? { hubs: [{ type: "WebSub", url: meta.hub }] } : {}),
+    authors: [{ name: meta.title }],
+  };
 }
 
 /** One entry as a JSON Feed item. */
