@@ -2,4 +2,4 @@
 // what rss-parser leaves out or gets wrong fixed here. It must not fetch,
 // decode bytes, or clean entries (that is normalize's job).
 export { ParseError, type ParseErrorCode } from "./parse-error.js";
-export { type ParseOptions, parseFeed } from "./parse-feed.js";
+export { type ItemsByParts, type ParseOptions, parseFeed } from "./parse-feed.js";

@@ -3,12 +3,36 @@ import type { RawCategory, RawFeed, RawItem, RawMedia } from "../model/index.js"
 import { ParseError } from "./parse-error.js";
 import { prepareXml } from "./prepare-xml.js";
 import { rebuildTree, repairText } from "./repair-xml.js";
+import { splitItems } from "./split-items.js";
 import { attr, child, nodes, numberAttr, text } from "./xml-node.js";
 
 export interface ParseOptions {
   /** A parse that takes longer is abandoned (rss-parser can hang on some broken input). */
   timeoutMs: number;
+  /**
+   * Takes the items of a long feed part by part, as they are read, so that
+   * normalizing them can start before the parse ends. Without it, or for a
+   * feed that is not one plain run of items, the document is parsed whole.
+   */
+  parts?: ItemsByParts;
 }
+
+/** What parseFeed hands out while it parses a long feed in parts. */
+export interface ItemsByParts {
+  /** Items per part (default PART_ITEMS); a feed needs two parts' worth to be cut. */
+  partItems?: number;
+  /** The next part's items, in document order; `head` holds the feed's own fields (and no items). */
+  items(head: RawFeed, items: RawItem[]): void;
+  /** A part did not parse as the whole would: every item handed out so far is void, and the document is parsed whole. */
+  discard(): void;
+}
+
+/**
+ * Items per part: small enough that the first part's items reach the other
+ * thread soon after the parse starts (about 0.1 s), large enough that a
+ * part's own cost (its copy of the feed's head and tail, a parser) is noise.
+ */
+const PART_ITEMS = 512;
 
 // Raw xml2js nodes we read ourselves because rss-parser drops or flattens them.
 const RAW_ITEM_FIELDS = [
@@ -74,10 +98,58 @@ const PARSE_CHUNK_CHARS = 256 * 1024;
 
 const BUILDERS = ["buildAtomFeed", "buildRSS0_9", "buildRSS1", "buildRSS2"] as const;
 
-/** Runs one rss-parser pass, abandoning (and halting) it when the deadline passes. */
-function parseWithDeadline(xml: string, deadline: number): Promise<Parsed> {
+/** xml2js's parser, as far as this file reaches into it. */
+interface Xml2jsParser {
+  processAsync: () => void;
+  saxParser: { write(chunk: string): Xml2jsParser["saxParser"]; close(): unknown; errThrown?: boolean };
+  emit(event: unknown): unknown;
+}
+
+/**
+ * Makes xml2js read one document given as pieces (a part of a long feed:
+ * its head, a slice of the whole document, its tail), chunk by chunk as it
+ * reads a string. Joined, the pieces would be copied whole: xml2js trims
+ * the string it is given, which flattens it into a fresh copy, and on a
+ * long feed those copies' new pages cost about as much as parsing them.
+ * Slices of the document's own string are no copies. The same steps as
+ * xml2js's processAsync, over the pieces instead of `remaining`.
+ */
+function readPieces(xmlParser: Xml2jsParser, pieces: string[], chunkSize: number): void {
+  let piece = 0;
+  let at = 0;
+  xmlParser.processAsync = () => {
+    try {
+      while (piece < pieces.length && at >= pieces[piece]!.length) {
+        piece++;
+        at = 0;
+      }
+      if (piece >= pieces.length) {
+        xmlParser.saxParser.close();
+        return;
+      }
+      const text = pieces[piece]!;
+      const chunk = at === 0 && text.length <= chunkSize ? text : text.slice(at, at + chunkSize);
+      at += chunk.length;
+      xmlParser.saxParser = xmlParser.saxParser.write(chunk);
+      setImmediate(xmlParser.processAsync);
+    } catch (error) {
+      if (!xmlParser.saxParser.errThrown) {
+        xmlParser.saxParser.errThrown = true;
+        xmlParser.emit(error);
+      }
+    }
+  };
+}
+
+/**
+ * Runs one rss-parser pass, abandoning (and halting) it when the deadline
+ * passes. The document is one string, or pieces read in turn (readPieces).
+ */
+function parseWithDeadline(xml: string | string[], deadline: number): Promise<Parsed> {
   const parser = newParser();
-  const xmlParser = (parser as unknown as { xmlParser: { processAsync: () => void } }).xmlParser;
+  const xmlParser = (parser as unknown as { xmlParser: Xml2jsParser }).xmlParser;
+  // xml2js is handed the first piece (it trims and schedules it), then reads every piece from readPieces.
+  if (Array.isArray(xml)) readPieces(xmlParser, xml, PARSE_CHUNK_CHARS);
   // In chunked mode xml2js loses an exception thrown by rss-parser's feed builders
   // (it emits the error object as an event name), so the promise would never settle:
   // catch it in the builder and settle it here.
@@ -110,7 +182,7 @@ function parseWithDeadline(xml: string, deadline: number): Promise<Parsed> {
       );
     }, ms);
   });
-  const parse = (parser.parseString(xml) as Promise<Parsed>).then((parsed) => {
+  const parse = (parser.parseString(Array.isArray(xml) ? xml[0]! : xml) as Promise<Parsed>).then((parsed) => {
     if (builderError !== undefined) throw builderError;
     return parsed;
   });
@@ -445,17 +517,8 @@ function resolveBase(base: string | undefined, against: string | undefined): str
   }
 }
 
-/** Text → RawFeed. Throws ParseError with a code when the text is no feed. */
-export async function parseFeed(xml: string, options: ParseOptions): Promise<RawFeed> {
-  const deadline = Date.now() + options.timeoutMs;
-  if (!/\S/.test(xml)) throw new ParseError("empty", "the document is empty; check the source URL");
-  const prepared = prepareXml(xml);
-  const root = detectRoot(prepared.xml);
-  if (root === undefined) {
-    throw new ParseError("not-a-feed", "the document is not RSS, RDF or Atom (maybe an HTML page); check the source URL");
-  }
-  const repairs = [...prepared.repairs];
-  const parsed = await parseOrRepair(prepared.xml, root, prepared.entities, deadline, repairs);
+/** The RawFeed of a parsed document: its items mapped, the feed's own fields read. */
+function rawFeedOf(parsed: Parsed, root: Root, repairs: string[]): RawFeed {
   const channelAttrs = parsed["x:$"] as Record<string, unknown> | undefined;
   const channelBase = typeof channelAttrs?.["xml:base"] === "string" ? (channelAttrs["xml:base"] as string) : undefined;
   const feedBase = resolveBase(channelBase, root.base);
@@ -474,4 +537,71 @@ export async function parseFeed(xml: string, options: ParseOptions): Promise<Raw
   const ttl = ttlMinutes(parsed);
   if (ttl !== undefined) feed.ttlMinutes = ttl;
   return feed;
+}
+
+/** Whether two parts of one feed read the same feed fields from their common head and tail. */
+function sameFeedFields(a: RawFeed, b: RawFeed): boolean {
+  return (
+    a.format === b.format &&
+    a.title === b.title &&
+    a.link === b.link &&
+    a.description === b.description &&
+    a.language === b.language &&
+    a.base === b.base &&
+    a.ttlMinutes === b.ttlMinutes
+  );
+}
+
+/**
+ * A long feed parsed part after part (split-items.ts), each part's items
+ * handed out as soon as it is read. A part is parsed as it is: no repair
+ * and none of parseStrict's second tries, so it either gives exactly the
+ * items the whole document gives for it or fails. Undefined when the feed
+ * is not one plain run of items, or a part fails or disagrees with the
+ * first: the caller then parses the document whole (after `discard`).
+ */
+async function parseInParts(xml: string, root: Root, parts: ItemsByParts, deadline: number, repairs: string[]): Promise<RawFeed | undefined> {
+  const split = splitItems(xml, root.format === "atom" ? "entry" : "item", parts.partItems ?? PART_ITEMS);
+  if (split === undefined) return undefined;
+  let whole: RawFeed | undefined;
+  try {
+    for (let p = 0; p < split.runs.length; p++) {
+      const [start, end] = split.runs[p]!;
+      const part = rawFeedOf(await parseWithDeadline([split.head, xml.slice(start, end), split.tail], deadline), root, repairs);
+      if (part.items.length !== split.counts[p] || (whole !== undefined && !sameFeedFields(whole, part))) {
+        parts.discard();
+        return undefined;
+      }
+      const items = part.items;
+      part.items = [];
+      parts.items(part, items);
+      if (whole === undefined) whole = { ...part, items: [] };
+      for (const item of items) whole.items.push(item);
+    }
+  } catch (error) {
+    // A timeout ends the parse, in parts or whole; anything else is the whole document's parser's to judge.
+    parts.discard();
+    if (error instanceof ParseError) throw error;
+    return undefined;
+  }
+  return whole;
+}
+
+/** Text → RawFeed. Throws ParseError with a code when the text is no feed. */
+export async function parseFeed(xml: string, options: ParseOptions): Promise<RawFeed> {
+  const deadline = Date.now() + options.timeoutMs;
+  if (!/\S/.test(xml)) throw new ParseError("empty", "the document is empty; check the source URL");
+  const prepared = prepareXml(xml);
+  const root = detectRoot(prepared.xml);
+  if (root === undefined) {
+    throw new ParseError("not-a-feed", "the document is not RSS, RDF or Atom (maybe an HTML page); check the source URL");
+  }
+  const repairs = [...prepared.repairs];
+  // Entities declared in a DOCTYPE would not reach the parts; repairs made before the parse are the whole document's.
+  if (options.parts !== undefined && prepared.entities.size === 0) {
+    const inParts = await parseInParts(prepared.xml, root, options.parts, deadline, repairs);
+    if (inParts !== undefined) return inParts;
+  }
+  const parsed = await parseOrRepair(prepared.xml, root, prepared.entities, deadline, repairs);
+  return rawFeedOf(parsed, root, repairs);
 }

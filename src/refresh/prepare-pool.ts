@@ -5,6 +5,7 @@ import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from "
 import type { Matcher } from "../enrich/index.js";
 import type { Entry, RawFeed, RawItem, StoredEntryMeta, Taxonomy } from "../model/index.js";
 import { createDuplicateFilter, createTextNormalizer, type NormalizeOptions } from "../normalize/index.js";
+import type { ItemsByParts } from "../parse/index.js";
 import type { Logger } from "../shared/logger.js";
 import { type PreparedItem, prepareItems } from "./prepare-entries.js";
 
@@ -29,6 +30,46 @@ export interface PreparedEntry {
   tagged: boolean;
 }
 
+/** A long feed whose chunks go to the worker while it is still being parsed (PreparePool.begin). */
+export interface EarlyFeed {
+  /** The next items of the feed, in order, as the parse hands them out. */
+  add(items: RawItem[]): void;
+  /** The parsed feed's entries, as PreparePool.entries gives them; the feed's items are the ones added. */
+  entries(feed: RawFeed, matcher: Matcher): Generator<PreparedEntry>;
+  /** The items added so far are void (the feed is parsed again whole). */
+  discard(): void;
+}
+
+/** A long feed's parts on their way to the worker (PreparePool.partsFor). */
+export interface LongFeedParts extends ItemsByParts {
+  /** The feed begun from the parts handed out so far; undefined if none was (the feed was parsed whole). */
+  readonly early: EarlyFeed | undefined;
+}
+
+/** One feed's chunks: which the worker holds, which are ready, which come next. */
+interface FeedRun {
+  key: number;
+  /** The feed's own fields (no items), for the worker's normalizer. */
+  head: RawFeed;
+  options: NormalizeOptions;
+  known: Map<string, string>;
+  items: Array<RawItem | undefined>;
+  /** True while the parse still hands out items: only complete chunks are sent. */
+  arriving: boolean;
+  /** The first chunk neither thread has taken on. */
+  next: number;
+  /** Chunks sent to the worker and not answered. */
+  atWorker: Set<number>;
+  /** The signal when the feed was opened: replies since then are counted by it while held in the port. */
+  signalBase: number;
+  /** Prepared chunks not yet taken; null: the worker could not prepare it. */
+  ready: Map<number, PreparedItem[] | null>;
+  announced: boolean;
+  byWorker: number;
+  /** Chunks sent while the feed was still being parsed. */
+  beforeParsed: number;
+}
+
 export interface PreparePoolOptions {
   /** The worker's entry file; by default prepare-worker.js beside this module (the bundle's). */
   script?: URL;
@@ -38,6 +79,10 @@ export interface PreparePoolOptions {
   chunkItems?: number;
   /** A worker silent for this long is given up (milliseconds). */
   stallMs?: number;
+  /** A feed body at least this large is a long feed: the worker starts before its parse, which goes in parts (default PREWARM_BYTES). */
+  longFeedBytes?: number;
+  /** Items per part of a long feed's parse (default: the parse stage's). */
+  partItems?: number;
   logger: Logger;
 }
 
@@ -60,6 +105,12 @@ const MANY_SOURCES = 64;
 const CHUNK_ITEMS = 128;
 /** Chunks queued at the worker, so it never waits for the main thread between two. */
 const WORKER_DEPTH = 3;
+/**
+ * Chunks queued at the worker while a long feed is parsed in parts: the main
+ * thread tops the queue up once a part (512 items, 4 chunks) is read, and
+ * the worker prepares about two chunks in that time.
+ */
+const EARLY_DEPTH = 6;
 /**
  * Chunks the main thread prepares ahead while it waits for the worker, at
  * most: entries held past a scavenge or two are promoted to the old
@@ -96,6 +147,9 @@ export class PreparePool {
   readonly #minItems: number;
   readonly #chunkItems: number;
   readonly #stallMs: number;
+  readonly #longFeedBytes: number;
+  /** Items per part of a long feed's parse; undefined: the parse stage's own. */
+  readonly partItems: number | undefined;
   readonly #logger: Logger;
   #worker: Worker | undefined;
   #port: MessagePort | undefined;
@@ -106,6 +160,12 @@ export class PreparePool {
   #manySources = false;
   /** Who takes the replies about each feed in flight. */
   readonly #handlers = new Map<number, (reply: PrepareReply & { type: "chunk" }) => void>();
+  /** Feeds still being parsed (begin): the worker's start tops them up. */
+  readonly #arriving = new Set<FeedRun>();
+  /** Replies taken through the event loop (between two feeds). */
+  readonly #onReply = (reply: PrepareReply) => this.#dispatch(reply);
+  /** Long feeds being parsed that hold the replies in the port (holdReplies). */
+  #holding = 0;
   /** Whole-feed requests (entriesAsync) waiting for the worker: each falls back to the main thread when the worker fails. */
   readonly #waiting = new Map<number, () => void>();
 
@@ -115,6 +175,8 @@ export class PreparePool {
     this.#minItems = options.minItems ?? MIN_ITEMS;
     this.#chunkItems = options.chunkItems ?? CHUNK_ITEMS;
     this.#stallMs = options.stallMs ?? STALL_MS;
+    this.#longFeedBytes = options.longFeedBytes ?? PREWARM_BYTES;
+    this.partItems = options.partItems;
     this.#logger = options.logger;
   }
 
@@ -139,9 +201,15 @@ export class PreparePool {
     if (sources >= MANY_SOURCES) this.#manySources = true;
   }
 
-  /** Starts the worker when a feed body this large is about to be parsed: its start overlaps the parse. */
-  prewarm(bodyBytes: number): void {
-    if (bodyBytes >= PREWARM_BYTES) this.start();
+  /**
+   * Starts the worker when a feed body this large is about to be parsed (its
+   * start overlaps the decode and the parse); true when it did, or it runs:
+   * the feed is then parsed in parts, handed to begin() as they are read.
+   */
+  prewarm(bodyBytes: number): boolean {
+    if (bodyBytes < this.#longFeedBytes || this.#state === "broken" || this.#state === "closed") return false;
+    this.start();
+    return this.#state === "starting" || this.#state === "ready";
   }
 
   /** Starts the worker thread if it is not running (it loads its modules and compiles its matcher meanwhile). */
@@ -155,7 +223,7 @@ export class PreparePool {
       // Between two cycles of a service the worker idles: it must not keep the process alive.
       worker.unref();
       // Between two feeds, replies come through the event loop (entriesAsync); inside a transaction, through receiveMessageOnPort.
-      port1.on("message", (reply: PrepareReply) => this.#dispatch(reply));
+      port1.on("message", this.#onReply);
       port1.unref();
       worker.on("error", (error) => this.#fail(error));
       worker.on("exit", (code) => this.#fail(new Error(`it exited with code ${code}`)));
@@ -202,6 +270,7 @@ export class PreparePool {
   #dispatch(reply: PrepareReply): void {
     if (reply.type === "ready") {
       if (this.#state === "starting") this.#state = "ready";
+      for (const run of this.#arriving) this.#topUp(run);
     } else {
       // Replies about a feed already finished (given up, or its refresh failed) have no taker.
       this.#handlers.get(reply.key)?.(reply);
@@ -247,44 +316,174 @@ export class PreparePool {
    * content under this taxonomy) are not tagged.
    */
   *entries(feed: RawFeed, options: NormalizeOptions, stored: ReadonlyMap<string, StoredEntryMeta>, matcher: Matcher): Generator<PreparedEntry> {
-    const isFirst = createDuplicateFilter(feed);
-    const items: Array<RawItem | undefined> = feed.items;
-    feed.items = [];
-    const normalize = createTextNormalizer(feed, options);
-    const known = knownHashes(stored, matcher);
     this.start();
-    const key = ++this.#key;
+    yield* this.#take(this.#open({ ...feed, items: [] }, options, stored), feed, matcher);
+  }
+
+  /**
+   * Starts on a long feed while it is still being parsed (parseFeed's
+   * `parts`): each chunk of items goes to the worker as soon as it is
+   * complete, up to the worker's usual queue, topped up as it answers. The
+   * main thread is parsing meanwhile, so the worker is the only one
+   * preparing. `entries` then goes on from where the worker is, as
+   * PreparePool.entries would; `discard` lets everything go.
+   */
+  begin(head: RawFeed, options: NormalizeOptions, stored: ReadonlyMap<string, StoredEntryMeta>): EarlyFeed {
+    this.start();
+    const run = this.#open({ ...head, items: [] }, options, stored);
+    run.arriving = true;
+    this.#arriving.add(run);
+    // Its replies stay in the port until the parse is done, unless a short feed waits for one of its own.
+    const holds = this.#waiting.size === 0;
+    if (holds) this.#holdReplies();
+    let released = !holds;
+    const release = () => {
+      if (!released) this.#releaseReplies();
+      released = true;
+      this.#arriving.delete(run);
+      run.arriving = false;
+    };
+    return {
+      add: (items) => {
+        for (const item of items) run.items.push(item);
+        this.#topUp(run);
+      },
+      entries: (feed, matcher) => {
+        release();
+        return this.#take(run, feed, matcher);
+      },
+      discard: () => {
+        release();
+        this.#close(run);
+      },
+    };
+  }
+
+  /**
+   * Leaves the worker's replies in the port, where they are bytes outside
+   * the heap, instead of taking them through the event loop: a long feed's
+   * parse takes seconds, and entries taken during it would outlive scavenges
+   * and fill the old generation. Short feeds are then prepared on the main
+   * thread (entriesAsync), so none waits for a reply meanwhile.
+   */
+  #holdReplies(): void {
+    if (this.#holding++ === 0) this.#port?.off("message", this.#onReply);
+  }
+
+  #releaseReplies(): void {
+    if (--this.#holding > 0 || this.#port === undefined) return;
+    this.#port.on("message", this.#onReply);
+    // A listener refs the port again: between cycles it must not keep the process alive.
+    this.#port.unref();
+  }
+
+  /**
+   * What a long feed's parse hands its parts to (parseFeed's `parts`): the
+   * first part begins the feed here (begin), every part's items are added.
+   */
+  partsFor(options: NormalizeOptions, stored: ReadonlyMap<string, StoredEntryMeta>): LongFeedParts {
+    let early: EarlyFeed | undefined;
+    return {
+      ...(this.partItems !== undefined ? { partItems: this.partItems } : {}),
+      items: (head, items) => {
+        early ??= this.begin(head, options, stored);
+        early.add(items);
+      },
+      discard: () => {
+        early?.discard();
+        early = undefined;
+      },
+      get early() {
+        return early;
+      },
+    };
+  }
+
+  /** A feed's chunking state; its replies are taken from here on. */
+  #open(head: RawFeed, options: NormalizeOptions, stored: ReadonlyMap<string, StoredEntryMeta>): FeedRun {
+    const run: FeedRun = {
+      key: ++this.#key,
+      head,
+      options,
+      known: knownHashes(stored, this.#taxonomy.version),
+      items: [],
+      arriving: false,
+      next: 0,
+      atWorker: new Set(),
+      signalBase: Atomics.load(this.#signal, 0),
+      ready: new Map(),
+      announced: false,
+      byWorker: 0,
+      beforeParsed: 0,
+    };
+    this.#handlers.set(run.key, (reply) => {
+      run.atWorker.delete(reply.chunk);
+      run.ready.set(reply.chunk, reply.items ?? null);
+      if (reply.items !== undefined) run.byWorker++;
+      // While the feed is still being parsed, the worker is kept busy from here (the event loop).
+      if (run.arriving) this.#topUp(run);
+    });
+    return run;
+  }
+
+  /** Chunks whose items have all arrived. */
+  #complete(run: FeedRun): number {
     const size = this.#chunkItems;
-    const count = Math.ceil(items.length / size);
-    const slice = (c: number) => items.slice(c * size, (c + 1) * size) as RawItem[];
-    const inline = (c: number) => prepareItems(normalize, matcher, known, slice(c));
-    /** Chunks sent to the worker and not answered. */
-    const atWorker = new Set<number>();
-    /** Prepared chunks not yet taken; null: the worker could not prepare it. */
-    const ready = new Map<number, PreparedItem[] | null>();
-    let announced = false;
-    let byWorker = 0;
+    return run.arriving ? Math.floor(run.items.length / size) : Math.ceil(run.items.length / size);
+  }
+
+  /**
+   * Sends the worker the next complete chunks, until it holds WORKER_DEPTH of
+   * them. While replies are held in the port, what it still holds is told by
+   * the signal (one bump per reply, any feed's: an estimate on the safe side),
+   * and a deeper queue keeps it busy between two parts.
+   */
+  #topUp(run: FeedRun): void {
+    if (this.#state === "starting") this.#drain();
+    const complete = this.#complete(run);
+    const held = run.arriving && this.#holding > 0;
+    const answered = () => (held ? Atomics.load(this.#signal, 0) - run.signalBase : 0);
+    const depth = held ? EARLY_DEPTH : WORKER_DEPTH;
+    while (this.#state === "ready" && run.atWorker.size - answered() < depth && run.next < complete) {
+      if (!run.announced) run.announced = this.#post({ type: "feed", key: run.key, feed: run.head, options: run.options, known: [...run.known] });
+      if (!run.announced || !this.#post({ type: "chunk", key: run.key, chunk: run.next, items: this.#slice(run, run.next) })) break;
+      run.atWorker.add(run.next++);
+      if (run.arriving) run.beforeParsed++;
+    }
+  }
+
+  #slice(run: FeedRun, c: number): RawItem[] {
+    return run.items.slice(c * this.#chunkItems, (c + 1) * this.#chunkItems) as RawItem[];
+  }
+
+  /** Lets the feed go (again, harmlessly): its replies are dropped, the worker forgets it. */
+  #close(run: FeedRun): void {
+    if (!this.#handlers.has(run.key)) return;
+    this.#handlers.delete(run.key);
+    if (run.announced && this.#state === "ready") this.#post({ type: "end", key: run.key });
+  }
+
+  /** The chunk loop of entries(): every chunk taken in order, from the worker or prepared here. */
+  *#take(run: FeedRun, feed: RawFeed, matcher: Matcher): Generator<PreparedEntry> {
+    // The parsed feed's list is the one that counts (parts hand out these same items, in this order).
+    run.items = feed.items;
+    const isFirst = createDuplicateFilter(feed);
+    const items = run.items;
+    feed.items = [];
+    const normalize = createTextNormalizer(feed, run.options);
+    const known = run.known;
+    const count = this.#complete(run);
+    const inline = (c: number) => prepareItems(normalize, matcher, known, this.#slice(run, c));
+    const { atWorker, ready } = run;
     let waitedMs = 0;
     const started = performance.now();
-    /** The first chunk neither thread has taken on. */
-    let next = 0;
     const maxAhead = items.length < LONGER_FEED_ITEMS ? MAX_AHEAD_SHORTER : MAX_AHEAD;
-    this.#handlers.set(key, (reply) => {
-      atWorker.delete(reply.chunk);
-      ready.set(reply.chunk, reply.items ?? null);
-      if (reply.items !== undefined) byWorker++;
-    });
     try {
       for (let c = 0; c < count; c++) {
         // A chunk nobody has taken on is the main thread's, prepared now; the worker takes the ones after it.
-        const mine = next === c;
-        if (mine) next++;
-        if (this.#state === "starting") this.#drain();
-        while (this.#state === "ready" && atWorker.size < WORKER_DEPTH && next < count) {
-          if (!announced) announced = this.#post({ type: "feed", key, feed, options, known: [...known] });
-          if (!announced || !this.#post({ type: "chunk", key, chunk: next, items: slice(next) })) break;
-          atWorker.add(next++);
-        }
+        const mine = run.next === c;
+        if (mine) run.next++;
+        this.#topUp(run);
         let prepared: PreparedItem[] | undefined = mine ? inline(c) : undefined;
         let lastHeard = performance.now();
         while (prepared === undefined) {
@@ -300,10 +499,10 @@ export class PreparePool {
             // port is bytes outside the heap, one taken is objects that would
             // outlive a scavenge or two and go to the old generation.
             lastHeard = performance.now();
-          } else if (next < count && ready.size < maxAhead) {
+          } else if (run.next < count && ready.size < maxAhead) {
             // While the worker prepares chunk c, the main thread prepares a later one.
-            ready.set(next, inline(next));
-            next++;
+            ready.set(run.next, inline(run.next));
+            run.next++;
           } else {
             const seen = Atomics.load(this.#signal, 0);
             if (this.#receiveOne()) {
@@ -316,22 +515,22 @@ export class PreparePool {
             if (performance.now() - lastHeard > this.#stallMs) this.#fail(new Error(`no answer for ${this.#stallMs} ms`));
           }
         }
-        items.fill(undefined, c * size, (c + 1) * size);
+        items.fill(undefined, c * this.#chunkItems, (c + 1) * this.#chunkItems);
         for (const p of prepared) if (p.entry !== undefined && isFirst(p.itemLink, p.entry)) yield { entry: p.entry, tagged: p.tagged };
       }
     } finally {
-      this.#handlers.delete(key);
-      if (announced && this.#state === "ready") this.#post({ type: "end", key });
+      this.#close(run);
       this.#logger.debug(
         {
-          source: options.sourceId,
+          source: run.options.sourceId,
           items: items.length,
           chunks: count,
-          byWorker,
+          byWorker: run.byWorker,
+          beforeParsed: run.beforeParsed,
           waitedMs: Math.round(waitedMs),
           durationMs: Math.round(performance.now() - started),
         },
-        `refresh: ${options.sourceId}: ${byWorker} of ${count} chunk(s) normalized and tagged by the worker thread`,
+        `refresh: ${run.options.sourceId}: ${run.byWorker} of ${count} chunk(s) normalized and tagged by the worker thread`,
       );
     }
   }
@@ -346,11 +545,12 @@ export class PreparePool {
   entriesAsync(feed: RawFeed, options: NormalizeOptions, stored: ReadonlyMap<string, StoredEntryMeta>, matcher: Matcher): Promise<PreparedEntry[]> | undefined {
     // The first changed feed of a many-source cycle starts the worker and is prepared here meanwhile.
     if (this.#manySources && this.#state === "idle") this.start();
-    if (this.#state !== "ready") return undefined;
+    // While a long feed's parse holds the replies in the port, a short feed is prepared here.
+    if (this.#state !== "ready" || this.#holding > 0) return undefined;
     const isFirst = createDuplicateFilter(feed);
     const items = feed.items;
     feed.items = [];
-    const known = knownHashes(stored, matcher);
+    const known = knownHashes(stored, matcher.taxonomy.version);
     const key = ++this.#key;
     const prepared = new Promise<PreparedItem[]>((resolve, reject) => {
       // Also what keeps the process alive meanwhile: the worker and its port do not.
@@ -387,9 +587,9 @@ export class PreparePool {
 }
 
 /** The content hash of each stored entry tagged under the matcher's taxonomy: those the refresh will not tag again. */
-function knownHashes(stored: ReadonlyMap<string, StoredEntryMeta>, matcher: Matcher): Map<string, string> {
+function knownHashes(stored: ReadonlyMap<string, StoredEntryMeta>, taxonomyVersion: string): Map<string, string> {
   const known = new Map<string, string>();
-  for (const [id, meta] of stored) if (meta.taxonomyVersion === matcher.taxonomy.version) known.set(id, meta.contentHash);
+  for (const [id, meta] of stored) if (meta.taxonomyVersion === taxonomyVersion) known.set(id, meta.contentHash);
   return known;
 }
 

@@ -169,22 +169,16 @@ export async function refreshSource(source: Source, deps: RefreshDeps): Promise<
       return { sourceId: source.id, status: "unchanged", durationMs: elapsed(), ...moved };
     }
     success.bodyHash = `${fingerprint}${hashSuffix}`;
-    // A body this large holds a long feed: the worker that helps normalize it starts loading while the body is decoded and parsed.
-    deps.prepare?.prewarm(fetched.body.length);
+    // A body this large holds a long feed: the worker that helps normalize it
+    // starts loading while the body is decoded, and takes the first items as
+    // soon as they are parsed (the feed is parsed in parts).
+    const longFeed = deps.prepare?.prewarm(fetched.body.length) ? deps.prepare : undefined;
 
     // An HTML page where the feed should be: say so, and name the feeds it advertises, before parsing.
     const page = detectHtmlPage(fetched.body, fetched.contentType, fetched.url);
     if (page) throw notAFeedError(fetched.url, page);
     const feedUrl = fetched.url;
     const maxAgeSeconds = fetched.maxAgeSeconds;
-    // The bytes are let go once decoded and the text once parsed: a backfill
-    // of thousands of items should not hold them beside the parsed items.
-    let text: string | undefined = decodeBytes(fetched.body, fetched.contentType).text;
-    fetched = undefined;
-    const feed = await parseFeed(text, { timeoutMs: deps.parseTimeoutMs });
-    text = undefined;
-    const repairs = feed.repairs;
-    const ttlMinutes = feed.ttlMinutes;
     const normalizeOptions: NormalizeOptions = {
       sourceId: source.id,
       feedUrl,
@@ -193,38 +187,55 @@ export async function refreshSource(source: Source, deps: RefreshDeps): Promise<
       ...(source.language ? { defaultLanguage: source.language } : {}),
       now: nowIso,
     };
-
     const stored = deps.store.entryMeta(source.id);
-    // A large feed is normalized and tagged in chunks on two threads, in step
-    // with the upserts below; a short one by the worker, if it runs, while this
-    // thread serves other sources; else here, as the upserts take the entries.
-    const chunked = deps.prepare?.wants(feed.items.length) ? deps.prepare : undefined;
-    const whole = chunked ? undefined : deps.prepare?.entriesAsync(feed, normalizeOptions, stored, deps.matcher);
-    const normalized: Iterable<Candidate> = chunked
-      ? chunked.entries(feed, normalizeOptions, stored, deps.matcher)
-      : whole
-        ? await whole
-        : takeNormalizedEntries(feed, normalizeOptions);
-    const counts = { newEntries: 0, updatedEntries: 0 };
-    if (ttlMinutes !== undefined) success.minIntervalMinutes = ttlMinutes;
-    if (maxAgeSeconds !== undefined) success.minIntervalMinutes = Math.max(success.minIntervalMinutes ?? 0, maxAgeSeconds / 60);
-    // Every entry is normalized, tagged and written in turn, inside the
-    // store's transaction, and let go: memory stays flat in the number of
-    // items instead of holding every stage's copy of every entry. The ids of
-    // the current feed are complete once the upserts have been taken.
-    const currentIds: string[] = [];
-    deps.store.commit({ state: success, upserts: taggedUpserts(normalized, stored, deps, nowIso, counts, currentIds), currentIds });
-    if (repairs.length > 0) deps.logger.warn({ source: source.id, repairs }, `parse: ${source.id} was not well-formed and was repaired`);
-    return {
-      sourceId: source.id,
-      status: "updated",
-      durationMs: elapsed(),
-      newEntries: counts.newEntries,
-      updatedEntries: counts.updatedEntries,
-      repairs,
-      ...moved,
-      ...(success.minIntervalMinutes !== undefined ? { minIntervalMinutes: success.minIntervalMinutes } : {}),
-    };
+    const parts = longFeed?.partsFor(normalizeOptions, stored);
+    try {
+      // The bytes are let go once decoded and the text once parsed: a backfill
+      // of thousands of items should not hold them beside the parsed items.
+      let text: string | undefined = decodeBytes(fetched.body, fetched.contentType).text;
+      fetched = undefined;
+      const feed = await parseFeed(text, { timeoutMs: deps.parseTimeoutMs, ...(parts ? { parts } : {}) });
+      text = undefined;
+      const early = parts?.early;
+      const repairs = feed.repairs;
+      const ttlMinutes = feed.ttlMinutes;
+
+      // A large feed is normalized and tagged in chunks on two threads, in step
+      // with the upserts below; a short one by the worker, if it runs, while this
+      // thread serves other sources; else here, as the upserts take the entries.
+      const chunked = early === undefined && deps.prepare?.wants(feed.items.length) ? deps.prepare : undefined;
+      const whole = early !== undefined || chunked ? undefined : deps.prepare?.entriesAsync(feed, normalizeOptions, stored, deps.matcher);
+      const normalized: Iterable<Candidate> = early
+        ? early.entries(feed, deps.matcher)
+        : chunked
+          ? chunked.entries(feed, normalizeOptions, stored, deps.matcher)
+          : whole
+            ? await whole
+            : takeNormalizedEntries(feed, normalizeOptions);
+      const counts = { newEntries: 0, updatedEntries: 0 };
+      if (ttlMinutes !== undefined) success.minIntervalMinutes = ttlMinutes;
+      if (maxAgeSeconds !== undefined) success.minIntervalMinutes = Math.max(success.minIntervalMinutes ?? 0, maxAgeSeconds / 60);
+      // Every entry is normalized, tagged and written in turn, inside the
+      // store's transaction, and let go: memory stays flat in the number of
+      // items instead of holding every stage's copy of every entry. The ids of
+      // the current feed are complete once the upserts have been taken.
+      const currentIds: string[] = [];
+      deps.store.commit({ state: success, upserts: taggedUpserts(normalized, stored, deps, nowIso, counts, currentIds), currentIds });
+      if (repairs.length > 0) deps.logger.warn({ source: source.id, repairs }, `parse: ${source.id} was not well-formed and was repaired`);
+      return {
+        sourceId: source.id,
+        status: "updated",
+        durationMs: elapsed(),
+        newEntries: counts.newEntries,
+        updatedEntries: counts.updatedEntries,
+        repairs,
+        ...moved,
+        ...(success.minIntervalMinutes !== undefined ? { minIntervalMinutes: success.minIntervalMinutes } : {}),
+      };
+    } finally {
+      // A refresh that failed after the first parts were handed out: the worker drops them.
+      parts?.discard();
+    }
   } catch (error) {
     const { code, message } = describeError(error);
     const failures = previous.consecutiveFailures + 1;

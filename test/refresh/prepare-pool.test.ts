@@ -55,6 +55,7 @@ interface Logged {
   level: number;
   msg: string;
   byWorker?: number;
+  beforeParsed?: number;
 }
 
 /** A project refreshing the given corpus feeds (all by default), its log lines collected. */
@@ -121,21 +122,38 @@ describe("normalize and tag on a worker thread", () => {
     const whole = corpusApp();
     const wholePool = new PreparePool(whole.app.matcher.taxonomy, { script: workerScript, logger: whole.app.logger, minItems: Number.POSITIVE_INFINITY });
     cleanups.push(() => void wholePool.close());
+    // …and every feed taken for a long one: parsed in parts of four items, whose chunks reach the worker as they are read.
+    const parts = corpusApp();
+    const partsPool = new PreparePool(parts.app.matcher.taxonomy, {
+      script: workerScript,
+      logger: parts.app.logger,
+      minItems: 1,
+      chunkItems: 3,
+      longFeedBytes: 1,
+      partItems: 4,
+    });
+    cleanups.push(() => void partsPool.close());
     // Warm before the first feed, so the worker takes chunks whatever the machine's speed.
     expect(await pool.whenReady()).toBe(true);
     expect(await wholePool.whenReady()).toBe(true);
+    expect(await partsPool.whenReady()).toBe(true);
 
     const first = await refreshAll(alone.app, T0);
     const firstShared = await refreshAll(shared.app, T0, pool);
     expect(firstShared).toEqual(first.map((r) => ({ ...r, durationMs: expect.any(Number) })));
     expect(await refreshAll(whole.app, T0, wholePool)).toEqual(firstShared.map((r) => ({ ...r, durationMs: expect.any(Number) })));
+    expect(await refreshAll(parts.app, T0, partsPool)).toEqual(firstShared.map((r) => ({ ...r, durationMs: expect.any(Number) })));
     expect(first.filter((r) => r.status === "updated").length).toBeGreaterThan(80);
     const rows = dump(alone.app);
     expect((rows.entries ?? []).length).toBeGreaterThan(1000);
     expect(dump(shared.app)).toEqual(rows);
     expect(dump(whole.app)).toEqual(rows);
+    expect(dump(parts.app)).toEqual(rows);
     const byWorker = shared.logs.filter((l) => l.msg.includes("by the worker thread")).reduce((n, l) => n + (l.byWorker ?? 0), 0);
     expect(byWorker).toBeGreaterThan(0);
+    // The long feeds' chunks went to the worker while their parse was still going.
+    const early = parts.logs.filter((l) => l.msg.includes("by the worker thread")).reduce((n, l) => n + (l.beforeParsed ?? 0), 0);
+    expect(early).toBeGreaterThan(10);
 
     editPodcast();
     const second = await refreshAll(alone.app, T1);
@@ -144,14 +162,17 @@ describe("normalize and tag on a worker thread", () => {
     expect(podcast).toBeDefined();
     expect(secondShared).toEqual(second.map((r) => ({ ...r, durationMs: expect.any(Number) })));
     expect(await refreshAll(whole.app, T1, wholePool)).toEqual(secondShared.map((r) => ({ ...r, durationMs: expect.any(Number) })));
+    expect(await refreshAll(parts.app, T1, partsPool)).toEqual(secondShared.map((r) => ({ ...r, durationMs: expect.any(Number) })));
     const rowsAfter = dump(alone.app);
     expect(dump(shared.app)).toEqual(rowsAfter);
     expect(dump(whole.app)).toEqual(rowsAfter);
-    for (const { logs } of [shared, whole]) expect(logs.filter((l) => l.msg.includes("worker thread that normalizes"))).toEqual([]);
+    expect(dump(parts.app)).toEqual(rowsAfter);
+    for (const { logs } of [shared, whole, parts]) expect(logs.filter((l) => l.msg.includes("worker thread that normalizes"))).toEqual([]);
     await pool.close();
     await wholePool.close();
+    await partsPool.close();
     vi.unstubAllEnvs();
-  }, 120_000);
+  }, 180_000);
 
   it("starts the worker of a many-source cycle only once a feed has changed", async () => {
     vi.stubEnv("FEED_ENRICHER_PREPARE_WORKER", "0");
