@@ -599,9 +599,9 @@ function knownHashes(stored: ReadonlyMap<string, StoredEntryMeta>, taxonomyVersi
  * file beside this module (run from the TypeScript sources: the worker runs
  * from the bundle bin/feed-enricher.js builds).
  */
-export function openPreparePool(matcher: Matcher, logger: Logger): PreparePool | undefined {
+export function openPreparePool(taxonomy: Taxonomy, logger: Logger): PreparePool | undefined {
   if (process.env.FEED_ENRICHER_PREPARE_WORKER === "0" || availableParallelism() < 2) return undefined;
   const script = new URL("./prepare-worker.js", import.meta.url);
   if (!existsSync(fileURLToPath(script))) return undefined;
-  return new PreparePool(matcher.taxonomy, { script, logger });
+  return new PreparePool(taxonomy, { script, logger });
 }

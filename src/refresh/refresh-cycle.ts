@@ -28,11 +28,14 @@ function hostOf(source: Source): string {
  */
 export async function refreshSources(sources: Source[], deps: RefreshDeps, options: CycleOptions): Promise<RefreshResult[]> {
   if (deps.prepare === undefined) {
-    const prepare = openPreparePool(deps.matcher, deps.logger);
+    const prepare = openPreparePool(deps.taxonomy, deps.logger);
     if (prepare !== undefined) {
       prepare.expectSources(sources.length);
       try {
-        return await refreshSources(sources, { ...deps, prepare }, options);
+        // Copied by descriptor, not spread: a spread would read the matcher, which buildApp compiles when first read.
+        const withPool = Object.defineProperties({}, Object.getOwnPropertyDescriptors(deps)) as RefreshDeps;
+        withPool.prepare = prepare;
+        return await refreshSources(sources, withPool, options);
       } finally {
         await prepare.close();
       }

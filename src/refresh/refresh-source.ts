@@ -1,7 +1,7 @@
 import { decodeBytes } from "../decode/index.js";
 import { type Matcher, tagEntry } from "../enrich/index.js";
 import { detectHtmlPage, type FetchOptions, type FetchResult, fetchSource, notAFeedError, type Validators } from "../fetch/index.js";
-import type { Entry, Source, SourceState, Store, StoredEntryMeta } from "../model/index.js";
+import type { Entry, Source, SourceState, Store, StoredEntryMeta, Taxonomy } from "../model/index.js";
 import { htmlToText, type NormalizeOptions, takeNormalizedEntries } from "../normalize/index.js";
 import { parseFeed } from "../parse/index.js";
 import { describeError } from "../shared/errors.js";
@@ -11,6 +11,12 @@ import type { PreparePool } from "./prepare-pool.js";
 
 export interface RefreshDeps {
   store: Store;
+  /** The topics: their version is part of every stored hash. */
+  taxonomy: Taxonomy;
+  /**
+   * The taxonomy compiled for tagging. buildApp compiles it when it is first
+   * read: a cycle where no feed changed never needs it.
+   */
   matcher: Matcher;
   fetch: FetchOptions;
   parseTimeoutMs: number;
@@ -74,7 +80,7 @@ function* taggedUpserts(
   counts: { newEntries: number; updatedEntries: number },
   currentIds: string[],
 ): Generator<Entry> {
-  const taxonomyVersion = deps.matcher.taxonomy.version;
+  const taxonomyVersion = deps.taxonomy.version;
   for (const { entry, tagged, contentText } of normalized) {
     currentIds.push(entry.id);
     const meta = stored.get(entry.id);
@@ -125,7 +131,7 @@ export async function refreshSource(source: Source, deps: RefreshDeps): Promise<
   // signature, kept as its etag) in fetchSource, an HTTP body by the comparison below.
   // The taxonomy version is part of the stored hash: same bytes under a changed taxonomy are re-tagged.
   // A hash stored in an older form never matches, so such a source is parsed once more, harmlessly.
-  const hashSuffix = `:${deps.matcher.taxonomy.version}`;
+  const hashSuffix = `:${deps.taxonomy.version}`;
   if (sameUrl && previous.lastErrorCode === undefined && previous.bodyHash?.endsWith(hashSuffix)) {
     validators.fingerprint = previous.bodyHash.slice(0, -hashSuffix.length);
   }
