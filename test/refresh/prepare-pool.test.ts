@@ -229,6 +229,23 @@ Atomics.notify(signal, 0);
     expect(warnings).toHaveLength(1);
     expect(pool.wants(1000)).toBe(false);
     await pool.close();
+
+    // The same, with every feed taken for a long one: the worker dies on the first chunk sent while a feed is parsed in parts.
+    const parts = corpusApp(feeds);
+    const partsPool = new PreparePool(parts.app.matcher.taxonomy, {
+      script: pathToFileURL(crashing),
+      logger: parts.app.logger,
+      chunkItems: 3,
+      stallMs: 200,
+      longFeedBytes: 1,
+      partItems: 2,
+    });
+    cleanups.push(() => void partsPool.close());
+    expect(await partsPool.whenReady()).toBe(true);
+    expect(await refreshAll(parts.app, T0, partsPool)).toEqual(results.map((r) => ({ ...r, durationMs: expect.any(Number) })));
+    expect(dump(parts.app)).toEqual(dump(alone.app));
+    expect(parts.logs.filter((l) => l.level === 40 && l.msg.includes("worker thread that normalizes and tags"))).toHaveLength(1);
+    await partsPool.close();
     vi.unstubAllEnvs();
   }, 120_000);
 });
