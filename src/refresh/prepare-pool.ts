@@ -330,9 +330,9 @@ export class PreparePool {
   /**
    * Starts on a long feed while it is still being parsed (parseFeed's
    * `parts`): each chunk of items goes to the worker as soon as it is
-   * complete, up to the worker's usual queue, topped up as it answers. The
-   * main thread is parsing meanwhile, so the worker is the only one
-   * preparing. `entries` then goes on from where the worker is, as
+   * complete, EARLY_DEPTH ahead, at most EARLY_MAX_CHUNKS before the parse
+   * ends. The main thread is parsing meanwhile, so the worker is the only
+   * one preparing. `entries` then goes on from where the worker is, as
    * PreparePool.entries would; `discard` lets everything go.
    */
   begin(head: RawFeed, options: NormalizeOptions, stored: ReadonlyMap<string, StoredEntryMeta>): EarlyFeed {
@@ -427,7 +427,8 @@ export class PreparePool {
       run.atWorker.delete(reply.chunk);
       run.ready.set(reply.chunk, reply.items ?? null);
       if (reply.items !== undefined) run.byWorker++;
-      // While the feed is still being parsed, the worker is kept busy from here (the event loop).
+      // A reply taken while the feed is still being parsed (through the event
+      // loop, when its replies are not held in the port) frees a place at the worker.
       if (run.arriving) this.#topUp(run);
     });
     return run;
