@@ -30,7 +30,7 @@ export interface ItemsByParts {
 /**
  * Items per part: small enough that the first part's items reach the other
  * thread soon after the parse starts (about 0.1 s), large enough that a
- * part's own cost (its copy of the feed's head and tail, a parser) is noise.
+ * part's own cost (a parser, the feed's head and tail read again) is noise.
  */
 const PART_ITEMS = 512;
 
