@@ -42,6 +42,7 @@ const item = (n: number) =>
 describe("parseFeed in parts", () => {
   it("gives every corpus feed the items, in order, and the feed fields of a whole parse", async () => {
     let split = 0;
+    const formats = new Set<string>();
     for (const name of readdirSync(CORPUS).filter((f) => f.endsWith(".xml"))) {
       const text = decodeBytes(readFileSync(join(CORPUS, name))).text;
       let whole: RawFeed;
@@ -58,6 +59,7 @@ describe("parseFeed in parts", () => {
       expect(inParts, name).toEqual(whole);
       if (parts.heads.length > 0) {
         split++;
+        formats.add(whole.format);
         // What was handed out is the feed's items, the very objects returned.
         expect(parts.handed.length, name).toBe(inParts.items.length);
         for (const [i, it] of parts.handed.entries()) expect(it, name).toBe(inParts.items[i]);
@@ -66,6 +68,8 @@ describe("parseFeed in parts", () => {
     }
     // Most of the corpus is one plain run of items; the rest (DOCTYPEs, broken markup) is parsed whole.
     expect(split).toBeGreaterThanOrEqual(30);
+    // Items under the channel (RSS), beside it (RDF) and under the root (Atom) are all cut.
+    expect([...formats].sort()).toEqual(["atom", "rdf", "rss"]);
   });
 
   it("hands out parts of the asked size, markup-like text in CDATA and comments notwithstanding", async () => {
