@@ -28,32 +28,30 @@ function hasNoncharacters(value: unknown): boolean {
  * carrying the evidence behind every tag.
  */
 export function renderJsonFeed(entries: Entry[], meta: FeedMeta): string {
-  const feed = jsonFeedHead(meta);
-  feed.items = entries.map(jsonFeedItem);
-  // JSON.stringify already escapes control characters and lone surrogates
-  // (ECMA-262 well-formed JSON.stringify); of what XML forbids only the
-  // noncharacters U+FFFE/U+FFFF can reach the text, and they almost never do.
-  const json = JSON.stringify(feed, null, 2);
-  return `${hasNoncharacters(feed) ? stripIllegalXmlChars(json) : json}\n`;
+  return jsonFeedPieces(entries, meta).join("");
 }
 
 /**
- * renderJsonFeed as the UTF-8 bytes of the file, encoded piece by piece into
- * one buffer. The whole document as one string is about 400,000 characters
- * for 50 entries, two bytes each as soon as one is not Latin-1: on this kind
- * of machine its fresh pages cost more than building it, and adding the
- * final newline to it made a two-part string that the encoder flattened into
- * a second copy (2–3 ms, more than the render).
+ * renderJsonFeed as the UTF-8 bytes of the file (what is written), encoded
+ * piece by piece into one buffer. The whole document as one string is about
+ * 400,000 characters for 50 entries, two bytes each as soon as one is not
+ * Latin-1: on this kind of machine its fresh pages cost more than building
+ * it, and adding the final newline to it made a two-part string that the
+ * encoder flattened into a second copy (2–3 ms, more than the render).
  */
 export function renderJsonFeedBytes(entries: Entry[], meta: FeedMeta): Buffer {
   return utf8Pieces(jsonFeedPieces(entries, meta));
 }
 
 /**
- * renderJsonFeed's text in pieces: the feed without its items, then each
- * item stringified on its own and indented to its depth. Every line break
+ * The feed's text in pieces, exactly what JSON.stringify(feed, null, 2)
+ * writes, and a final newline: the feed without its items, then each item
+ * stringified on its own and indented to its depth. Every line break
  * JSON.stringify writes is between tokens (a string's own line breaks come
  * out as \n), so indenting an item is adding four spaces after each.
+ * JSON.stringify already escapes control characters and lone surrogates
+ * (ECMA-262 well-formed JSON.stringify); of what XML forbids only the
+ * noncharacters U+FFFE/U+FFFF can reach the text, and they almost never do.
  */
 function jsonFeedPieces(entries: Entry[], meta: FeedMeta): string[] {
   const feed = jsonFeedHead(meta);
@@ -70,7 +68,6 @@ function jsonFeedPieces(entries: Entry[], meta: FeedMeta): string[] {
   }
   if (items.length > 0) pieces.push("\n  ]");
   pieces.push(skeleton.slice(at + 1), "\n");
-  // As in renderJsonFeed: only the noncharacters can need removing, and they almost never do.
   return hasNoncharacters(feed) || items.some(hasNoncharacters) ? pieces.map(stripIllegalXmlChars) : pieces;
 }
 
