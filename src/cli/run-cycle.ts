@@ -3,6 +3,7 @@ import { join, relative, sep } from "node:path";
 import type { Entry, Source } from "../model/index.js";
 import {
   type OutputPlan,
+  openWriteGroup,
   publishIndexPage,
   publishOpml,
   publishOutputs,
@@ -163,16 +164,16 @@ export async function runCycle(app: App, sources: Source[], options: CycleOption
 function pruneSources(app: App, sources: Source[], now: Date): number {
   let pruned = 0;
   let batch = 0;
-  const flush = (force: boolean) => {
-    try {
-      if (!app.store.flushWriteGroup(force)) return;
+  const group = openWriteGroup(app.store, {
+    committed: () => {
       pruned += batch;
-    } catch (error) {
+      batch = 0;
+    },
+    failed: (error) => {
       app.logger.warn({ err: error }, `store: retention's deletions were rolled back (${describeError(error).message}); the next cycle prunes again`);
-    }
-    batch = 0;
-  };
-  app.store.beginWriteGroup();
+      batch = 0;
+    },
+  });
   try {
     for (const s of sources) {
       try {
@@ -180,11 +181,10 @@ function pruneSources(app: App, sources: Source[], now: Date): number {
       } catch (error) {
         app.logger.warn({ source: s.id, err: error }, describeError(error).message);
       }
-      flush(false);
+      group.flush();
     }
   } finally {
-    flush(true);
-    app.store.endWriteGroup();
+    group.close();
   }
   return pruned;
 }

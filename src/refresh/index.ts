@@ -18,3 +18,4 @@ export {
 } from "./publish-outputs.js";
 export { type CycleOptions, type RetireOptions, refreshSources, retireRemovedSources } from "./refresh-cycle.js";
 export { backoffMinutes, type RefreshDeps, type RefreshResult, refreshSource } from "./refresh-source.js";
+export { openWriteGroup, type WriteGroup, type WriteGroupListener } from "./write-group.js";

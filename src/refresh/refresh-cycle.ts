@@ -3,12 +3,19 @@ import { join } from "node:path";
 import type { Source, SourceReconcileResult, Store } from "../model/index.js";
 import { describeError } from "../shared/errors.js";
 import type { Logger } from "../shared/logger.js";
-import { openPreparePool } from "./prepare-pool.js";
+import { openPreparePool, type PreparePool } from "./prepare-pool.js";
 import { type RefreshDeps, type RefreshResult, refreshSource } from "./refresh-source.js";
+import { openWriteGroup } from "./write-group.js";
 
 export interface CycleOptions {
   /** Sources refreshed at the same time. */
   concurrency: number;
+  /**
+   * Normalizes and tags feeds on a second core, a pool the caller owns;
+   * without one the cycle opens its own when it pays. With none at all the
+   * main thread does the work alone, with the same result.
+   */
+  prepare?: PreparePool;
 }
 
 function hostOf(source: Source): string {
@@ -27,32 +34,24 @@ function hostOf(source: Source): string {
  * (PreparePool), started on the first such feed and stopped at the end.
  */
 export async function refreshSources(sources: Source[], deps: RefreshDeps, options: CycleOptions): Promise<RefreshResult[]> {
-  if (deps.prepare === undefined) {
-    const prepare = openPreparePool(deps.taxonomy, deps.logger);
-    if (prepare !== undefined) {
-      prepare.expectSources(sources.length);
-      try {
-        // Copied by descriptor, not spread: a spread would read the matcher, which buildApp compiles when first read.
-        const withPool = Object.defineProperties({}, Object.getOwnPropertyDescriptors(deps)) as RefreshDeps;
-        withPool.prepare = prepare;
-        return await refreshSources(sources, withPool, options);
-      } finally {
-        await prepare.close();
-      }
-    }
+  if (options.prepare !== undefined) return refreshAll(sources, deps, options.prepare, options.concurrency);
+  const prepare = openPreparePool(deps.taxonomy, deps.logger);
+  if (prepare === undefined) return refreshAll(sources, deps, undefined, options.concurrency);
+  prepare.expectSources(sources.length);
+  try {
+    return await refreshAll(sources, deps, prepare, options.concurrency);
+  } finally {
+    await prepare.close();
   }
+}
+
+/** refreshSources with the cycle's prepare pool, if any. */
+async function refreshAll(sources: Source[], deps: RefreshDeps, prepare: PreparePool | undefined, concurrency: number): Promise<RefreshResult[]> {
   const results: RefreshResult[] = new Array(sources.length);
-  // The refreshes' writes are committed in batches (Store.beginWriteGroup), between two refreshes.
-  const store = deps.store;
   /** Sources whose committed-looking writes a failed batch rolled back, with the store's error. */
   const lost = new Map<string, { code: string; message: string }>();
-  const flush = (force: boolean) => {
-    try {
-      store.flushWriteGroup(force);
-    } catch (error) {
-      lostWrites(error, lost, deps.logger);
-    }
-  };
+  // The refreshes' writes are committed in batches, between two refreshes.
+  const group = openWriteGroup(deps.store, { failed: (error) => lostWrites(error, lost, deps.logger) });
   const hostBusy = new Map<string, Promise<void>>();
   let next = 0;
   async function worker(): Promise<void> {
@@ -69,19 +68,17 @@ export async function refreshSources(sources: Source[], deps: RefreshDeps, optio
       );
       await before;
       try {
-        results[index] = await refreshSource(source, deps);
+        results[index] = await refreshSource(source, deps, prepare);
       } finally {
         release();
       }
-      flush(false);
+      group.flush();
     }
   }
-  store.beginWriteGroup();
   try {
-    await Promise.all(Array.from({ length: Math.min(options.concurrency, sources.length) }, worker));
+    await Promise.all(Array.from({ length: Math.min(concurrency, sources.length) }, worker));
   } finally {
-    flush(true);
-    store.endWriteGroup();
+    group.close();
   }
   // A source of a batch whose commit failed is reported failed, whatever its refresh said.
   for (let i = 0; i < results.length; i++) {

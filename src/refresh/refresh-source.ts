@@ -25,12 +25,6 @@ export interface RefreshDeps {
   maxBackoffMinutes: number;
   now: () => Date;
   logger: Logger;
-  /**
-   * Normalizes and tags large feeds on a second core (refreshSources opens
-   * one per cycle when it pays); without it the main thread does it alone,
-   * with the same result.
-   */
-  prepare?: PreparePool;
 }
 
 export type RefreshResult =
@@ -114,9 +108,10 @@ function* taggedUpserts(
  * One source, top to bottom: fetch → decode → parse → normalize → enrich →
  * store. Returns early when nothing changed (304, same bytes, same hashes).
  * Never throws for a source problem: the result says what went wrong, and the
- * last good entries stay in the store.
+ * last good entries stay in the store. With `prepare`, a large feed is
+ * normalized and tagged on a second core as well (CycleOptions.prepare).
  */
-export async function refreshSource(source: Source, deps: RefreshDeps): Promise<RefreshResult> {
+export async function refreshSource(source: Source, deps: RefreshDeps, prepare?: PreparePool): Promise<RefreshResult> {
   const started = performance.now();
   const now = deps.now();
   const nowIso = now.toISOString();
@@ -178,7 +173,7 @@ export async function refreshSource(source: Source, deps: RefreshDeps): Promise<
     // A body this large holds a long feed: the worker that helps normalize it
     // starts loading while the body is decoded, and takes the first items as
     // soon as they are parsed (the feed is parsed in parts).
-    const longFeed = deps.prepare?.prewarm(fetched.body.length) ? deps.prepare : undefined;
+    const longFeed = prepare?.prewarm(fetched.body.length) ? prepare : undefined;
 
     // An HTML page where the feed should be: say so, and name the feeds it advertises, before parsing.
     const page = detectHtmlPage(fetched.body, fetched.contentType, fetched.url);
@@ -209,8 +204,8 @@ export async function refreshSource(source: Source, deps: RefreshDeps): Promise<
       // A large feed is normalized and tagged in chunks on two threads, in step
       // with the upserts below; a short one by the worker, if it runs, while this
       // thread serves other sources; else here, as the upserts take the entries.
-      const chunked = early === undefined && deps.prepare?.wants(feed.items.length) ? deps.prepare : undefined;
-      const whole = early !== undefined || chunked ? undefined : deps.prepare?.entriesAsync(feed, normalizeOptions, stored, deps.matcher);
+      const chunked = early === undefined && prepare?.wants(feed.items.length) ? prepare : undefined;
+      const whole = early !== undefined || chunked ? undefined : prepare?.entriesAsync(feed, normalizeOptions, stored, deps.matcher);
       const normalized: Iterable<Candidate> = early
         ? early.entries(feed, deps.matcher)
         : chunked

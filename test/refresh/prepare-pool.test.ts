@@ -97,7 +97,7 @@ function dump(app: App): Record<string, unknown[]> {
 }
 
 async function refreshAll(app: App, now: Date, pool?: PreparePool): Promise<RefreshResult[]> {
-  return refreshSources(app.config.sources, { ...app.deps, now: () => now, ...(pool ? { prepare: pool } : {}) }, { concurrency: 2 });
+  return refreshSources(app.config.sources, { ...app.deps, now: () => now }, { concurrency: 2, ...(pool ? { prepare: pool } : {}) });
 }
 
 /** A copy of the podcast feed (730 items) with some titles changed: some entries update, the rest are unchanged. */

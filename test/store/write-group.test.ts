@@ -5,6 +5,7 @@ import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { App } from "../../src/cli/app.js";
 import type { Entry } from "../../src/model/index.js";
+import { openWriteGroup } from "../../src/refresh/index.js";
 import { SqliteStore, StoreError } from "../../src/store/index.js";
 import { entry, state } from "./store-entries.js";
 import { type StoreProject, storeProject } from "./store-project.js";
@@ -122,6 +123,36 @@ describe("write groups (many sources' refreshes in shared transactions)", () => 
     store.commit({ state: state("c"), upserts: [entry("c", 1)], currentIds: [] });
     store.endWriteGroup();
     expect(committed()).toEqual({ sources: ["a", "c"], entries: 1 });
+    store.close();
+  });
+
+  it("openWriteGroup hands a failed batch to its listener, goes on with the next, and ends the group whatever happened", () => {
+    const store = new SqliteStore(file);
+    poisonCommitsOf(connectionOf(store), "b");
+    const heard: string[] = [];
+    const group = openWriteGroup(store, {
+      committed: () => heard.push("committed"),
+      failed: (error) => heard.push(`failed: ${(error as StoreError).sourceIds?.join(",")}`),
+    });
+    store.commit({ state: state("a"), upserts: [entry("a", 1)], currentIds: [] });
+    // Not due yet: nothing committed, nothing heard.
+    group.flush();
+    expect(heard).toEqual([]);
+    expect(committed().entries).toBe(0);
+    store.commit({ state: state("b"), upserts: [entry("b", 1)], currentIds: [] });
+    // The last flush commits what is left; its failure is heard, not thrown.
+    expect(() => group.close()).not.toThrow();
+    expect(heard).toEqual(["failed: a,b"]);
+    expect(committed()).toEqual({ sources: [], entries: 0 });
+    // The group is over: a write now is its own transaction, committed at once.
+    store.commit({ state: state("c"), upserts: [entry("c", 1)], currentIds: [] });
+    expect(committed()).toEqual({ sources: ["c"], entries: 1 });
+
+    const again = openWriteGroup(store, { committed: () => heard.push("committed"), failed: () => heard.push("failed") });
+    store.commit({ state: state("d"), upserts: [entry("d", 1)], currentIds: [] });
+    again.close();
+    expect(heard).toEqual(["failed: a,b", "committed"]);
+    expect(committed().sources).toEqual(["c", "d"]);
     store.close();
   });
 
