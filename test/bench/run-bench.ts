@@ -4,9 +4,9 @@
 //
 //   BENCH_QUICK=1          smaller sizes, about a minute
 //   BENCH_ONLY=stages,tag  run only some sections (stages, render, cycle, growth,
-//                          unchanged, backfill, tag, many, serve)
+//                          unchanged, backfill, peers, tag, many, serve)
 //   --write                also write BENCHMARKS.md with the table
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -678,6 +678,73 @@ async function backfillSection(): Promise<void> {
   rmSync(dir, { recursive: true, force: true });
 }
 
+// ─── Peers ──────────────────────────────────────────────────────────────────
+/** A Python 3 that has feedparser (Debian: python3-feedparser), or undefined. */
+function pythonWithFeedparser(): string | undefined {
+  for (const python of ["/usr/bin/python3", "python3"]) {
+    const r = spawnSync(python, ["-c", "import feedparser"], { stdio: "ignore" });
+    if (r.status === 0) return python;
+  }
+  return undefined;
+}
+
+/**
+ * What users would otherwise run, on the backfill's file, one whole process
+ * each, interleaved with rss-parser's: Python's feedparser (parse only), and
+ * a naive pipeline (rss-parser, one regular expression per term of the same
+ * taxonomy, `feed` for the output: test/bench/peer-naive-pipeline.mjs).
+ * Informational rows: no target.
+ */
+async function peersSection(): Promise<void> {
+  const n = QUICK ? 2000 : 10_000;
+  const dir = tempDir("peers");
+  const file = join(dir, `feed-${n}.xml`);
+  const bytes = generateFeed({ format: "rss", items: n, seed: 3 });
+  writeFileSync(file, bytes);
+  const inputMb = bytes.length / 1024 / 1024;
+  const python = pythonWithFeedparser();
+  const project = benchProject(`  - id: backfill\n    file: ${file}\n`);
+  const contenders: Array<[string, string[]]> = [
+    ["rss-parser", [process.execPath, join(REPO_ROOT, "test/bench/yardstick-parse.mjs"), file]],
+    ["ours", [process.execPath, join(REPO_ROOT, "bin/feed-enricher.js"), "run", "--config", project.configFile]],
+    ["naive", [process.execPath, join(REPO_ROOT, "test/bench/peer-naive-pipeline.mjs"), file, TOPICS_FILE, join(dir, "naive-out")]],
+  ];
+  if (python) contenders.push(["feedparser", [python, join(REPO_ROOT, "test/bench/peer-feedparser.py"), file]]);
+  else note("peers: Python feedparser is not installed (Debian: apt-get install python3-feedparser); its rows are left out");
+  const runs = new Map<string, Awaited<ReturnType<typeof runChild>>>();
+  for (const [name, args] of contenders) {
+    const r = await runChild(args, { env: { LOG_LEVEL: "warn" }, timeoutMs: CHILD_TIMEOUT_MS });
+    if (r.timedOut) note(`peers: ${name} was killed after ${fmtMs(CHILD_TIMEOUT_MS)} (BENCH_TIMEOUT_S); its wall time is a lower bound`);
+    else if (r.code !== 0) note(`peers: ${name} exited with ${r.code}: ${r.stderr.split("\n").slice(0, 3).join(" ")}`);
+    runs.set(name, r);
+  }
+  project.cleanup();
+  const yard = runs.get("rss-parser")!;
+  const ours = runs.get("ours")!;
+  const label = (what: string) => `${n} items (${inputMb.toFixed(1)} MB): ${what}`;
+  const times = (r: { maxRssKb: number }) => `${(r.maxRssKb / 1024 / inputMb).toFixed(1)}× the file`;
+  const feedparser = runs.get("feedparser");
+  if (feedparser) {
+    const version = /"version": "([^"]+)"/.exec(feedparser.stdout)?.[1] ?? "";
+    ratioRow("peers", label(`Python feedparser ${version} \`feedparser.parse\`, whole process (wall)`), feedparser.wallMs, yard.wallMs, undefined);
+    ratioRow("peers", label(`feed-enricher \`run\` beside Python feedparser (wall)`), ours.wallMs, feedparser.wallMs, undefined, fmtMs, "feedparser");
+    ratioRow("peers", label(`Python feedparser: peak RSS, ${times(feedparser)}`), feedparser.maxRssKb, yard.maxRssKb, undefined, fmtMb);
+  }
+  const naive = runs.get("naive")!;
+  const terms = /"terms":(\d+)/.exec(naive.stdout)?.[1] ?? "?";
+  ratioRow(
+    "peers",
+    label(`naive pipeline (rss-parser, one regex per term of the taxonomy's ${terms}, \`feed\` for RSS, Atom and JSON of every item), whole process (wall)`),
+    naive.wallMs,
+    yard.wallMs,
+    undefined,
+  );
+  ratioRow("peers", label(`feed-enricher \`run\` beside the naive pipeline (wall)`), ours.wallMs, naive.wallMs, undefined, fmtMs, "naive pipeline");
+  ratioRow("peers", label(`naive pipeline: peak RSS, ${times(naive)}`), naive.maxRssKb, yard.maxRssKb, undefined, fmtMb);
+  ratioRow("peers", label(`feed-enricher \`run\`: peak RSS, ${times(ours)}`), ours.maxRssKb, yard.maxRssKb, undefined, fmtMb);
+  rmSync(dir, { recursive: true, force: true });
+}
+
 // ─── 7. Tagging throughput ──────────────────────────────────────────────────
 async function tagSection(): Promise<void> {
   // In a child process: see test/bench/tag-throughput.ts.
@@ -853,6 +920,7 @@ const SECTIONS: Array<[string, () => Promise<void>]> = [
   ["unchanged", unchangedSection],
   ["many", manySection],
   ["backfill", backfillSection],
+  ["peers", peersSection],
   ["serve", serveSection],
 ];
 
