@@ -701,7 +701,7 @@ async function peersSection(): Promise<void> {
   const file = join(dir, `feed-${n}.xml`);
   const bytes = generateFeed({ format: "rss", items: n, seed: 3 });
   writeFileSync(file, bytes);
-  const inputMb = bytes.length / 1024 / 1024;
+  const inputMb = bytes.length / 1e6;
   const python = pythonWithFeedparser();
   const project = benchProject(`  - id: backfill\n    file: ${file}\n`);
   const contenders: Array<[string, string[]]> = [
@@ -722,7 +722,7 @@ async function peersSection(): Promise<void> {
   const yard = runs.get("rss-parser")!;
   const ours = runs.get("ours")!;
   const label = (what: string) => `${n} items (${inputMb.toFixed(1)} MB): ${what}`;
-  const times = (r: { maxRssKb: number }) => `${(r.maxRssKb / 1024 / inputMb).toFixed(1)}× the file`;
+  const times = (r: { maxRssKb: number }) => `${((r.maxRssKb * 1024) / bytes.length).toFixed(1)}× the file`;
   const feedparser = runs.get("feedparser");
   if (feedparser) {
     const version = /"version": "([^"]+)"/.exec(feedparser.stdout)?.[1] ?? "";
