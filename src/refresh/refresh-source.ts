@@ -234,7 +234,8 @@ export async function refreshSource(source: Source, deps: RefreshDeps, prepare?:
         ...(success.minIntervalMinutes !== undefined ? { minIntervalMinutes: success.minIntervalMinutes } : {}),
       };
     } finally {
-      // A refresh that failed after the first parts were handed out: the worker drops them.
+      // A refresh that failed after the first parts were handed out: the worker
+      // drops them. After a commit the feed is already closed, and this does nothing.
       parts?.discard();
     }
   } catch (error) {
