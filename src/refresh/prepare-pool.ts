@@ -1,28 +1,13 @@
 import { existsSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
-import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from "node:worker_threads";
 import type { Matcher } from "../enrich/index.js";
 import type { Entry, RawFeed, RawItem, StoredEntryMeta, Taxonomy } from "../model/index.js";
 import { createDuplicateFilter, createTextNormalizer, type NormalizeOptions } from "../normalize/index.js";
 import type { ItemsByParts } from "../parse/index.js";
 import type { Logger } from "../shared/logger.js";
 import { type PreparedItem, prepareItems } from "./prepare-entries.js";
-
-export interface PrepareWorkerData {
-  taxonomy: Taxonomy;
-  /** Requests in, replies out. */
-  port: MessagePort;
-  /** One Int32 the worker bumps after every reply (Atomics.wait wakes on it). */
-  signal: SharedArrayBuffer;
-}
-
-export type PrepareRequest =
-  | { type: "feed"; key: number; feed: RawFeed; options: NormalizeOptions; known: Array<[string, string]> }
-  | { type: "chunk"; key: number; chunk: number; items: RawItem[] }
-  | { type: "end"; key: number };
-
-export type PrepareReply = { type: "ready" } | { type: "chunk"; key: number; chunk: number; items?: PreparedItem[]; error?: string };
+import { PrepareThread } from "./prepare-thread.js";
 
 /** An entry of the feed, first of its story, in item order; tagged when `tagged` says so. */
 export interface PreparedEntry {
@@ -142,15 +127,16 @@ const WAIT_SLICE_MS = 250;
  * later chunks itself; the chunks are taken in item order, so the entries,
  * their topics and the store's rows are what the main thread alone produces.
  * Everything happens inside the store's synchronous transaction (the refresh
- * streams entries into it to keep memory flat): the main thread blocks with
- * Atomics.wait and takes replies with receiveMessageOnPort, never through
- * the event loop. A chunk the worker could not prepare is prepared on the
+ * streams entries into it to keep memory flat): the main thread blocks on
+ * the worker's signal and takes replies from the port, never through the
+ * event loop (PrepareThread holds the worker, its port and its signal; this
+ * class decides which chunk goes where). A chunk the worker could not prepare is prepared on the
  * main thread; a worker that dies or stalls is given up with a warning and
  * the main thread prepares the rest, so no refresh is lost.
  */
 export class PreparePool {
   readonly #taxonomy: Taxonomy;
-  readonly #script: URL;
+  readonly #thread: PrepareThread;
   readonly #minItems: number;
   readonly #chunkItems: number;
   readonly #stallMs: number;
@@ -158,27 +144,18 @@ export class PreparePool {
   /** Items per part of a long feed's parse; undefined: the parse stage's own. */
   readonly partItems: number | undefined;
   readonly #logger: Logger;
-  #worker: Worker | undefined;
-  #port: MessagePort | undefined;
-  #signal = new Int32Array(new SharedArrayBuffer(4));
-  #state: "idle" | "starting" | "ready" | "broken" | "closed" = "idle";
   #key = 0;
   /** Set by expectSources: short feeds go to the worker too. */
   #manySources = false;
-  /** Who takes the replies about each feed in flight. */
-  readonly #handlers = new Map<number, (reply: PrepareReply & { type: "chunk" }) => void>();
   /** Feeds still being parsed (begin): the worker's start tops them up. */
   readonly #arriving = new Set<FeedRun>();
-  /** Replies taken through the event loop (between two feeds). */
-  readonly #onReply = (reply: PrepareReply) => this.#dispatch(reply);
-  /** Long feeds being parsed that hold the replies in the port (holdReplies). */
-  #holding = 0;
-  /** Whole-feed requests (entriesAsync) waiting for the worker: each falls back to the main thread when the worker fails. */
-  readonly #waiting = new Map<number, () => void>();
 
   constructor(taxonomy: Taxonomy, options: PreparePoolOptions) {
     this.#taxonomy = taxonomy;
-    this.#script = options.script ?? new URL("./prepare-worker.js", import.meta.url);
+    const script = options.script ?? new URL("./prepare-worker.js", import.meta.url);
+    this.#thread = new PrepareThread(taxonomy, script, options.logger, () => {
+      for (const run of this.#arriving) this.#topUp(run);
+    });
     this.#minItems = options.minItems ?? MIN_ITEMS;
     this.#chunkItems = options.chunkItems ?? CHUNK_ITEMS;
     this.#stallMs = options.stallMs ?? STALL_MS;
@@ -189,12 +166,18 @@ export class PreparePool {
 
   /** Whether the worker thread was started (it may have stopped since). */
   get started(): boolean {
-    return this.#state !== "idle";
+    return this.#thread.state !== "idle";
+  }
+
+  /** Whether the worker can still take work (not given up, not closed). */
+  get #usable(): boolean {
+    const state = this.#thread.state;
+    return state !== "broken" && state !== "closed";
   }
 
   /** Whether a feed of this many items is prepared with the worker's help. */
   wants(items: number): boolean {
-    return items >= this.#minItems && this.#state !== "broken" && this.#state !== "closed";
+    return items >= this.#minItems && this.#usable;
   }
 
   /**
@@ -214,105 +197,25 @@ export class PreparePool {
    * the feed is then parsed in parts, handed to begin() as they are read.
    */
   prewarm(bodyBytes: number): boolean {
-    if (bodyBytes < this.#longFeedBytes || this.#state === "broken" || this.#state === "closed") return false;
+    if (bodyBytes < this.#longFeedBytes || !this.#usable) return false;
     this.start();
-    return this.#state === "starting" || this.#state === "ready";
+    const state = this.#thread.state;
+    return state === "starting" || state === "ready";
   }
 
   /** Starts the worker thread if it is not running (it loads its modules and compiles its matcher meanwhile). */
   start(): void {
-    if (this.#state !== "idle") return;
-    this.#state = "starting";
-    try {
-      const { port1, port2 } = new MessageChannel();
-      const data: PrepareWorkerData = { taxonomy: this.#taxonomy, port: port2, signal: this.#signal.buffer as SharedArrayBuffer };
-      const worker = new Worker(this.#script, { workerData: data, transferList: [port2] });
-      // Between two cycles of a service the worker idles: it must not keep the process alive.
-      worker.unref();
-      // Between two feeds, replies come through the event loop (entriesAsync); inside a transaction, through receiveMessageOnPort.
-      port1.on("message", this.#onReply);
-      port1.unref();
-      worker.on("error", (error) => this.#fail(error));
-      worker.on("exit", (code) => this.#fail(new Error(`it exited with code ${code}`)));
-      this.#worker = worker;
-      this.#port = port1;
-    } catch (error) {
-      this.#fail(error);
-    }
+    this.#thread.start();
   }
 
   /** Starts the worker and resolves once it takes chunks (true) or has failed (false). */
-  async whenReady(): Promise<boolean> {
-    this.start();
-    while (this.#state === "starting") {
-      this.#drain();
-      if (this.#state === "starting") await new Promise((resolve) => setTimeout(resolve, 5));
-    }
-    return this.#state === "ready";
+  whenReady(): Promise<boolean> {
+    return this.#thread.whenReady();
   }
 
   /** Stops the worker; the pool prepares nothing more. */
-  async close(): Promise<void> {
-    const worker = this.#worker;
-    this.#state = "closed";
-    this.#worker = undefined;
-    this.#port?.close();
-    this.#port = undefined;
-    for (const fallBack of [...this.#waiting.values()]) fallBack();
-    await worker?.terminate();
-  }
-
-  #fail(error: unknown): void {
-    if (this.#state === "broken" || this.#state === "closed") return;
-    this.#state = "broken";
-    this.#logger.warn(
-      { err: error },
-      `refresh: the worker thread that normalizes and tags feeds stopped (${error instanceof Error ? error.message : String(error)}); the main thread does it alone`,
-    );
-    void this.#worker?.terminate().catch(() => undefined);
-    this.#worker = undefined;
-    for (const fallBack of [...this.#waiting.values()]) fallBack();
-  }
-
-  #dispatch(reply: PrepareReply): void {
-    if (reply.type === "ready") {
-      if (this.#state === "starting") this.#state = "ready";
-      for (const run of this.#arriving) this.#topUp(run);
-    } else {
-      // Replies about a feed already finished (given up, or its refresh failed) have no taker.
-      this.#handlers.get(reply.key)?.(reply);
-    }
-  }
-
-  /** Takes the next reply waiting on the port, if there is one, without the event loop. */
-  #receiveOne(): boolean {
-    if (this.#port === undefined) return false;
-    const received = receiveMessageOnPort(this.#port) as { message: PrepareReply } | undefined;
-    if (received === undefined) return false;
-    this.#dispatch(received.message);
-    return true;
-  }
-
-  /** Takes every reply waiting on the port now, without the event loop; returns how many. */
-  #drain(): number {
-    let n = 0;
-    for (;;) {
-      if (this.#port === undefined) return n;
-      const received = receiveMessageOnPort(this.#port) as { message: PrepareReply } | undefined;
-      if (received === undefined) return n;
-      n++;
-      this.#dispatch(received.message);
-    }
-  }
-
-  #post(request: PrepareRequest): boolean {
-    try {
-      this.#port!.postMessage(request);
-      return true;
-    } catch {
-      // A value that cannot be copied (none is expected from the parser): the main thread prepares that chunk.
-      return false;
-    }
+  close(): Promise<void> {
+    return this.#thread.close();
   }
 
   /**
@@ -341,11 +244,11 @@ export class PreparePool {
     run.arriving = true;
     this.#arriving.add(run);
     // Its replies stay in the port until the parse is done, unless a short feed waits for one of its own.
-    const holds = this.#waiting.size === 0;
-    if (holds) this.#holdReplies();
+    const holds = !this.#thread.awaited;
+    if (holds) this.#thread.hold();
     let released = !holds;
     const release = () => {
-      if (!released) this.#releaseReplies();
+      if (!released) this.#thread.release();
       released = true;
       this.#arriving.delete(run);
       run.arriving = false;
@@ -364,24 +267,6 @@ export class PreparePool {
         this.#close(run);
       },
     };
-  }
-
-  /**
-   * Leaves the worker's replies in the port, where they are bytes outside
-   * the heap, instead of taking them through the event loop: a long feed's
-   * parse takes seconds, and entries taken during it would outlive scavenges
-   * and fill the old generation. Short feeds are then prepared on the main
-   * thread (entriesAsync), so none waits for a reply meanwhile.
-   */
-  #holdReplies(): void {
-    if (this.#holding++ === 0) this.#port?.off("message", this.#onReply);
-  }
-
-  #releaseReplies(): void {
-    if (--this.#holding > 0 || this.#port === undefined) return;
-    this.#port.on("message", this.#onReply);
-    // A listener refs the port again: between cycles it must not keep the process alive.
-    this.#port.unref();
   }
 
   /**
@@ -417,13 +302,13 @@ export class PreparePool {
       arriving: false,
       next: 0,
       atWorker: new Set(),
-      signalBase: Atomics.load(this.#signal, 0),
+      signalBase: this.#thread.replies(),
       ready: new Map(),
       announced: false,
       byWorker: 0,
       beforeParsed: 0,
     };
-    this.#handlers.set(run.key, (reply) => {
+    this.#thread.listen(run.key, (reply) => {
       run.atWorker.delete(reply.chunk);
       run.ready.set(reply.chunk, reply.items ?? null);
       if (reply.items !== undefined) run.byWorker++;
@@ -447,19 +332,19 @@ export class PreparePool {
    * and a deeper queue keeps it busy between two parts.
    */
   #topUp(run: FeedRun): void {
-    if (this.#state === "starting") this.#drain();
+    if (this.#thread.state === "starting") this.#thread.drain();
     const complete = this.#complete(run);
-    const held = run.arriving && this.#holding > 0;
-    const answered = () => (held ? Atomics.load(this.#signal, 0) - run.signalBase : 0);
+    const held = run.arriving && this.#thread.holding;
+    const answered = () => (held ? this.#thread.replies() - run.signalBase : 0);
     const depth = held ? EARLY_DEPTH : WORKER_DEPTH;
     while (
-      this.#state === "ready" &&
+      this.#thread.state === "ready" &&
       run.atWorker.size - answered() < depth &&
       run.next < complete &&
       !(run.arriving && run.beforeParsed >= EARLY_MAX_CHUNKS)
     ) {
-      if (!run.announced) run.announced = this.#post({ type: "feed", key: run.key, feed: run.head, options: run.options, known: [...run.known] });
-      if (!run.announced || !this.#post({ type: "chunk", key: run.key, chunk: run.next, items: this.#slice(run, run.next) })) break;
+      if (!run.announced) run.announced = this.#thread.post({ type: "feed", key: run.key, feed: run.head, options: run.options, known: [...run.known] });
+      if (!run.announced || !this.#thread.post({ type: "chunk", key: run.key, chunk: run.next, items: this.#slice(run, run.next) })) break;
       run.atWorker.add(run.next++);
       if (run.arriving) run.beforeParsed++;
     }
@@ -471,9 +356,9 @@ export class PreparePool {
 
   /** Lets the feed go (again, harmlessly): its replies are dropped, the worker forgets it. */
   #close(run: FeedRun): void {
-    if (!this.#handlers.has(run.key)) return;
-    this.#handlers.delete(run.key);
-    if (run.announced && this.#state === "ready") this.#post({ type: "end", key: run.key });
+    if (!this.#thread.listens(run.key)) return;
+    this.#thread.forget(run.key);
+    if (run.announced && this.#thread.state === "ready") this.#thread.post({ type: "end", key: run.key });
   }
 
   /** The chunk loop of entries(): every chunk taken in order, from the worker or prepared here. */
@@ -504,10 +389,10 @@ export class PreparePool {
           if (done !== undefined || ready.has(c)) {
             ready.delete(c);
             prepared = done ?? inline(c);
-          } else if (!atWorker.has(c) || this.#state !== "ready") {
+          } else if (!atWorker.has(c) || this.#thread.state !== "ready") {
             // The worker is gone: what it held is prepared here.
             prepared = inline(c);
-          } else if (this.#receiveOne()) {
+          } else if (this.#thread.receiveOne()) {
             // Replies are taken one at a time, when needed: one waiting in the
             // port is bytes outside the heap, one taken is objects that would
             // outlive a scavenge or two and go to the old generation.
@@ -517,15 +402,15 @@ export class PreparePool {
             ready.set(run.next, inline(run.next));
             run.next++;
           } else {
-            const seen = Atomics.load(this.#signal, 0);
-            if (this.#receiveOne()) {
+            const seen = this.#thread.replies();
+            if (this.#thread.receiveOne()) {
               lastHeard = performance.now();
               continue;
             }
             const w0 = performance.now();
-            Atomics.wait(this.#signal, 0, seen, Math.min(WAIT_SLICE_MS, this.#stallMs));
+            this.#thread.waitForReply(seen, Math.min(WAIT_SLICE_MS, this.#stallMs));
             waitedMs += performance.now() - w0;
-            if (performance.now() - lastHeard > this.#stallMs) this.#fail(new Error(`no answer for ${this.#stallMs} ms`));
+            if (performance.now() - lastHeard > this.#stallMs) this.#thread.fail(new Error(`no answer for ${this.#stallMs} ms`));
           }
         }
         items.fill(undefined, c * this.#chunkItems, (c + 1) * this.#chunkItems);
@@ -557,9 +442,9 @@ export class PreparePool {
    */
   entriesAsync(feed: RawFeed, options: NormalizeOptions, stored: ReadonlyMap<string, StoredEntryMeta>, matcher: Matcher): Promise<PreparedEntry[]> | undefined {
     // The first changed feed of a many-source cycle starts the worker and is prepared here meanwhile.
-    if (this.#manySources && this.#state === "idle") this.start();
+    if (this.#manySources && this.#thread.state === "idle") this.start();
     // While a long feed's parse holds the replies in the port, a short feed is prepared here.
-    if (this.#state !== "ready" || this.#holding > 0) return undefined;
+    if (this.#thread.state !== "ready" || this.#thread.holding) return undefined;
     const isFirst = createDuplicateFilter(feed);
     const items = feed.items;
     feed.items = [];
@@ -567,14 +452,13 @@ export class PreparePool {
     const key = ++this.#key;
     const prepared = new Promise<PreparedItem[]>((resolve, reject) => {
       // Also what keeps the process alive meanwhile: the worker and its port do not.
-      const timer = setTimeout(() => this.#fail(new Error(`no answer for ${this.#stallMs} ms`)), this.#stallMs);
+      const timer = setTimeout(() => this.#thread.fail(new Error(`no answer for ${this.#stallMs} ms`)), this.#stallMs);
       let settled = false;
       const finish = (done: PreparedItem[] | undefined) => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
-        this.#handlers.delete(key);
-        this.#waiting.delete(key);
+        this.#thread.forget(key);
         try {
           resolve(done ?? prepareItems(createTextNormalizer(feed, options), matcher, known, items));
         } catch (error) {
@@ -583,10 +467,10 @@ export class PreparePool {
         }
       };
       // Called while the pool fails, possibly inside another feed's transaction: the fallback runs after it.
-      this.#waiting.set(key, () => setImmediate(() => finish(undefined)));
-      this.#handlers.set(key, (reply) => finish(reply.items));
-      if (this.#post({ type: "feed", key, feed, options, known: [...known] }) && this.#post({ type: "chunk", key, chunk: 0, items })) {
-        this.#post({ type: "end", key });
+      this.#thread.await(key, () => setImmediate(() => finish(undefined)));
+      this.#thread.listen(key, (reply) => finish(reply.items));
+      if (this.#thread.post({ type: "feed", key, feed, options, known: [...known] }) && this.#thread.post({ type: "chunk", key, chunk: 0, items })) {
+        this.#thread.post({ type: "end", key });
       } else {
         finish(undefined);
       }

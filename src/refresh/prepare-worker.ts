@@ -1,5 +1,5 @@
 // Worker thread entry: normalizes and tags chunks of a feed's items beside the
-// main thread (PreparePool). It compiles its own matcher from the taxonomy it
+// main thread (PreparePool, through PrepareThread). It compiles its own matcher from the taxonomy it
 // is given (the same data compiles to the same matcher), answers each chunk
 // on the port it was given, in the order asked, and bumps the shared signal
 // after every reply so a main thread blocked inside the store's transaction
@@ -10,7 +10,7 @@ import type { RawItem } from "../model/index.js";
 import { createTextNormalizer, type NormalizedEntry } from "../normalize/index.js";
 import { describeError } from "../shared/errors.js";
 import { prepareItems } from "./prepare-entries.js";
-import type { PrepareReply, PrepareRequest, PrepareWorkerData } from "./prepare-pool.js";
+import type { PrepareReply, PrepareRequest, PrepareWorkerData } from "./prepare-thread.js";
 
 const data = workerData as PrepareWorkerData;
 const signal = new Int32Array(data.signal);
