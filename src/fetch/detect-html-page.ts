@@ -30,9 +30,25 @@ function headText(body: Buffer, bytes: number): string {
   return head.toString("latin1");
 }
 
-/** Name of the document's root: the doctype's when there is one, else the first element's (lowercase). */
-function rootName(text: string, cut = false): string | undefined {
-  let rest = text.replace(/^\uFEFF|^\u00EF\u00BB\u00BF/, "");
+/** Index just past the doctype that `text` starts with (its internal subset and quoted identifiers skipped), or undefined if it does not end in `text`. */
+function doctypeEnd(text: string): number | undefined {
+  let quote: string | undefined;
+  let inSubset = false;
+  for (let i = 9; i < text.length; i++) {
+    const c = text[i];
+    if (quote !== undefined) {
+      if (c === quote) quote = undefined;
+    } else if (c === '"' || c === "'") quote = c;
+    else if (c === "[") inSubset = true;
+    else if (c === "]") inSubset = false;
+    else if (c === ">" && !inSubset) return i + 1;
+  }
+  return undefined;
+}
+
+/** Skips the declarations, processing instructions and comments `text` starts with; undefined if one does not end in it. */
+function skipProlog(text: string): string | undefined {
+  let rest = text;
   for (;;) {
     rest = rest.trimStart();
     if (rest.startsWith("<?")) {
@@ -43,16 +59,35 @@ function rootName(text: string, cut = false): string | undefined {
       const end = rest.indexOf("-->");
       if (end < 0) return undefined;
       rest = rest.slice(end + 3);
-    } else break;
+    } else return rest;
   }
+}
+
+/**
+ * Name of the document's root (lowercase): its first element's when that is
+ * a feed's, else the doctype's when there is one, else the first element's.
+ * A feed may sit behind a page's doctype (an RSS document that starts with
+ * an XHTML DOCTYPE is still read as RSS by feed readers); a page's doctype
+ * otherwise settles what it is, whatever element comes first.
+ */
+function rootName(text: string, cut = false): string | undefined {
+  let rest = skipProlog(text.replace(/^\uFEFF|^\u00EF\u00BB\u00BF/, ""));
+  if (rest === undefined) return undefined;
   const doctype = /^<!doctype\s+([^\s>[]+)/i.exec(rest);
-  const element = doctype ? undefined : /^<([A-Za-z_][\w:.-]*)/.exec(rest);
-  const name = doctype?.[1] ?? element?.[1];
-  if (name === undefined) return undefined;
+  const doctypeName = doctype?.[1]?.toLowerCase();
+  if (doctype) {
+    const end = doctypeEnd(rest);
+    rest = end === undefined ? undefined : skipProlog(rest.slice(end));
+    // A doctype or a comment after it that runs past the bytes read: the doctype is all there is to go by.
+    if (rest === undefined) return cut ? undefined : doctypeName;
+  }
+  const element = /^<([A-Za-z_][\w:.-]*)/.exec(rest);
   // In the first bytes of a longer body, a name that runs to their end may be cut short.
-  const match = (doctype ?? element)!;
-  if (cut && match.index + match[0].length === rest.length) return undefined;
-  return name.toLowerCase();
+  const whole = element !== null && !(cut && element.index + element[0].length === rest.length);
+  const name = whole ? element[1]!.toLowerCase() : undefined;
+  if (isFeedRoot(name)) return name;
+  if (doctypeName !== undefined) return doctypeName;
+  return name;
 }
 
 function isFeedRoot(name: string | undefined): boolean {

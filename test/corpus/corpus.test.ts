@@ -4,16 +4,17 @@ import { fileURLToPath } from "node:url";
 import { decodeHTML } from "entities";
 import { beforeAll, describe, expect, it } from "vitest";
 import { decodeBytes } from "../../src/decode/index.js";
-import { fetchSource } from "../../src/fetch/index.js";
+import { detectHtmlPage, fetchSource, notAFeedError } from "../../src/fetch/index.js";
 import type { Entry, RawFeed, Source } from "../../src/model/index.js";
 import { normalizeFeed } from "../../src/normalize/index.js";
 import { parseFeed } from "../../src/parse/index.js";
 import { FeedEnricherError } from "../../src/shared/errors.js";
 
-// Every file of the corpus (test/fixtures/corpus, copied from /work/shared/corpus;
-// origins and licences in SOURCES.md there) goes through fetch → decode → parse →
-// normalize, and is compared with what Universal Feed Parser recovers from the
-// same bytes (feedparser-expected.json, made by make-feedparser-expectations.py).
+// Every file of the corpus (test/fixtures/corpus, copied from the project's feed
+// corpus; origins and licences in SOURCES.md there) goes through fetch → page
+// check → decode → parse → normalize, as a refresh takes it, and is compared
+// with what Universal Feed Parser recovers from the same bytes
+// (feedparser-expected.json, made by make-feedparser-expectations.py).
 
 const CORPUS = join(dirname(fileURLToPath(import.meta.url)), "..", "fixtures", "corpus");
 
@@ -48,6 +49,9 @@ async function run(file: string): Promise<Outcome> {
   try {
     const fetched = await fetchSource(source, {}, FETCH);
     if (fetched.status !== "ok") throw new Error("a file cannot be not-modified");
+    // What refreshSource does before it decodes: an HTML page is refused, a feed behind a page's doctype is not.
+    const page = detectHtmlPage(fetched.body, fetched.contentType, fetched.url);
+    if (page) throw notAFeedError(fetched.url, page);
     const decoded = decodeBytes(fetched.body, fetched.contentType);
     const feed = await parseFeed(decoded.text, { timeoutMs: 20_000 });
     const entries = normalizeFeed(feed, { sourceId: file, feedUrl: fetched.url, trackingParams: [], boilerplate: [], now: "2026-01-01T00:00:00.000Z" });

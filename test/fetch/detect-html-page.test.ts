@@ -76,6 +76,22 @@ describe("detectHtmlPage", () => {
     }
   });
 
+  it("takes a feed behind a page's doctype for a feed, and a page's doctype before any other element for a page", () => {
+    // feedparser's always_strip_doctype test (corpus): RSS behind an XHTML DOCTYPE, which feed readers read as RSS.
+    const behindXhtml = Buffer.from(
+      `<?xml version="1.0" encoding="utf-8"?><!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Transitional//EN" "http://site.invalid/">\n<!--\nDescription: unstripped invalid doctype\n-->\n<rss>\n<channel><title>found</title></channel>\n</rss>\n`,
+    );
+    const subset = Buffer.from(`<!DOCTYPE html [ <!ENTITY gt2 "]>"> <!ENTITY x '<rss>'> ]>\n<feed xmlns="http://www.w3.org/2005/Atom"><title>t</title></feed>`);
+    const longSubset = Buffer.from(`<!DOCTYPE html [ <!ENTITY pad "${"p".repeat(5000)}"> ]><rss version="2.0"><channel><title>t</title></channel></rss>`);
+    for (const body of [behindXhtml, subset, longSubset]) {
+      expect(detectHtmlPage(body, "text/html", PAGE_URL), body.toString().slice(0, 60)).toBeUndefined();
+      expect(detectHtmlPage(body, undefined, PAGE_URL)).toBeUndefined();
+    }
+    // A page whose first element is not <html> is still a page by its doctype.
+    const headless = Buffer.from(`<!DOCTYPE html><!-- x --><head><link rel="alternate" type="application/rss+xml" href="/r"></head><p>x</p>`);
+    expect(detectHtmlPage(headless, undefined, PAGE_URL)?.feeds).toEqual(["https://news.example.com/r"]);
+  });
+
   it("finds the root past the first 4 KB, and does not take a name cut at 4 KB for a feed's", () => {
     const prolog = (room: number) => `<?xml version="1.0"?><!--${"x".repeat(room - 28)}-->`;
     expect(prolog(100)).toHaveLength(100);
