@@ -204,10 +204,28 @@ interface EntryRow {
   content_html: string | null;
 }
 
+/** A row of an output's query: its entry id too, so outputs that span sources keep one entry per id. */
+interface LatestRow extends EntryRow {
+  id: string;
+}
+
 function entryOf(r: EntryRow): Entry {
   const e = JSON.parse(r.data) as Entry;
   if (r.content_html !== null) e.contentHtml = r.content_html;
   return e;
+}
+
+/** The first row of each id, in order, at most `limit` of them (the rows themselves when no id repeats). */
+function firstOfEachId(rows: LatestRow[], limit: number): LatestRow[] {
+  const seen = new Set<string>();
+  const out: LatestRow[] = [];
+  for (const row of rows) {
+    if (seen.has(row.id)) continue;
+    seen.add(row.id);
+    out.push(row);
+    if (out.length === limit) break;
+  }
+  return out.length === rows.length ? rows : out;
 }
 
 function sortDate(e: Entry): string {
@@ -289,9 +307,9 @@ const HIDDEN_SOURCES = "(SELECT id FROM sources WHERE removed_since IS NOT NULL)
  * render cost depends on maxItems, not on how many entries are stored.
  */
 const LATEST_SQL = {
-  all: `SELECT data, content_html FROM entries WHERE source_id NOT IN ${HIDDEN_SOURCES} ORDER BY sort_date DESC, id LIMIT ?`,
-  source: "SELECT data, content_html FROM entries WHERE source_id = ? ORDER BY sort_date DESC, id LIMIT ?",
-  topic: `SELECT e.data, e.content_html FROM entry_topics t JOIN entries e ON e.source_id = t.source_id AND e.id = t.entry_id
+  all: `SELECT id, data, content_html FROM entries WHERE source_id NOT IN ${HIDDEN_SOURCES} ORDER BY sort_date DESC, id LIMIT ?`,
+  source: "SELECT id, data, content_html FROM entries WHERE source_id = ? ORDER BY sort_date DESC, id LIMIT ?",
+  topic: `SELECT e.id, e.data, e.content_html FROM entry_topics t JOIN entries e ON e.source_id = t.source_id AND e.id = t.entry_id
           WHERE t.topic_id = ? AND t.source_id NOT IN ${HIDDEN_SOURCES} ORDER BY t.sort_date DESC, t.entry_id LIMIT ?`,
 } as const;
 
@@ -435,9 +453,9 @@ export class SqliteStore implements Store {
       insertTopic: db.prepare<[string, string, string, string]>(
         "INSERT OR IGNORE INTO entry_topics (source_id, entry_id, topic_id, sort_date) VALUES (?, ?, ?, ?)",
       ),
-      latestAll: db.prepare<[number], EntryRow>(LATEST_SQL.all),
-      latestSource: db.prepare<[string, number], EntryRow>(LATEST_SQL.source),
-      latestTopic: db.prepare<[string, number], EntryRow>(LATEST_SQL.topic),
+      latestAll: db.prepare<[number], LatestRow>(LATEST_SQL.all),
+      latestSource: db.prepare<[string, number], LatestRow>(LATEST_SQL.source),
+      latestTopic: db.prepare<[string, number], LatestRow>(LATEST_SQL.topic),
       // Counts subtract the hidden sources' rows: the plain count stays a covering
       // index read, and the hidden part is read by source (`+topic_id` keeps the
       // planner on the (source_id, entry_id, topic_id) key, covering too).
@@ -815,11 +833,23 @@ export class SqliteStore implements Store {
     );
   }
 
+  /**
+   * The output's newest `limit` entries, newest first. An output that spans
+   * sources (all, a topic) holds one entry per id, the newest: a site's "top
+   * stories" and "world" feeds carry one story under one guid, and a feed
+   * with two items of one id shows one of them in every reader (and fails
+   * validation). Within one source ids are unique already.
+   */
   latest(selector: OutputSelector, limit: number): Entry[] {
     const rows = this.guard(() => {
       if (selector.kind === "source") return this.stmts.latestSource.all(selector.sourceId, limit);
-      if (selector.kind === "topic") return this.stmts.latestTopic.all(selector.topicId, limit);
-      return this.stmts.latestAll.all(limit);
+      const query = (n: number) => (selector.kind === "topic" ? this.stmts.latestTopic.all(selector.topicId, n) : this.stmts.latestAll.all(n));
+      // One query as before when no id repeats; a repeat asks for more rows until `limit` distinct ones or the end.
+      for (let asked = limit; ; asked *= 2) {
+        const got = query(asked);
+        const distinct = firstOfEachId(got, limit);
+        if (distinct.length >= limit || got.length < asked) return distinct;
+      }
     });
     return rows.map(entryOf);
   }
