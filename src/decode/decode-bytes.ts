@@ -2,6 +2,7 @@ import { isUtf8 } from "node:buffer";
 import iconv from "iconv-lite";
 import { FeedEnricherError } from "../shared/errors.js";
 import { stripIllegalXmlChars } from "../shared/xml-text.js";
+import { mayHoldMojibake, repairMojibake } from "./repair-mojibake.js";
 
 export class DecodeError extends FeedEnricherError {
   constructor(message: string, options?: { cause?: unknown }) {
@@ -10,7 +11,7 @@ export class DecodeError extends FeedEnricherError {
 }
 
 export interface Decoded {
-  /** Unicode text; characters illegal in XML removed; the declaration no longer names a byte encoding. */
+  /** Unicode text; characters illegal in XML removed, mojibake and C1 controls repaired (repair-mojibake.ts); the declaration no longer names a byte encoding. */
   text: string;
   /** The charset actually used (canonical iconv-lite / WHATWG name). */
   charset: string;
@@ -136,8 +137,8 @@ function mayHoldIllegalXml(bytes: Buffer): boolean {
 /**
  * The bytes as UTF-8 when they are valid UTF-8 (simdutf validation, then
  * Node's fast decoder, one pass, no copy of the bytes), with the
- * declaration's `encoding="…"` dropped (see dropDeclaredEncoding) and the
- * characters illegal in XML removed.
+ * declaration's `encoding="…"` dropped (see dropDeclaredEncoding), the
+ * characters illegal in XML removed and mojibake repaired.
  *
  * The encoding is dropped before decoding when it is found in the ASCII
  * head: the declaration's start is moved right over it, the rest decoded
@@ -166,7 +167,8 @@ function tryUtf8(bytes: Uint8Array): string | undefined {
       saved.copy(buffer, 0);
     }
   }
-  return mayHoldIllegalXml(buffer) ? stripIllegalXmlChars(text) : text;
+  if (mayHoldIllegalXml(buffer)) text = stripIllegalXmlChars(text);
+  return mayHoldMojibake(buffer) ? repairMojibake(text) : text;
 }
 
 /** A declared-UTF-8 document with only a stray broken byte or two stays UTF-8; more means it is not UTF-8. */
@@ -192,7 +194,8 @@ function dropDeclaredEncoding(text: string): string {
  * valid UTF-8 (a declaration or header saying ISO-8859-1 over UTF-8 bytes is
  * wrong, and Universal Feed Parser trusts the bytes too); otherwise the HTTP
  * charset, the XML declaration, and windows-1252 as the last resort. One
- * decoding pass in the common case; characters illegal in XML are removed.
+ * decoding pass in the common case; characters illegal in XML are removed,
+ * UTF-8 misread as windows-1252 and C1 controls are repaired (repair-mojibake.ts).
  */
 export function decodeBytes(bytes: Uint8Array, httpContentType?: string): Decoded {
   let text: string;
@@ -239,5 +242,5 @@ export function decodeBytes(bytes: Uint8Array, httpContentType?: string): Decode
   text = dropDeclaredEncoding(text);
   // Most documents have none: a quick test spares the replace pass.
   if (MAYBE_ILLEGAL.test(text)) text = stripIllegalXmlChars(text);
-  return { text, charset, via };
+  return { text: repairMojibake(text), charset, via };
 }
