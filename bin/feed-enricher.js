@@ -33,6 +33,7 @@ const BUNDLED = new Set([
   "franc-min",
   "htmlparser2",
   "iconv-lite",
+  "mime-types",
   "node-cron",
   "rss-parser",
   "yaml",

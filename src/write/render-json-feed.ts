@@ -3,6 +3,7 @@ import { utf8Pieces } from "../shared/utf8-pieces.js";
 import { stripIllegalXmlChars } from "../shared/xml-text.js";
 import { entryDate, entryUpdated, escapeHtml } from "./entry-view.js";
 import { type FeedMeta, feedUrl, IPTC_SCHEME } from "./feed-meta.js";
+import { enclosureType } from "./media-type.js";
 
 /**
  * Whether a string anywhere in the value holds U+FFFE or U+FFFF. Checked on
@@ -102,7 +103,7 @@ function jsonFeedItem(e: Entry): Record<string, unknown> {
   };
   const attachments = e.enclosures.map((a) => ({
     url: a.url,
-    mime_type: a.type ?? "application/octet-stream",
+    mime_type: enclosureType(a.url, a.type) ?? "application/octet-stream",
     ...(a.length ? { size_in_bytes: a.length } : {}),
   }));
   if (attachments.length > 0) item.attachments = attachments;

@@ -3,6 +3,7 @@ import type { Entry } from "../model/index.js";
 import { utf8Pieces } from "../shared/utf8-pieces.js";
 import { cdataSafe, entryDate, entryUpdated, escapeHtml, feedUpdated } from "./entry-view.js";
 import { type FeedMeta, feedUrl, GENERATOR, IPTC_SCHEME } from "./feed-meta.js";
+import { enclosureType } from "./media-type.js";
 
 // feed 6 writes a category `domain` attribute without escaping `&`.
 function attrSafe(s: string): string {
@@ -102,16 +103,54 @@ function baseItem(entry: Entry, meta: FeedMeta, bodies: BodySlots | undefined): 
     // An empty body is left out by `feed`: it gets no mark either.
     content: bodies && content !== "" ? bodies.slot(content) : content,
   };
-  if (entry.image) {
-    const image: { url: string; type?: string; length?: number } = { url: entry.image.url };
-    if (entry.image.type) image.type = entry.image.type;
-    if (entry.image.length) image.length = entry.image.length;
-    item.image = image;
-  } else if (entry.enclosures[0]) {
-    const enc = entry.enclosures[0];
-    item.enclosure = { url: enc.url, ...(enc.type ? { type: enc.type } : {}), ...(enc.length ? { length: enc.length } : {}) };
-  }
+  const enclosure = entryEnclosure(entry);
+  if (enclosure !== undefined) item.enclosure = enclosure;
   return item;
+}
+
+/**
+ * The one enclosure RSS allows an item (Atom writes the same): the entry's
+ * image, else its first enclosure, with a registered media type; none when
+ * no type can be told (see media-type.ts).
+ */
+function entryEnclosure(entry: Entry): { url: string; type: string; length?: number } | undefined {
+  const image = entry.image;
+  const enc = image ?? entry.enclosures[0];
+  if (enc === undefined) return undefined;
+  const type = enclosureType(enc.url, enc.type, image !== undefined ? "image" : undefined);
+  if (type === undefined) return undefined;
+  return { url: enc.url, type, ...(enc.length ? { length: enc.length } : {}) };
+}
+
+const ENCLOSURE_LINK = '<link rel="enclosure" href="';
+
+/**
+ * The Atom with each enclosure link's type set to the entry's: `feed` writes
+ * the URL's extension under "image/" whatever type it is given. `types` are
+ * the enclosures' types in entry order. Undefined if the links are not where
+ * and as `feed` writes them (the caller then writes the Atom without them).
+ * Bodies are sanitized HTML and titles and summaries escaped, so no text in
+ * the feed holds this tag.
+ */
+function withEnclosureTypes(xml: string, types: string[]): string | undefined {
+  if (types.length === 0) return xml.includes(ENCLOSURE_LINK) ? undefined : xml;
+  const pieces: string[] = [];
+  let from = 0;
+  for (const type of types) {
+    const at = xml.indexOf(ENCLOSURE_LINK, from);
+    if (at < 0) return undefined;
+    const hrefEnd = xml.indexOf('"', at + ENCLOSURE_LINK.length);
+    if (!xml.startsWith(' type="', hrefEnd + 1)) return undefined;
+    const typeStart = hrefEnd + 8;
+    const typeEnd = xml.indexOf('"', typeStart);
+    if (typeEnd < 0) return undefined;
+    // A registered media type holds no character XML escapes (media-type.ts).
+    pieces.push(xml.slice(from, typeStart), type);
+    from = typeEnd;
+  }
+  if (xml.includes(ENCLOSURE_LINK, from)) return undefined;
+  pieces.push(xml.slice(from));
+  return pieces.join("");
 }
 
 /**
@@ -242,15 +281,23 @@ export function rssXml(entries: Entry[], meta: FeedMeta, bodies: BodySlots | und
 
 /** The Atom as `feed` writes it; with `bodies`, each body is a mark to splice (see BodySlots). */
 export function atomXml(entries: Entry[], meta: FeedMeta, bodies: BodySlots | undefined): string {
-  const feed = newFeed(entries, meta, "atom");
-  for (const entry of entries) {
-    feed.addItem({
-      ...baseItem(entry, meta, bodies),
-      // Atom titles are written type="html": escape the plain text once.
-      title: cdataSafe(escapeHtml(entry.title)),
-      category: atomCategories(entry, meta),
-      ...(entry.authors.length > 0 ? { author: entry.authors.map((name) => ({ name: cdataSafe(escapeHtml(name)) })) } : {}),
-    });
-  }
-  return feed.atom1();
+  const write = (enclosures: boolean) => {
+    const feed = newFeed(entries, meta, "atom");
+    const types: string[] = [];
+    for (const entry of entries) {
+      const { enclosure, ...item } = baseItem(entry, meta, bodies);
+      if (enclosures && enclosure !== undefined) types.push(enclosure.type!);
+      feed.addItem({
+        ...item,
+        ...(enclosures && enclosure !== undefined ? { enclosure } : {}),
+        // Atom titles are written type="html": escape the plain text once.
+        title: cdataSafe(escapeHtml(entry.title)),
+        category: atomCategories(entry, meta),
+        ...(entry.authors.length > 0 ? { author: entry.authors.map((name) => ({ name: cdataSafe(escapeHtml(name)) })) } : {}),
+      });
+    }
+    return { xml: feed.atom1(), types };
+  };
+  const { xml, types } = write(true);
+  return withEnclosureTypes(xml, types) ?? write(false).xml;
 }
