@@ -2,6 +2,7 @@ import type { Entry, EntryImage, RawFeed, RawItem, RawMedia } from "../model/ind
 import { fastHash, fastHashHex, uuidFromName } from "../shared/hash.js";
 import { stripIllegalXmlChars } from "../shared/xml-text.js";
 import { detectLanguage, LANGUAGE_SAMPLE_CHARS, normalizeLanguageTag } from "./detect-language.js";
+import { unescapeTwiceEscaped } from "./escaped-html.js";
 import { htmlToText, plainTitle, stripTagLike, textLines } from "./html-text.js";
 import { extractNewsStructure, figureText, renderFigure } from "./news-structure.js";
 import { parseDate } from "./parse-date.js";
@@ -170,7 +171,7 @@ export function createTextNormalizer(feed: RawFeed, options: NormalizeOptions): 
     const updatedDate = parseDate(item.updated);
     const published = isoDate(publishedDate, now, tolerance);
     const updatedRaw = isoDate(updatedDate, now, tolerance);
-    const rawHtml = item.content ?? item.summary ?? "";
+    const rawHtml = unescapeTwiceEscaped(item.content ?? item.summary ?? "");
     const sanitized = sanitizeToChunks(rawHtml, { base, isTracking, resolve: resolveTracked });
     const structure = extractNewsStructure(sanitized, boilerplate);
     const bodyParts = structure.bodyParts;
