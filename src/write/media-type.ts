@@ -45,7 +45,7 @@ function typeFromUrl(url: string): string | undefined {
  * enclosure is then left out of RSS and Atom.
  */
 export function enclosureType(url: string, declared: string | undefined, kind?: "image"): string | undefined {
-  let given = declared?.split(";")[0]!.trim().toLowerCase();
+  let given = declared?.split(";", 1)[0]?.trim().toLowerCase();
   if (given !== undefined) given = MISNAMED[given] ?? given;
   if (given !== undefined && !MEDIA_TYPE.test(given)) given = undefined;
   // A registered type as declared; else the extension's ("x-audio/mp3" on an .mp3 is audio/mpeg); else a well-formed declaration as it is.
