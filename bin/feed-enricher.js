@@ -33,7 +33,6 @@ const BUNDLED = new Set([
   "franc-min",
   "htmlparser2",
   "iconv-lite",
-  "mime-types",
   "node-cron",
   "rss-parser",
   "yaml",

@@ -1,4 +1,4 @@
-import { extensions, lookup } from "mime-types";
+import { createRequire } from "node:module";
 
 // Enclosure types as feeds declare them are often wrong or missing, and
 // `feed` makes one up from the URL's last dot when it is not given (RSS), or
@@ -6,6 +6,38 @@ import { extensions, lookup } from "mime-types";
 // "image//u/425716" for an avatar URL without an extension. Podcast apps and
 // readers pick what to play or show by this type, so every enclosure gets a
 // registered one here, or is left out of RSS and Atom (which require a type).
+
+type MimeTypes = typeof import("mime-types");
+let mime: MimeTypes | undefined;
+
+/**
+ * mime-types and its database (200 KB of JSON, 15–30 ms to load) are read
+ * when an enclosure first needs them, not at every start: a refresh where
+ * nothing changed renders nothing, and the common declared types are known
+ * below without them.
+ */
+function mimeTypes(): MimeTypes {
+  mime ??= createRequire(import.meta.url)("mime-types") as MimeTypes;
+  return mime;
+}
+
+/** Registered types most enclosures declare, known without loading the database. */
+const COMMON = new Set([
+  "image/jpeg",
+  "image/png",
+  "image/gif",
+  "image/webp",
+  "image/avif",
+  "image/svg+xml",
+  "audio/mpeg",
+  "audio/mp4",
+  "audio/x-m4a",
+  "audio/aac",
+  "audio/ogg",
+  "video/mp4",
+  "video/webm",
+  "application/pdf",
+]);
 
 /** Declared types no registry lists, and the type that was meant. */
 const MISNAMED: Readonly<Record<string, string>> = {
@@ -32,7 +64,7 @@ function typeFromUrl(url: string): string | undefined {
   } catch {
     return undefined;
   }
-  const type = lookup(path);
+  const type = mimeTypes().lookup(path);
   return type === false ? undefined : type;
 }
 
@@ -49,7 +81,8 @@ export function enclosureType(url: string, declared: string | undefined, kind?: 
   if (given !== undefined) given = MISNAMED[given] ?? given;
   if (given !== undefined && !MEDIA_TYPE.test(given)) given = undefined;
   // A registered type as declared; else the extension's ("x-audio/mp3" on an .mp3 is audio/mpeg); else a well-formed declaration as it is.
-  const type = given !== undefined && Object.hasOwn(extensions, given) ? given : (typeFromUrl(url) ?? given);
+  const registered = given !== undefined && (COMMON.has(given) || Object.hasOwn(mimeTypes().extensions, given));
+  const type = registered ? given : (typeFromUrl(url) ?? given);
   if (kind === "image" && !type?.startsWith("image/")) return undefined;
   return type;
 }
