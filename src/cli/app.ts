@@ -72,6 +72,7 @@ export function buildApp(config: Config, logger: Logger, options: BuildOptions =
     maxItems: config.outputs.maxItems,
     topicScheme: taxonomy.scheme,
     siteTitle: config.outputs.title,
+    sourceHomePages: Object.fromEntries(config.sources.flatMap((s) => (s.url ? [[s.id, new URL("/", s.url).href]] : []))),
     // RSS 2.0 <ttl> is in whole minutes.
     ttlMinutes: Math.max(1, Math.round(refreshIntervalSeconds(config) / 60)),
     ...(config.outputs.hub ? { hub: config.outputs.hub } : {}),

@@ -25,6 +25,8 @@ export interface PublishOptions {
   ttlMinutes?: number;
   hub?: string;
   siteTitle: string;
+  /** Each source's site (source id → home page), for entries of a feed that spans sources that have no link of their own. */
+  sourceHomePages?: Readonly<Record<string, string>>;
   /** Replaces one file; the atomic writer unless a test injects a fault. */
   writeFile?: (path: string, content: string | Buffer) => boolean;
 }
@@ -45,6 +47,7 @@ export function metaFor(plan: OutputPlan, options: PublishOptions): FeedMeta {
     baseUrl: options.baseUrl,
     homePage: plan.homePage ?? options.baseUrl,
     topicScheme: options.topicScheme,
+    ...(options.sourceHomePages ? { sourceHomePages: options.sourceHomePages } : {}),
     ...(options.ttlMinutes ? { ttlMinutes: options.ttlMinutes } : {}),
     ...(options.hub ? { hub: options.hub } : {}),
   };

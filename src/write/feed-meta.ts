@@ -8,6 +8,8 @@ export interface FeedMeta {
   baseUrl: string;
   /** The page the feed is about (the source's site, or the index page). */
   homePage: string;
+  /** Each source's site, by source id: where an entry with no link of its own points in a feed that spans sources. */
+  sourceHomePages?: Readonly<Record<string, string>>;
   language?: string;
   /** Minutes readers should wait between polls (RSS <ttl>). */
   ttlMinutes?: number;

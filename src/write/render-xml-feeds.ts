@@ -86,10 +86,15 @@ function rssDomains(meta: FeedMeta): RssDomains {
   };
 }
 
+/**
+ * An item's link: its own, else its id when that is a web address, else its
+ * source's site (RSS readers open the item's link, and `feed` writes one in
+ * Atom whatever it is given), else the feed's home page.
+ */
 function entryLink(entry: Entry, meta: FeedMeta): string {
   if (entry.link) return entry.link;
   if (/^https?:\/\//.test(entry.id)) return entry.id;
-  return meta.homePage;
+  return meta.sourceHomePages?.[entry.sourceId] ?? meta.homePage;
 }
 
 function baseItem(entry: Entry, meta: FeedMeta, bodies: BodySlots | undefined): Omit<Item, "title"> {
