@@ -1,4 +1,5 @@
 import { Parser } from "htmlparser2";
+import { doctypeEnd } from "../shared/doctype-end.js";
 import { FetchError } from "./fetch-error.js";
 
 /** An HTML page served where a feed was expected. */
@@ -28,22 +29,6 @@ function headText(body: Buffer, bytes: number): string {
     return swapped.swap16().toString("utf16le");
   }
   return head.toString("latin1");
-}
-
-/** Index just past the doctype that `text` starts with (its internal subset and quoted identifiers skipped), or undefined if it does not end in `text`. */
-function doctypeEnd(text: string): number | undefined {
-  let quote: string | undefined;
-  let inSubset = false;
-  for (let i = 9; i < text.length; i++) {
-    const c = text[i];
-    if (quote !== undefined) {
-      if (c === quote) quote = undefined;
-    } else if (c === '"' || c === "'") quote = c;
-    else if (c === "[") inSubset = true;
-    else if (c === "]") inSubset = false;
-    else if (c === ">" && !inSubset) return i + 1;
-  }
-  return undefined;
 }
 
 /** Skips the declarations, processing instructions and comments `text` starts with; undefined if one does not end in it. */
@@ -76,8 +61,8 @@ function rootName(text: string, cut = false): string | undefined {
   const doctype = /^<!doctype\s+([^\s>[]+)/i.exec(rest);
   const doctypeName = doctype?.[1]?.toLowerCase();
   if (doctype) {
-    const end = doctypeEnd(rest);
-    rest = end === undefined ? undefined : skipProlog(rest.slice(end));
+    const end = doctypeEnd(rest, 0);
+    rest = end < 0 ? undefined : skipProlog(rest.slice(end));
     // A doctype or a comment after it that runs past the bytes read: the doctype is all there is to go by.
     if (rest === undefined) return cut ? undefined : doctypeName;
   }

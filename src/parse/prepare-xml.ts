@@ -1,3 +1,4 @@
+import { doctypeEnd } from "../shared/doctype-end.js";
 import { ParseError } from "./parse-error.js";
 
 export interface Prepared {
@@ -39,26 +40,6 @@ export function prepareXml(text: string): Prepared {
 /** Only the declaration, comments, processing instructions and whitespace may precede a DOCTYPE. */
 function isProlog(before: string): boolean {
   return before.replace(/<\?[\s\S]*?\?>|<!--[\s\S]*?-->|\s+/g, "") === "";
-}
-
-/** Index just past the DOCTYPE's closing `>`, honouring an internal subset in `[…]` and quoted strings. */
-function doctypeEnd(s: string, from: number): number {
-  let inSubset = false;
-  let quote: string | undefined;
-  for (let i = from + 9; i < s.length; i++) {
-    const c = s[i];
-    if (quote !== undefined) {
-      if (c === quote) quote = undefined;
-    } else if (c === '"' || c === "'") quote = c;
-    else if (c === "[") inSubset = true;
-    else if (c === "]") inSubset = false;
-    else if (c === "<" && inSubset && s.startsWith("<!--", i)) {
-      const close = s.indexOf("-->", i + 4);
-      if (close < 0) return -1;
-      i = close + 2;
-    } else if (c === ">" && !inSubset) return i + 1;
-  }
-  return -1;
 }
 
 const ENTITY_DECL = /<!ENTITY\s+(%\s+)?([^\s>]+)\s+(?:(SYSTEM|PUBLIC)\b|("[^"]*"|'[^']*'))/gi;
