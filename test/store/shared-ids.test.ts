@@ -2,35 +2,25 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { Entry, SourceState } from "../../src/model/index.js";
+import type { Entry } from "../../src/model/index.js";
 import { SqliteStore } from "../../src/store/index.js";
+import { state, entry as storeEntry } from "./store-entries.js";
 
 // Two feeds of one site (its "top stories" and its "world" feed) carry the same
 // story under the same guid. Each source's own feed keeps its copy; the feeds
 // that span sources (all, a topic) must hold one item per id, or readers keep
 // one of the two and validators reject the feed.
 
+/** Story `story` as source `sourceId` carries it: one id across sources, published `hour` hours into 2026. */
 function entry(sourceId: string, story: number, hour: number, topics: string[] = ["sport"]): Entry {
   return {
+    ...storeEntry(sourceId, story, topics, new Date(Date.UTC(2026, 0, 1, hour)).toISOString()),
     id: `https://news.example.org/story/${story}`,
-    sourceId,
     title: `${sourceId} story ${story}`,
-    firstSeen: "2026-01-01T00:00:00.000Z",
-    published: new Date(Date.UTC(2026, 0, 1, hour)).toISOString(),
-    authors: [],
-    summary: "",
-    contentHtml: "<p>x</p>",
-    categories: [],
-    enclosures: [],
-    wordCount: 1,
-    readingTimeMin: 1,
-    topics: topics.map((id) => ({ id, label: id, iptcCode: "medtop:1", iptcLabel: id, iptcAncestors: [], score: 3, matches: [] })),
-    entities: [],
     contentHash: `hash-${sourceId}-${story}-${hour}`,
   };
 }
 
-const state = (sourceId: string): SourceState => ({ sourceId, consecutiveFailures: 0, lastSuccess: "2026-01-02T00:00:00.000Z" });
 const titles = (entries: Entry[]) => entries.map((e) => e.title);
 
 let dir: string;

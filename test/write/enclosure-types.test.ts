@@ -9,6 +9,7 @@ import { normalizeFeed } from "../../src/normalize/index.js";
 import { parseFeed } from "../../src/parse/index.js";
 import { type FeedMeta, renderAtom, renderJsonFeed, renderRss } from "../../src/write/index.js";
 import { enclosureType } from "../../src/write/media-type.js";
+import { entry as storeEntry } from "../store/store-entries.js";
 
 // Podcast apps and readers choose what to play or show by an enclosure's
 // type. `feed` writes the URL's extension under "image/" when it is given no
@@ -26,24 +27,7 @@ const meta: FeedMeta = {
 };
 
 function entry(n: number, over: Partial<Entry>): Entry {
-  return {
-    id: `https://news.example.org/story/${n}`,
-    sourceId: "c",
-    title: `Story ${n}`,
-    firstSeen: "2026-11-01T00:00:00.000Z",
-    published: new Date(Date.UTC(2026, 10, 1, n)).toISOString(),
-    authors: [],
-    summary: `Summary ${n}`,
-    contentHtml: `<p>Body ${n}</p>`,
-    categories: [],
-    enclosures: [],
-    wordCount: 2,
-    readingTimeMin: 1,
-    topics: [],
-    entities: [],
-    contentHash: `h${n}`,
-    ...over,
-  };
+  return { ...storeEntry("c", n), ...over };
 }
 
 /** Every enclosure's type as written: RSS <enclosure>, Atom <link rel="enclosure">, JSON Feed attachments. */

@@ -5,30 +5,15 @@ import { loadConfig } from "../../src/config/index.js";
 import type { Entry } from "../../src/model/index.js";
 import { type FeedMeta, renderAtom, renderRss } from "../../src/write/index.js";
 import { tempProject } from "../helpers/temp-project.js";
+import { entry as storeEntry } from "../store/store-entries.js";
 
 // An entry with no link and no web-address id (a guid like "374817") still
 // needs a link in RSS readers and in `feed`'s Atom. In a feed that spans
 // sources it points to its own source's site, not to this service's index.
 
+/** An entry of `sourceId` with no link, and an id that is no web address. */
 function entry(sourceId: string, over: Partial<Entry> = {}): Entry {
-  return {
-    id: `urn:uuid:00000000-0000-5000-8000-00000000000${sourceId.length}`,
-    sourceId,
-    title: `From ${sourceId}`,
-    firstSeen: "2026-11-01T00:00:00.000Z",
-    published: "2026-11-01T10:00:00.000Z",
-    authors: [],
-    summary: "s",
-    contentHtml: "<p>b</p>",
-    categories: [],
-    enclosures: [],
-    wordCount: 1,
-    readingTimeMin: 1,
-    topics: [],
-    entities: [],
-    contentHash: `h-${sourceId}`,
-    ...over,
-  };
+  return { ...storeEntry(sourceId, 1), id: `urn:uuid:00000000-0000-5000-8000-00000000000${sourceId.length}`, title: `From ${sourceId}`, ...over };
 }
 
 const meta: FeedMeta = {
