@@ -44,6 +44,7 @@ const RAW_ITEM_FIELDS = [
   "media:content",
   "media:thumbnail",
   "media:group",
+  "media:description",
   "dc:creator",
   "dc:date",
   "author",
@@ -408,7 +409,37 @@ function toItem(raw: ParsedItem, format: RawFeed["format"], feedBase: string | u
   }
   const language = text(raw["x:dc:language"]);
   if (language) item.language = language.trim();
+  if (!item.content?.trim() && !item.summary?.trim()) {
+    const description = mediaDescription(raw);
+    if (description !== undefined) item.summary = description;
+  }
   return item;
+}
+
+/**
+ * The Media RSS description of an item that has no body of its own, as HTML:
+ * a video feed (YouTube channels) says what each video is about only in
+ * `media:group/media:description` or an item-level `media:description`.
+ * Plain text (Media RSS's default type) is escaped, its blank lines made
+ * paragraphs and its other line breaks kept.
+ */
+function mediaDescription(raw: ParsedItem): string | undefined {
+  const node =
+    nodes(raw["x:media:description"])[0] ??
+    nodes(raw["x:media:group"])
+      .map((g) => nodes(child(g, "media:description"))[0])
+      .find((n) => n !== undefined);
+  const description = text(node)?.trim();
+  if (!description) return undefined;
+  if (attr(node, "type")?.toLowerCase() === "html") return description;
+  return description
+    .split(/\r?\n\s*\r?\n/)
+    .map((p) => `<p>${escapeXml(p.trim()).replace(/\r?\n/g, "<br>")}</p>`)
+    .join("");
+}
+
+function escapeXml(s: string): string {
+  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 }
 
 function ttlMinutes(feed: Record<string, unknown>): number | undefined {

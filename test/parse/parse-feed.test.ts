@@ -124,6 +124,32 @@ describe("parseFeed: what rss-parser leaves out", () => {
     ]);
   });
 
+  it("takes a video's Media RSS description as the body of an item that has none (YouTube channels)", async () => {
+    const feed = await parseFeed(
+      `<feed xmlns="http://www.w3.org/2005/Atom" xmlns:media="http://search.yahoo.com/mrss/"><title>Channel</title>
+<entry><id>yt:video:1</id><title>Plain</title><link rel="alternate" href="https://www.youtube.com/watch?v=1"/>
+<media:group><media:title>Plain</media:title><media:thumbnail url="https://i.ytimg.com/vi/1/hqdefault.jpg"/>
+<media:description>Tools &amp; tips for x &lt; 3
+Line two
+
+Second paragraph: https://example.org/a?b=1&amp;c=2</media:description></media:group></entry>
+<entry><id>yt:video:2</id><title>Html</title><link rel="alternate" href="https://www.youtube.com/watch?v=2"/>
+<media:description type="html">&lt;p&gt;Already &lt;b&gt;HTML&lt;/b&gt;&lt;/p&gt;</media:description></entry>
+<entry><id>yt:video:3</id><title>Own summary</title><link rel="alternate" href="https://www.youtube.com/watch?v=3"/><summary>Its own</summary>
+<media:group><media:description>Not this</media:description></media:group></entry>
+<entry><id>yt:video:4</id><title>Empty</title><link rel="alternate" href="https://www.youtube.com/watch?v=4"/>
+<media:group><media:description></media:description></media:group></entry>
+</feed>`,
+      opts,
+    );
+    const [plain, html, own, empty] = feed.items;
+    expect(plain?.summary).toBe("<p>Tools &amp; tips for x &lt; 3<br>Line two</p><p>Second paragraph: https://example.org/a?b=1&amp;c=2</p>");
+    expect(html?.summary).toBe("<p>Already <b>HTML</b></p>");
+    expect(own?.summary).toBe("Its own");
+    expect(empty?.summary).toBeUndefined();
+    expect(empty?.content).toBeUndefined();
+  });
+
   it("xml:base on the feed and on each entry is resolved and handed on per item", async () => {
     const feed = await parseFeed(
       `<feed xmlns="http://www.w3.org/2005/Atom" xml:base="http://example.com/blog/"><title>t</title>
