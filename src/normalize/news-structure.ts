@@ -1,6 +1,7 @@
 import { Parser } from "htmlparser2";
 import type { Dateline } from "../model/index.js";
 import { isWhiteSpaceCode } from "../shared/white-space.js";
+import { escapeText } from "../shared/xml-text.js";
 import { TEXT_BREAK } from "./block-elements.js";
 import { HTML_TOKENIZER } from "./fast-text-tokenizer.js";
 import { TEXT_SKIP, textLines } from "./html-text.js";
@@ -415,10 +416,6 @@ function blocks(nodes: Block[]): Block[] {
   const only = meaningful[0];
   if (meaningful.length === 1 && only !== undefined && only.name === "div" && only.children.length > 0) return blocks(only.children);
   return nodes;
-}
-
-function escapeText(s: string): string {
-  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 }
 
 /** `<figure><img><figcaption>caption <small>credit</small></figcaption></figure>` (HTML Living Standard §4.4.12). */

@@ -1,5 +1,6 @@
 import Parser from "rss-parser";
 import type { RawCategory, RawFeed, RawItem, RawMedia } from "../model/index.js";
+import { escapeText } from "../shared/xml-text.js";
 import { ParseError } from "./parse-error.js";
 import { prepareXml } from "./prepare-xml.js";
 import { rebuildTree, repairText } from "./repair-xml.js";
@@ -434,12 +435,8 @@ function mediaDescription(raw: ParsedItem): string | undefined {
   if (attr(node, "type")?.toLowerCase() === "html") return description;
   return description
     .split(/\r?\n\s*\r?\n/)
-    .map((p) => `<p>${escapeXml(p.trim()).replace(/\r?\n/g, "<br>")}</p>`)
+    .map((p) => `<p>${escapeText(p.trim()).replace(/\r?\n/g, "<br>")}</p>`)
     .join("");
-}
-
-function escapeXml(s: string): string {
-  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 }
 
 function ttlMinutes(feed: Record<string, unknown>): number | undefined {
