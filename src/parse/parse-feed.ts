@@ -5,6 +5,7 @@ import { ParseError } from "./parse-error.js";
 import { prepareXml } from "./prepare-xml.js";
 import { rebuildTree, repairText } from "./repair-xml.js";
 import { splitItems } from "./split-items.js";
+import { wrapMarkupBodies } from "./wrap-markup-bodies.js";
 import { attr, child, nodes, numberAttr, text } from "./xml-node.js";
 
 export interface ParseOptions {
@@ -625,6 +626,9 @@ export async function parseFeed(xml: string, options: ParseOptions): Promise<Raw
     throw new ParseError("not-a-feed", "the document is not RSS, RDF or Atom (maybe an HTML page); check the source URL");
   }
   const repairs = [...prepared.repairs];
+  // Atom says how its bodies are written (type="xhtml"); RSS bodies written as elements are made text
+  // here. Not when the DOCTYPE declared entities: a reference in a CDATA section is no longer expanded.
+  if (root.format !== "atom" && prepared.entities.size === 0) prepared.xml = wrapMarkupBodies(prepared.xml).xml;
   // Entities declared in a DOCTYPE would not reach the parts; repairs made before the parse are the whole document's.
   if (options.parts !== undefined && prepared.entities.size === 0) {
     const inParts = await parseInParts(prepared.xml, root, options.parts, deadline, repairs);

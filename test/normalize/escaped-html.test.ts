@@ -15,6 +15,17 @@ describe("HTML escaped twice", () => {
     expect(unescapeTwiceEscaped("  &lt;p&gt;One&lt;br/&gt;two&lt;/p&gt;")).toBe("  <p>One<br/>two</p>");
   });
 
+  it("unescapes the run of text before a body's first tag, escaped twice or (read as markup) three times", () => {
+    expect(unescapeTwiceEscaped('&lt;div class="md"&gt;&lt;p&gt;Hi&lt;/p&gt;&lt;/div&gt; by <a href="u">me</a>')).toBe(
+      '<div class="md"><p>Hi</p></div> by <a href="u">me</a>',
+    );
+    expect(unescapeTwiceEscaped("&amp;lt;p&amp;gt;A &amp;amp;amp; B&amp;lt;/p&amp;gt; by <a>me</a>")).toBe("<p>A &amp; B</p> by <a>me</a>");
+    const tutorial = "Use the &lt;div&gt; element, then close it with &lt;/div&gt;. <b>Always.</b>";
+    expect(unescapeTwiceEscaped(tutorial)).toBe(tutorial);
+    const html = "<p>&lt;p&gt; opens a paragraph, &lt;/p&gt; closes it</p>";
+    expect(unescapeTwiceEscaped(html)).toBe(html);
+  });
+
   it("leaves alone HTML escaped once, and text that only mentions a tag", () => {
     for (const body of [
       "<p>Use the &lt;div&gt; element, then close it with &lt;/div&gt;.</p>",
@@ -33,6 +44,12 @@ describe("HTML escaped twice", () => {
     const joke = entries.find((e) => e.title.startsWith("What do you call 5"));
     expect(joke?.contentHtml).toMatch(/^<div><p>A threesome<\/p>/);
     expect(joke?.summary).toMatch(/^A threesome/);
+    // The links Reddit wrote as elements follow the text, in their order.
+    const after = joke?.contentHtml.indexOf("submitted by") ?? -1;
+    expect(after).toBeGreaterThan(0);
+    expect(joke?.contentHtml.slice(after)).toMatch(
+      /^submitted by\s*<a href="https:\/\/www\.reddit\.com\/user\/illestprodigy"[^>]*>illestprodigy<\/a>\s*to\s*<a /,
+    );
     for (const e of entries) {
       expect(e.summary, e.title).not.toMatch(/<|&lt;|SC_OFF/);
       expect(e.contentHtml, e.title).not.toContain("&lt;");
