@@ -236,13 +236,18 @@ function buildAutomaton(firstWords: WordTable<TrieNode>, contextWords: WordTable
     const f = WORD_FOLD[c]!;
     if (f !== 0) columnOf[c] = classOf[f] === 0 ? 1 : classOf[f]!;
   }
-  let edges: Array<Map<number, number>> = [new Map(), new Map()];
+  // Edges by the states' numbers in the order they were made (renumbered below through byNew and
+  // renumber). A state without edges (most are: the last letter of a key) and a state no context
+  // entry ends at share one empty map and one empty list, replaced when first written to.
+  const noEdges = new Map<number, number>();
+  const noEntries: ContextEntry[] = [];
+  const edges: Array<Map<number, number>> = [noEdges, new Map()];
   let stemInfo: number[] = [0, 0];
   let exactInfo: number[] = [0, 0];
   let stemNode: Array<TrieNode | undefined> = [undefined, undefined];
   let exactNode: Array<TrieNode | undefined> = [undefined, undefined];
-  let ownStems: ContextEntry[][] = [[], []];
-  let contextExact: ContextEntry[][] = [[], []];
+  let ownStems: ContextEntry[][] = [noEntries, noEntries];
+  let contextExact: ContextEntry[][] = [noEntries, noEntries];
   let parent: number[] = [0, 0];
   for (const { word, stem, node, entries } of keys) {
     let state = 1;
@@ -251,14 +256,15 @@ function buildAutomaton(firstWords: WordTable<TrieNode>, contextWords: WordTable
       let to = edges[state]!.get(column);
       if (to === undefined) {
         to = edges.length;
-        edges.push(new Map());
+        edges.push(noEdges);
         stemInfo.push(0);
         exactInfo.push(0);
         stemNode.push(undefined);
         exactNode.push(undefined);
-        ownStems.push([]);
-        contextExact.push([]);
+        ownStems.push(noEntries);
+        contextExact.push(noEntries);
         parent.push(state);
+        if (edges[state] === noEdges) edges[state] = new Map();
         edges[state]!.set(column, to);
       }
       state = to;
@@ -267,7 +273,10 @@ function buildAutomaton(firstWords: WordTable<TrieNode>, contextWords: WordTable
     if (stem) stemInfo[state]! |= bit;
     else exactInfo[state]! |= bit;
     if (node !== undefined) (stem ? stemNode : exactNode)[state] = node;
-    else (stem ? ownStems : contextExact)[state]!.push(...entries);
+    else {
+      const lists = stem ? ownStems : contextExact;
+      lists[state] = lists[state]!.concat(entries);
+    }
   }
   // Numbered breadth first, so the states the scan visits most (a word's first letters) sit together
   // at the start of the tables instead of spread over them in the order keys were added: the pass is
@@ -282,7 +291,6 @@ function buildAutomaton(firstWords: WordTable<TrieNode>, contextWords: WordTable
     }
   }
   const permute = <T>(a: T[]): T[] => byNew.map((old) => a[old]!);
-  edges = permute(edges).map((out) => new Map([...out].map(([column, to]) => [column, renumber[to]!])));
   stemInfo = permute(stemInfo);
   exactInfo = permute(exactInfo);
   stemNode = byNew.map((old) => stemNode[old]);
@@ -331,7 +339,7 @@ function buildAutomaton(firstWords: WordTable<TrieNode>, contextWords: WordTable
   };
   let maxBase = 0;
   for (let state = 1; state < states; state++) {
-    const columns = [...edges[state]!.keys()];
+    const columns = [...edges[byNew[state]!]!.keys()];
     if (columns.length === 0) continue;
     columns.sort((x, y) => x - y);
     const first = columns[0]!;
@@ -356,7 +364,7 @@ function buildAutomaton(firstWords: WordTable<TrieNode>, contextWords: WordTable
   }
   // States without edges get bases above all others, owning no slot: every step from them fails.
   let baseLimit = maxBase + 1;
-  for (let state = 1; state < states; state++) if (edges[state]!.size === 0) baseOf[state] = baseLimit++;
+  for (let state = 1; state < states; state++) if (edges[byNew[state]!]!.size === 0) baseOf[state] = baseLimit++;
   const columnBits = Math.max(1, Math.ceil(Math.log2(width)));
   const baseShift = columnBits + 4;
   // Room for about two million states with Latin-script keys: some hundred times this taxonomy.
@@ -366,29 +374,24 @@ function buildAutomaton(firstWords: WordTable<TrieNode>, contextWords: WordTable
   // An empty cell (0) has column 0, which no character steps on.
   const cells = new Int32Array(baseLimit + width);
   const stateOfBase = new Int32Array(baseLimit);
-  edges.forEach((out, state) => {
-    if (state === 0) return;
+  for (let state = 1; state < states; state++) {
     const base = baseOf[state]!;
     stateOfBase[base] = state;
-    for (const [column, to] of out) cells[base + column] = (baseOf[to]! << baseShift) | (column << 4) | (exactInfo[to]! << 2) | stemInfo[to]!;
-  });
+    for (const [column, made] of edges[byNew[state]!]!) {
+      const to = renumber[made]!;
+      cells[base + column] = (baseOf[to]! << baseShift) | (column << 4) | (exactInfo[to]! << 2) | stemInfo[to]!;
+    }
+  }
   const maskWords = Math.max(1, Math.ceil(contextCount / 32));
   const singleMask = new Int32Array(2 * states * maskWords);
   const phraseMask = new Int32Array(2 * states * maskWords);
   const phrases: ContextEntry[][] = [];
+  // Most indexes start no phrase: they share one empty list (never written to).
+  const none: ContextEntry[] = [];
   for (let index = 0; index < 2 * states; index++) {
     const state = index < states ? index : index - states;
-    const entries = index < states ? [...contextStems[state]!, ...contextExact[state]!] : contextStems[state]!;
-    const own: ContextEntry[] = [];
-    for (const entry of entries) {
-      const slot = index * maskWords + (entry.id >> 5);
-      const bit = 1 << (entry.id & 31);
-      if (entry.phrase === undefined) singleMask[slot]! |= bit;
-      else {
-        phraseMask[slot]! |= bit;
-        own.push(entry);
-      }
-    }
+    let own = markContext(contextStems[state]!, index * maskWords, singleMask, phraseMask, none);
+    if (index < states) own = markContext(contextExact[state]!, index * maskWords, singleMask, phraseMask, own);
     phrases.push(own);
   }
   return {
@@ -406,6 +409,26 @@ function buildAutomaton(firstWords: WordTable<TrieNode>, contextWords: WordTable
     phraseMask,
     phrases,
   };
+}
+
+/**
+ * Sets the bits of `entries`' lists at `at` in singleMask (single words and
+ * stems) or phraseMask (phrases); returns `phrases` with the phrases added,
+ * a new list when it was the shared empty one.
+ */
+function markContext(entries: ContextEntry[], at: number, singleMask: Int32Array, phraseMask: Int32Array, phrases: ContextEntry[]): ContextEntry[] {
+  let out = phrases;
+  for (const entry of entries) {
+    const slot = at + (entry.id >> 5);
+    const bit = 1 << (entry.id & 31);
+    if (entry.phrase === undefined) singleMask[slot]! |= bit;
+    else {
+      phraseMask[slot]! |= bit;
+      if (out === phrases && out.length === 0) out = [];
+      out.push(entry);
+    }
+  }
+  return out;
 }
 
 /** Hash of already-folded characters (the table's keys). */
@@ -518,8 +541,20 @@ export interface Matcher {
   scanInto(text: string, out: HitList, language?: string): void;
 }
 
-function newNode(withFilters = false): TrieNode {
-  return { children: new WordTable(withFilters), terms: [], id: -1 };
+/**
+ * The children of every node that has none: most nodes end a term and
+ * continue no other, and a table of their own was nine typed arrays each,
+ * built and collected on every start. Never written to (addChild replaces it).
+ */
+const NO_CHILDREN = new WordTable<TrieNode>();
+
+function newNode(): TrieNode {
+  return { children: NO_CHILDREN, terms: [], id: -1 };
+}
+
+function addChild(node: TrieNode, word: string, stem: boolean, child: TrieNode): void {
+  if (node.children === NO_CHILDREN) node.children = new WordTable();
+  node.children.set(word, stem, child);
 }
 
 /**
@@ -601,7 +636,7 @@ export function compileMatcher(taxonomy: Taxonomy): Matcher {
         let next = node.children.get(w.folded, w.stem);
         if (!next) {
           next = newNode();
-          node.children.set(w.folded, w.stem, next);
+          addChild(node, w.folded, w.stem, next);
         }
         node = next;
       }
