@@ -94,7 +94,7 @@ export async function renderPlansAsync(app: App, plans: OutputPlan[]): Promise<P
     const started = performance.now();
     const worker = startRenderWorker(app, plans);
     const published = await publishOutputsAsync(app.store, plans, app.publish, indexPageFor(app, plans), worker);
-    const byWorker = worker === undefined ? 0 : (await worker.others).written.length;
+    const byWorker = published.renderedElsewhere ?? 0;
     app.logger.debug(
       { outputs: plans.length, byWorker, durationMs: Math.round(performance.now() - started) },
       `write: ${plans.length} output(s) rendered${worker ? " with a worker thread" : ""}`,

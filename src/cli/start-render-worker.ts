@@ -64,5 +64,6 @@ export function startRenderWorker(app: App, plans: OutputPlan[]): SharedRenderin
         resolve({ changed: [], written: [], renamedIn: [], error: new RenderWorkerError("internal", `write: the render worker exited with ${code}`) });
     });
   });
-  return { claimNext: () => Atomics.add(claims, 0, 1), others };
+  // A worker stopped before its reply resolves `others` with an error no one reads.
+  return { claimNext: () => Atomics.add(claims, 0, 1), others, release: () => void worker.terminate() };
 }

@@ -37,6 +37,8 @@ export interface PublishResult {
   changedFiles: string[];
   /** The entries written to all.*, when that output was rendered. */
   allEntries?: Entry[];
+  /** Outputs the other renderer (publishOutputsAsync's worker thread) wrote. */
+  renderedElsewhere?: number;
 }
 
 export function metaFor(plan: OutputPlan, options: PublishOptions): FeedMeta {
@@ -163,6 +165,12 @@ export interface SharedRendering {
   claimNext: () => number;
   /** Its share, once all its writes are done. */
   others: Promise<RenderShare>;
+  /**
+   * Stops it when this thread claimed every output: it has none to write,
+   * and waiting for its reply would wait for its start (a small cycle's
+   * outputs are all rendered before a worker thread is up).
+   */
+  release?: () => void;
 }
 
 /**
@@ -183,10 +191,18 @@ export async function publishOutputsAsync(
 ): Promise<PublishResult> {
   if (options.writeFile !== undefined && shared === undefined) return publishOutputs(store, plans, options, derived);
   let next = 0;
-  const mine = await renderShare(store, plans, options, shared?.claimNext ?? (() => next++));
+  let claimedHere = 0;
+  const claimNext = (): number => {
+    const index = shared !== undefined ? shared.claimNext() : next++;
+    if (index < plans.length) claimedHere++;
+    return index;
+  };
+  const mine = await renderShare(store, plans, options, claimNext);
   const shares = [mine];
   const syncDirs = new Set(mine.renamedIn);
-  if (shared !== undefined) {
+  // Claims are unique: when this thread claimed them all, the other renderer holds none.
+  if (shared !== undefined && claimedHere === plans.length && shared.release !== undefined) shared.release();
+  else if (shared !== undefined) {
     const others = await shared.others;
     shares.push({ ...others, error: undefined });
     for (const dir of others.renamedIn) syncDirs.add(dir);
@@ -216,7 +232,8 @@ export async function publishOutputsAsync(
       .sort((a, b) => a[0] - b[0])
       .flatMap(([, files]) => files);
     if (derived !== undefined) changedFiles.push(...derived(allEntries));
-    return { rendered: plans.length, changedFiles, ...(allEntries !== undefined ? { allEntries } : {}) };
+    const renderedElsewhere = shares[1]?.written.length ?? 0;
+    return { rendered: plans.length, changedFiles, renderedElsewhere, ...(allEntries !== undefined ? { allEntries } : {}) };
   } finally {
     const written = shares.flatMap((s) => s.written.map((i) => plans[i]!.selector));
     if (written.length > 0) store.clearPending(written);

@@ -109,6 +109,43 @@ describe("publishOutputsAsync", () => {
     async.store.close();
   });
 
+  it("stops the other renderer without waiting for it when this thread claimed every output", async () => {
+    const { store, options } = project();
+    let counter = 0;
+    let released = 0;
+    // A worker that has not started yet: it has claimed nothing and would reply only once up.
+    const b = await publishOutputsAsync(store, PLANS, options, undefined, {
+      claimNext: () => counter++,
+      others: new Promise(() => {}),
+      release: () => {
+        released++;
+      },
+    });
+    expect(released).toBe(1);
+    expect(b.renderedElsewhere).toBe(0);
+    expect(b.changedFiles).toHaveLength(PLANS.length * 3);
+    expect(store.pendingOutputs()).toEqual([]);
+    store.close();
+  });
+
+  it("waits for the other renderer's share when it claimed outputs, and never stops it", async () => {
+    const { store, options } = project();
+    let counter = 0;
+    const claimNext = () => counter++;
+    // The other renderer took output 0 and wrote it (its files are not on disk here: only its report is read).
+    claimNext();
+    const b = await publishOutputsAsync(store, PLANS, options, undefined, {
+      claimNext,
+      others: Promise.resolve({ changed: [[0, ["all.rss"]]], written: [0], renamedIn: [] }),
+      release: () => {
+        throw new Error("released a renderer that held an output");
+      },
+    });
+    expect(b.renderedElsewhere).toBe(1);
+    expect(b.changedFiles[0]).toBe("all.rss");
+    store.close();
+  });
+
   it("on a failed write throws the coded error, keeps the unwritten outputs pending, and renders no further output", async () => {
     const p = project();
     const { writeFileSync, mkdirSync } = await import("node:fs");
