@@ -65,5 +65,10 @@ export function startRenderWorker(app: App, plans: OutputPlan[]): SharedRenderin
     });
   });
   // A worker stopped before its reply resolves `others` with an error no one reads.
-  return { claimNext: () => Atomics.add(claims, 0, 1), others, release: () => void worker.terminate() };
+  const release = (): void => {
+    worker.terminate().catch(() => {
+      // Already gone: nothing to stop.
+    });
+  };
+  return { claimNext: () => Atomics.add(claims, 0, 1), others, release };
 }
