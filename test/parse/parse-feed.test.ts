@@ -1,3 +1,5 @@
+import Parser from "rss-parser";
+import rssParserUtils from "rss-parser/lib/utils.js";
 import { describe, expect, it } from "vitest";
 import { ParseError, parseFeed } from "../../src/parse/index.js";
 
@@ -322,5 +324,34 @@ describe("parseFeed: clear errors", () => {
   it("a feed beyond repair is a parse error naming the first problem", async () => {
     const error = await parseError("<rss><rss><channel><item><title>x</title></item></channel></rss></rss>");
     expect(error.code).toBe("parse");
+  });
+});
+
+describe("parseFeed: rss-parser's snippets", () => {
+  it("are not computed for this parser's feeds, and still are for another user of rss-parser", async () => {
+    const xml = `<?xml version="1.0"?><rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><title>t</title><link>https://e.org/</link><description>d</description>
+<item><title>One</title><link>https://e.org/1</link><description>&lt;p&gt;First &amp;amp; short&lt;/p&gt;</description><content:encoded><![CDATA[<p>First body</p>]]></content:encoded></item>
+<item><title>Two</title><link>https://e.org/2</link><description>Second</description></item>
+</channel></rss>`;
+    const original = rssParserUtils.getSnippet;
+    if (original === undefined) throw new Error("rss-parser/lib/utils.js has no getSnippet: update parse-feed.ts's withoutSnippets");
+    let calls = 0;
+    rssParserUtils.getSnippet = (html) => {
+      calls++;
+      return original(html);
+    };
+    try {
+      const feed = await parseFeed(xml, opts);
+      expect(feed.items.map((i) => [i.title, i.summary, i.content])).toEqual([
+        ["One", "<p>First &amp; short</p>", "<p>First body</p>"],
+        ["Two", "Second", undefined],
+      ]);
+      expect(calls).toBe(0);
+      const plain = await new Parser().parseString(xml);
+      expect(calls).toBeGreaterThan(0);
+      expect(plain.items[0]?.contentSnippet).toBe("First & short");
+    } finally {
+      rssParserUtils.getSnippet = original;
+    }
   });
 });
