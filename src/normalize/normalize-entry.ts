@@ -8,6 +8,7 @@ import { extractNewsStructure, figureText, renderFigure } from "./news-structure
 import { parseDate } from "./parse-date.js";
 import { createUrlResolver, effectiveBase, trackingParamMatcher, type UrlResolver } from "./resolve-url.js";
 import { sanitizeToChunks } from "./sanitize-content.js";
+import { sourceCategories } from "./source-categories.js";
 import { joinedPrefix, summarize, summarizeParts } from "./summarize.js";
 
 export interface NormalizeOptions {
@@ -250,7 +251,7 @@ export function createTextNormalizer(feed: RawFeed, options: NormalizeOptions): 
       .filter((e): e is { url: string; type: string | undefined; length: number | undefined } => e.url !== undefined)
       .map((e) => ({ url: e.url, ...(e.type ? { type: e.type } : {}), ...(e.length ? { length: e.length } : {}) }));
     const authors = authorNames(item.authors);
-    const categories = item.categories.map((c) => ({ ...c, term: plainTitle(c.term) })).filter((c) => c.term !== "");
+    const categories = sourceCategories(item.categories);
 
     // The hash fallback uses the parsed date, not its text, so a feed that
     // rewrites "Thu, 23 Jan 2025 14:10:00 -0500" as RFC 3339 keeps its ids.
