@@ -80,6 +80,11 @@ export interface Store {
   /** Newest first (published, else first seen), at most `limit`. */
   latest(selector: OutputSelector, limit: number): Entry[];
   countEntries(selector: OutputSelector): number;
+  /**
+   * How many entries the output shows, at most `limit`: a feed that spans
+   * sources shows one entry per id (latest), so ids two sources share count once.
+   */
+  countShown(selector: OutputSelector, limit: number): number;
   /** Every stored entry, for re-tagging. */
   allEntries(): Iterable<Entry>;
   /** Replaces stored entries (re-tagging) in one transaction; marks their outputs pending. */

@@ -261,7 +261,7 @@ export interface IndexPageOptions {
  */
 export function publishIndexPage(store: Store, plans: OutputPlan[], options: PublishOptions, page: IndexPageOptions, allEntries?: Entry[]): string[] {
   const latestCount = page.latestCount ?? 30;
-  const feeds = plans.map((p) => ({ title: p.title, path: p.path, group: p.group, entryCount: Math.min(store.countEntries(p.selector), options.maxItems) }));
+  const feeds = plans.map((p) => ({ title: p.title, path: p.path, group: p.group, entryCount: store.countShown(p.selector, options.maxItems) }));
   const topicIds = new Set(plans.flatMap((p) => (p.selector.kind === "topic" ? [p.selector.topicId] : [])));
   // The page shows what all.* publishes: reuse the entries just rendered for it
   // instead of reading every topic's latest entries again.

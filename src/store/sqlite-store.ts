@@ -463,6 +463,13 @@ export class SqliteStore implements Store {
         `SELECT (SELECT count(*) FROM entries) - (SELECT count(*) FROM entries WHERE source_id IN ${HIDDEN_SOURCES}) AS n`,
       ),
       countSource: db.prepare<[string], { n: number }>("SELECT count(*) AS n FROM entries WHERE source_id = ?"),
+      // Distinct ids, up to the limit: the DISTINCT stops reading once it has that many.
+      shownAll: db.prepare<[{ limit: number }], { n: number }>(
+        `SELECT count(*) AS n FROM (SELECT DISTINCT id FROM entries WHERE source_id NOT IN ${HIDDEN_SOURCES} LIMIT @limit)`,
+      ),
+      shownTopic: db.prepare<[{ topic: string; limit: number }], { n: number }>(
+        `SELECT count(*) AS n FROM (SELECT DISTINCT entry_id FROM entry_topics WHERE topic_id = @topic AND source_id NOT IN ${HIDDEN_SOURCES} LIMIT @limit)`,
+      ),
       countTopic: db.prepare<[{ topic: string }], { n: number }>(
         `SELECT (SELECT count(*) FROM entry_topics WHERE topic_id = @topic)
               - (SELECT count(*) FROM entry_topics WHERE source_id IN ${HIDDEN_SOURCES} AND +topic_id = @topic) AS n`,
@@ -859,6 +866,14 @@ export class SqliteStore implements Store {
       if (selector.kind === "source") return this.stmts.countSource.get(selector.sourceId)?.n ?? 0;
       if (selector.kind === "topic") return this.stmts.countTopic.get({ topic: selector.topicId })?.n ?? 0;
       return this.stmts.countAll.get()?.n ?? 0;
+    });
+  }
+
+  countShown(selector: OutputSelector, limit: number): number {
+    return this.guard(() => {
+      if (selector.kind === "source") return Math.min(this.stmts.countSource.get(selector.sourceId)?.n ?? 0, limit);
+      if (selector.kind === "topic") return this.stmts.shownTopic.get({ topic: selector.topicId, limit })?.n ?? 0;
+      return this.stmts.shownAll.get({ limit })?.n ?? 0;
     });
   }
 

@@ -1,8 +1,9 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Entry } from "../../src/model/index.js";
+import { type OutputPlan, publishIndexPage } from "../../src/refresh/index.js";
 import { SqliteStore } from "../../src/store/index.js";
 import { state, entry as storeEntry } from "./store-entries.js";
 
@@ -67,5 +68,51 @@ describe("outputs that span sources", () => {
     store.commit({ state: state("world"), upserts: [entry("world", 9, 19, ["weather"])] });
     expect(titles(store.latest({ kind: "topic", topicId: "sport" }, 1))).toEqual(["top story 9"]);
     expect(titles(store.latest({ kind: "all" }, 3))).toEqual(["world story 9", "world story 8", "world story 7"]);
+  });
+});
+
+describe("countShown: what the index page says an output holds", () => {
+  it("counts an id two sources share once in the outputs that span sources, up to the limit", () => {
+    // 7 distinct stories in 12 rows.
+    expect(store.countEntries({ kind: "all" })).toBe(12);
+    expect(store.countShown({ kind: "all" }, 100)).toBe(7);
+    expect(store.countShown({ kind: "all" }, 100)).toBe(store.latest({ kind: "all" }, 100).length);
+    expect(store.countShown({ kind: "topic", topicId: "sport" }, 100)).toBe(7);
+    expect(store.countShown({ kind: "all" }, 4)).toBe(4);
+    expect(store.countShown({ kind: "topic", topicId: "sport" }, 3)).toBe(3);
+    expect(store.countShown({ kind: "topic", topicId: "weather" }, 100)).toBe(0);
+    expect(store.countShown({ kind: "source", sourceId: "world" }, 100)).toBe(5);
+    expect(store.countShown({ kind: "source", sourceId: "top" }, 2)).toBe(2);
+  });
+
+  it("leaves out a source the config no longer lists", () => {
+    store.reconcileSources(["top"], 7, new Date(Date.UTC(2026, 1, 1)));
+    expect(store.countShown({ kind: "all" }, 100)).toBe(7);
+    store.reconcileSources(["world"], 7, new Date(Date.UTC(2026, 1, 2)));
+    expect(store.countShown({ kind: "all" }, 100)).toBe(5);
+    expect(store.countShown({ kind: "topic", topicId: "sport" }, 100)).toBe(5);
+  });
+});
+
+describe("the index page", () => {
+  it("gives all.* and a topic the number of entries they show, each shared story once", () => {
+    const plans: OutputPlan[] = [
+      { selector: { kind: "all" }, path: "all", title: "Everything", description: "d", group: "All" },
+      { selector: { kind: "topic", topicId: "sport" }, path: "topics/sport", title: "Sport", description: "d", group: "Topics" },
+      { selector: { kind: "source", sourceId: "world" }, path: "sources/world", title: "World", description: "d", group: "Sources" },
+    ];
+    const feedsDir = join(dir, "feeds");
+    const options = {
+      feedsDir,
+      baseUrl: "http://127.0.0.1:8080/",
+      formats: ["rss" as const],
+      maxItems: 100,
+      topicScheme: "http://127.0.0.1:8080/topics/",
+      siteTitle: "t",
+    };
+    publishIndexPage(store, plans, options, { topics: [{ id: "sport", label: "Sport" }], sourceTitles: {} });
+    const html = readFileSync(join(feedsDir, "index.html"), "utf8");
+    const count = (title: string) => new RegExp(`<td>${title}</td><td class="count">(\\d+)</td>`).exec(html)?.[1];
+    expect([count("Everything"), count("Sport"), count("World")]).toEqual(["7", "7", "5"]);
   });
 });
