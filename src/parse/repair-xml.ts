@@ -2,6 +2,7 @@ import type { AnyNode, Document, Element } from "domhandler";
 import { appendChild, findAll, removeElement } from "domutils";
 import { decodeHTML } from "entities";
 import { parseDocument } from "htmlparser2";
+import { cdataSection } from "../shared/xml-text.js";
 import { ParseError } from "./parse-error.js";
 
 const XML_ENTITIES = new Set(["amp", "lt", "gt", "quot", "apos"]);
@@ -175,7 +176,7 @@ function serialize(doc: Document): string {
     if (node.type === "text") out.push(node.data.replace(/</g, "&lt;").replace(/>/g, "&gt;"));
     else if (node.type === "cdata") {
       const data = node.children.map((c) => (c.type === "text" ? c.data : "")).join("");
-      out.push(`<![CDATA[${data.replace(/]]>/g, "]]]]><![CDATA[>")}]]>`);
+      out.push(cdataSection(data));
     } else if (node.type === "tag" || node.type === "script" || node.type === "style") {
       if (!XML_NAME.test(node.name)) {
         for (let i = node.children.length - 1; i >= 0; i--) stack.push(node.children[i] as AnyNode);

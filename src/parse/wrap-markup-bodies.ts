@@ -24,6 +24,8 @@
  * with no raw-markup body is returned as it was.
  */
 
+import { cdataSection, escapeText } from "../shared/xml-text.js";
+
 const BODY_ELEMENTS = ["description", "content:encoded"] as const;
 
 const CDATA_START = "<![CDATA[";
@@ -142,9 +144,6 @@ function scanBody(xml: string, from: number, name: string): { end: number; marku
 
 /** Body markup as one CDATA section: CDATA sections in it become escaped text, and a stray `]]>` is split. */
 function asCdata(body: string): string {
-  let html = body;
-  if (html.includes(CDATA_START)) {
-    html = html.replace(/<!\[CDATA\[([\s\S]*?)\]\]>/g, (_, text: string) => text.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;"));
-  }
-  return `${CDATA_START}${html.replaceAll(CDATA_END, "]]]]><![CDATA[>")}${CDATA_END}`;
+  const html = body.includes(CDATA_START) ? body.replace(/<!\[CDATA\[([\s\S]*?)\]\]>/g, (_, text: string) => escapeText(text)) : body;
+  return cdataSection(html);
 }

@@ -23,3 +23,8 @@ export function stripIllegalXmlChars(text: string): string {
 export function escapeText(s: string): string {
   return s.includes("&") || s.includes("<") || s.includes(">") ? s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;") : s;
 }
+
+/** Text as one CDATA section: a `]]>` in it, which would end the section, is split across two. */
+export function cdataSection(text: string): string {
+  return `<![CDATA[${text.includes("]]>") ? text.replaceAll("]]>", "]]]]><![CDATA[>") : text}]]>`;
+}
