@@ -132,13 +132,15 @@ const ENCLOSURE_LINK = '<link rel="enclosure" href="';
 /**
  * The Atom with each enclosure link's type set to the entry's: `feed` writes
  * the URL's extension under "image/" whatever type it is given. `types` are
- * the enclosures' types in entry order. Undefined if the links are not where
- * and as `feed` writes them (the caller then writes the Atom without them).
- * Bodies are sanitized HTML and titles and summaries escaped, so no text in
- * the feed holds this tag.
+ * the enclosures' types in entry order. The result is the document in
+ * pieces, the types between them (joined by the splice that follows, not
+ * here: a join copies the whole document once more). Undefined if the links
+ * are not where and as `feed` writes them (the caller then writes the Atom
+ * without them). Bodies are sanitized HTML and titles and summaries escaped,
+ * so no text in the feed holds this tag.
  */
-function withEnclosureTypes(xml: string, types: string[]): string | undefined {
-  if (types.length === 0) return xml.includes(ENCLOSURE_LINK) ? undefined : xml;
+function withEnclosureTypes(xml: string, types: string[]): string[] | undefined {
+  if (types.length === 0) return xml.includes(ENCLOSURE_LINK) ? undefined : [xml];
   const pieces: string[] = [];
   let from = 0;
   for (const type of types) {
@@ -155,7 +157,7 @@ function withEnclosureTypes(xml: string, types: string[]): string | undefined {
   }
   if (xml.includes(ENCLOSURE_LINK, from)) return undefined;
   pieces.push(xml.slice(from));
-  return pieces.join("");
+  return pieces;
 }
 
 /**
@@ -180,8 +182,8 @@ export class BodySlots {
     return `${MARK}${this.values.length - 1}${MARK}`;
   }
 
-  /** The XML with each mark replaced by its body, or undefined if the marks are not exactly where they were put. */
-  splice(xml: string): string | undefined {
+  /** The XML (whole, or in pieces) with each mark replaced by its body, or undefined if the marks are not exactly where they were put. */
+  splice(xml: string | readonly string[]): string | undefined {
     return this.pieces(xml)?.join("");
   }
 
@@ -190,26 +192,35 @@ export class BodySlots {
    * the file's bytes without first joining the pieces into a string of the
    * same size (a copy and a fresh allocation of a quarter megabyte per file).
    */
-  spliceBytes(xml: string): Buffer | undefined {
+  spliceBytes(xml: string | readonly string[]): Buffer | undefined {
     const pieces = this.pieces(xml);
     return pieces === undefined ? undefined : utf8Pieces(pieces);
   }
 
-  /** The XML cut at the marks, with the bodies in their places. */
-  private pieces(xml: string): string[] | undefined {
+  /**
+   * The XML cut at the marks, with the bodies in their places. Given in
+   * pieces, the marks are looked for piece by piece, in order; no mark
+   * straddles two pieces (they are cut inside enclosure links, which hold none).
+   */
+  private pieces(xml: string | readonly string[]): string[] | undefined {
+    const parts = typeof xml === "string" ? [xml] : xml;
     const pieces: string[] = [];
-    let from = 0;
-    for (let k = 0; k < this.values.length; k++) {
-      const mark = `<![CDATA[${MARK}${k}${MARK}]]>`;
-      const at = xml.indexOf(mark, from);
-      if (at < 0) return undefined;
-      pieces.push(xml.slice(from, at), "<![CDATA[", this.values[k]!, "]]>");
-      from = at + mark.length;
-    }
-    pieces.push(xml.slice(from));
+    let k = 0;
     let marks = 0;
-    for (let at = xml.indexOf(MARK); at >= 0; at = xml.indexOf(MARK, at + 1)) marks++;
-    return marks === 2 * this.values.length ? pieces : undefined;
+    for (const part of parts) {
+      let from = 0;
+      while (k < this.values.length) {
+        const mark = `<![CDATA[${MARK}${k}${MARK}]]>`;
+        const at = part.indexOf(mark, from);
+        if (at < 0) break;
+        pieces.push(part.slice(from, at), "<![CDATA[", this.values[k]!, "]]>");
+        from = at + mark.length;
+        k++;
+      }
+      pieces.push(from === 0 ? part : part.slice(from));
+      for (let at = part.indexOf(MARK); at >= 0; at = part.indexOf(MARK, at + 1)) marks++;
+    }
+    return k === this.values.length && marks === 2 * k ? pieces : undefined;
   }
 }
 
@@ -232,15 +243,22 @@ function newFeed(entries: Entry[], meta: FeedMeta, ext: "rss" | "atom"): Feed {
 }
 
 /** A feed written with its bodies as marks and spliced, or, should the marks be out of place, the plain way. */
-function spliced(write: (bodies: BodySlots | undefined) => string): string {
+function spliced(write: (bodies: BodySlots | undefined) => string | string[]): string {
   const bodies = new BodySlots();
-  return bodies.splice(write(bodies)) ?? write(undefined);
+  return bodies.splice(write(bodies)) ?? joined(write(undefined));
 }
 
 /** spliced() as the UTF-8 bytes of the file (see BodySlots.spliceBytes). */
-function splicedBytes(write: (bodies: BodySlots | undefined) => string): Buffer {
+function splicedBytes(write: (bodies: BodySlots | undefined) => string | string[]): Buffer {
   const bodies = new BodySlots();
-  return bodies.spliceBytes(write(bodies)) ?? Buffer.from(write(undefined), "utf8");
+  const bytes = bodies.spliceBytes(write(bodies));
+  if (bytes !== undefined) return bytes;
+  const plain = write(undefined);
+  return typeof plain === "string" ? Buffer.from(plain, "utf8") : utf8Pieces(plain);
+}
+
+function joined(xml: string | string[]): string {
+  return typeof xml === "string" ? xml : xml.join("");
 }
 
 /** RSS 2.0 with dc:creator for authors (RSS <author> must be an e-mail address). */
@@ -250,7 +268,7 @@ export function renderRss(entries: Entry[], meta: FeedMeta): string {
 
 /** Atom 1.0 (RFC 4287): html-typed title, published and updated, categories with term/scheme/label. */
 export function renderAtom(entries: Entry[], meta: FeedMeta): string {
-  return spliced((b) => atomXml(entries, meta, b));
+  return spliced((b) => atomPieces(entries, meta, b));
 }
 
 /** renderRss as the UTF-8 bytes of the file. */
@@ -260,7 +278,7 @@ export function renderRssBytes(entries: Entry[], meta: FeedMeta): Buffer {
 
 /** renderAtom as the UTF-8 bytes of the file. */
 export function renderAtomBytes(entries: Entry[], meta: FeedMeta): Buffer {
-  return splicedBytes((b) => atomXml(entries, meta, b));
+  return splicedBytes((b) => atomPieces(entries, meta, b));
 }
 
 /** The RSS as `feed` writes it; with `bodies`, each body is a mark to splice (see BodySlots). */
@@ -286,6 +304,11 @@ export function rssXml(entries: Entry[], meta: FeedMeta, bodies: BodySlots | und
 
 /** The Atom as `feed` writes it; with `bodies`, each body is a mark to splice (see BodySlots). */
 export function atomXml(entries: Entry[], meta: FeedMeta, bodies: BodySlots | undefined): string {
+  return joined(atomPieces(entries, meta, bodies));
+}
+
+/** atomXml in pieces, cut where the enclosure types were set (see withEnclosureTypes). */
+function atomPieces(entries: Entry[], meta: FeedMeta, bodies: BodySlots | undefined): string[] {
   const write = (enclosures: boolean) => {
     const feed = newFeed(entries, meta, "atom");
     const types: string[] = [];
@@ -304,5 +327,5 @@ export function atomXml(entries: Entry[], meta: FeedMeta, bodies: BodySlots | un
     return { xml: feed.atom1(), types };
   };
   const { xml, types } = write(true);
-  return withEnclosureTypes(xml, types) ?? write(false).xml;
+  return withEnclosureTypes(xml, types) ?? [write(false).xml];
 }

@@ -113,4 +113,23 @@ describe("bodies spliced into the XML feeds", () => {
       expect(cleanBodies.splice(plain(clean, meta, cleanBodies))).toBe(plain(clean, meta, undefined));
     }
   });
+
+  it("splices the bodies of an Atom feed cut at its enclosure links, in order, whatever the enclosures' place", () => {
+    // The Atom is cut where each enclosure link's type is set right: the bodies are found piece by piece.
+    const entries = [1, 2, 3, 4, 5].map((n) =>
+      entry(n, n % 2 === 0 ? {} : { enclosures: [{ url: `https://news.example.org/ep${n}.mp3`, type: "audio/mp3" }] }),
+    );
+    const plain = atomXml(entries, meta, undefined);
+    expect(plain.match(/<link rel="enclosure" [^>]*type="audio\/mpeg"/g)).toHaveLength(3);
+    expect(renderAtomBytes(entries, meta).toString("utf8")).toBe(plain);
+    expect(renderAtom(entries, meta)).toBe(plain);
+    const bodies = new BodySlots();
+    expect(bodies.splice(atomXml(entries, meta, bodies))).toBe(plain);
+    // Pieces that hold the marks out of order are refused, not spliced.
+    const swapped = new BodySlots();
+    const marked = atomXml(entries.slice(0, 2), meta, swapped);
+    const cut = marked.indexOf("\u00011\u0001") - "<![CDATA[".length;
+    expect(swapped.splice([marked.slice(cut), marked.slice(0, cut)])).toBeUndefined();
+    expect(swapped.splice([marked.slice(0, cut), marked.slice(cut)])).toBe(atomXml(entries.slice(0, 2), meta, undefined));
+  });
 });
