@@ -182,6 +182,11 @@ export class BodySlots {
     return `${MARK}${this.values.length - 1}${MARK}`;
   }
 
+  /** Forgets the bodies slotted after the first `count`: a write that is thrown away and done again. */
+  truncate(count: number): void {
+    this.values.length = count;
+  }
+
   /** The XML (whole, or in pieces) with each mark replaced by its body, or undefined if the marks are not exactly where they were put. */
   splice(xml: string | readonly string[]): string | undefined {
     return this.pieces(xml)?.join("");
@@ -224,14 +229,15 @@ export class BodySlots {
   }
 }
 
-function newFeed(entries: Entry[], meta: FeedMeta, ext: "rss" | "atom"): Feed {
+/** `updated`: the newest entry's of the whole feed (feedUpdated), whatever entries this `Feed` is given. */
+function newFeed(updated: Date, meta: FeedMeta, ext: "rss" | "atom"): Feed {
   return new Feed({
     id: feedUrl(meta, ext),
     title: meta.title,
     description: meta.description,
     link: meta.homePage,
     // Fixed from the newest entry, never the clock: same inputs → same bytes.
-    updated: feedUpdated(entries),
+    updated,
     generator: GENERATOR,
     feed: feedUrl(meta, ext),
     ...(meta.language ? { language: meta.language } : {}),
@@ -263,7 +269,7 @@ function joined(xml: string | string[]): string {
 
 /** RSS 2.0 with dc:creator for authors (RSS <author> must be an e-mail address). */
 export function renderRss(entries: Entry[], meta: FeedMeta): string {
-  return spliced((b) => rssXml(entries, meta, b));
+  return spliced((b) => rssPieces(entries, meta, b));
 }
 
 /** Atom 1.0 (RFC 4287): html-typed title, published and updated, categories with term/scheme/label. */
@@ -273,7 +279,7 @@ export function renderAtom(entries: Entry[], meta: FeedMeta): string {
 
 /** renderRss as the UTF-8 bytes of the file. */
 export function renderRssBytes(entries: Entry[], meta: FeedMeta): Buffer {
-  return splicedBytes((b) => rssXml(entries, meta, b));
+  return splicedBytes((b) => rssPieces(entries, meta, b));
 }
 
 /** renderAtom as the UTF-8 bytes of the file. */
@@ -281,10 +287,89 @@ export function renderAtomBytes(entries: Entry[], meta: FeedMeta): Buffer {
   return splicedBytes((b) => atomPieces(entries, meta, b));
 }
 
-/** The RSS as `feed` writes it; with `bodies`, each body is a mark to splice (see BodySlots). */
+/** Entries per `feed` document when a feed is written in batches (inBatches). */
+const BATCH_ENTRIES = 10;
+
+/**
+ * A feed of many entries as `feed` writes it, `feed` given a few entries at a
+ * time. Its XML writer (xml-js) builds each element by joining its
+ * children's strings, so the whole document was copied once per level above
+ * the entries (channel, rss, the document: six joins), each copy past
+ * 128 KB a fresh allocation whose pages this kind of machine pays a fault
+ * for. Written a few entries at a time, every copy stays small; the entries
+ * of each batch are cut out (from `open`, the first entry's start, to the
+ * end of the last `close`) and put between the first batch's head and tail.
+ * The feed-level fields are the whole feed's in every batch (`write` is
+ * given them), and every batch's head and tail must be the first's, else
+ * undefined and the caller writes the feed whole: nothing is assumed about
+ * what `feed` puts there. `write` gives a batch's document in pieces, or
+ * undefined when it cannot be written this way.
+ */
+export function inBatches(entries: Entry[], write: (batch: Entry[]) => string[] | undefined, open: string, close: string): string[] | undefined {
+  const pieces: string[] = [];
+  let head: string | undefined;
+  let tail: string | undefined;
+  for (let i = 0; i < entries.length; i += BATCH_ENTRIES) {
+    const parts = write(entries.slice(i, i + BATCH_ENTRIES));
+    if (parts === undefined) return undefined;
+    const first = parts[0]!;
+    const last = parts[parts.length - 1]!;
+    const start = first.indexOf(open);
+    const end = last.lastIndexOf(close);
+    if (start < 0 || end < 0) return undefined;
+    const stop = end + close.length;
+    const batchHead = first.slice(0, start);
+    const batchTail = last.slice(stop);
+    if (head === undefined) {
+      head = batchHead;
+      tail = batchTail;
+      pieces.push(head);
+    } else if (batchHead !== head || batchTail !== tail) {
+      return undefined;
+    }
+    if (parts.length === 1) {
+      if (stop <= start) return undefined;
+      pieces.push(first.slice(start, stop));
+    } else {
+      pieces.push(first.slice(start), ...parts.slice(1, -1), last.slice(0, stop));
+    }
+  }
+  pieces.push(tail!);
+  return pieces;
+}
+
+/** A long feed in batches (inBatches), else whole; the bodies slotted by a batched write that failed are forgotten. */
+function batchedOrWhole(
+  entries: Entry[],
+  bodies: BodySlots | undefined,
+  write: (batch: Entry[]) => string[] | undefined,
+  whole: () => string[],
+  open: string,
+  close: string,
+): string[] {
+  if (entries.length <= BATCH_ENTRIES) return whole();
+  const slotted = bodies?.values.length ?? 0;
+  const batched = inBatches(entries, write, open, close);
+  if (batched !== undefined) return batched;
+  bodies?.truncate(slotted);
+  return whole();
+}
+
+/** The RSS as `feed` writes it, all entries in one document; with `bodies`, each body is a mark to splice (see BodySlots). */
 export function rssXml(entries: Entry[], meta: FeedMeta, bodies: BodySlots | undefined): string {
-  const feed = newFeed(entries, meta, "rss");
+  return rssDocument(entries, feedUpdated(entries), meta, rssDomains(meta), bodies);
+}
+
+/** rssXml in pieces: written in batches when long (inBatches). */
+export function rssPieces(entries: Entry[], meta: FeedMeta, bodies: BodySlots | undefined): string[] {
+  const updated = feedUpdated(entries);
   const domains = rssDomains(meta);
+  const write = (batch: Entry[]) => [rssDocument(batch, updated, meta, domains, bodies)];
+  return batchedOrWhole(entries, bodies, write, () => write(entries), "\n        <item>", "</item>");
+}
+
+function rssDocument(entries: Entry[], updated: Date, meta: FeedMeta, domains: RssDomains, bodies: BodySlots | undefined): string {
+  const feed = newFeed(updated, meta, "rss");
   for (const entry of entries) {
     const extensions: Extension[] = [];
     if (entry.authors.length > 0) {
@@ -302,17 +387,23 @@ export function rssXml(entries: Entry[], meta: FeedMeta, bodies: BodySlots | und
   return feed.rss2();
 }
 
-/** The Atom as `feed` writes it; with `bodies`, each body is a mark to splice (see BodySlots). */
+/** The Atom as `feed` writes it, all entries in one document; with `bodies`, each body is a mark to splice (see BodySlots). */
 export function atomXml(entries: Entry[], meta: FeedMeta, bodies: BodySlots | undefined): string {
-  return joined(atomPieces(entries, meta, bodies));
+  return joined(atomPieces(entries, meta, bodies, false));
 }
 
-/** atomXml in pieces, cut where the enclosure types were set (see withEnclosureTypes). */
-function atomPieces(entries: Entry[], meta: FeedMeta, bodies: BodySlots | undefined): string[] {
-  const write = (enclosures: boolean) => {
-    const feed = newFeed(entries, meta, "atom");
+/**
+ * atomXml in pieces, cut where the enclosure types were set (see
+ * withEnclosureTypes), and written in batches when long (inBatches). When
+ * the enclosure links are not where `feed` writes them, the whole feed is
+ * written without them.
+ */
+function atomPieces(entries: Entry[], meta: FeedMeta, bodies: BodySlots | undefined, batches = true): string[] {
+  const updated = feedUpdated(entries);
+  const write = (batch: Entry[], enclosures: boolean) => {
+    const feed = newFeed(updated, meta, "atom");
     const types: string[] = [];
-    for (const entry of entries) {
+    for (const entry of batch) {
       const { enclosure, ...item } = baseItem(entry, meta, bodies);
       if (enclosures && enclosure !== undefined) types.push(enclosure.type!);
       feed.addItem({
@@ -326,6 +417,16 @@ function atomPieces(entries: Entry[], meta: FeedMeta, bodies: BodySlots | undefi
     }
     return { xml: feed.atom1(), types };
   };
-  const { xml, types } = write(true);
-  return withEnclosureTypes(xml, types) ?? [write(false).xml];
+  const typed = (batch: Entry[]) => {
+    const { xml, types } = write(batch, true);
+    return withEnclosureTypes(xml, types);
+  };
+  const whole = () => {
+    const slotted = bodies?.values.length ?? 0;
+    const pieces = typed(entries);
+    if (pieces !== undefined) return pieces;
+    bodies?.truncate(slotted);
+    return [write(entries, false).xml];
+  };
+  return batches ? batchedOrWhole(entries, bodies, typed, whole, "\n    <entry>", "</entry>") : whole();
 }

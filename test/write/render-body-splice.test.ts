@@ -9,7 +9,7 @@ import { normalizeFeedWithText } from "../../src/normalize/index.js";
 import { parseFeed } from "../../src/parse/index.js";
 import type { FeedMeta } from "../../src/write/index.js";
 import { renderAtom, renderRss } from "../../src/write/index.js";
-import { atomXml, BodySlots, renderAtomBytes, renderRssBytes, rssXml } from "../../src/write/render-xml-feeds.js";
+import { atomXml, BodySlots, inBatches, renderAtomBytes, renderRssBytes, rssPieces, rssXml } from "../../src/write/render-xml-feeds.js";
 
 // renderRss/renderAtom splice the entries' bodies into what `feed` writes
 // with marks in their place: the result must be what `feed` writes with the
@@ -69,6 +69,7 @@ describe("bodies spliced into the XML feeds", () => {
 
   it("write every corpus feed exactly as `feed` does with the bodies inline, through the splice", async () => {
     let spliced = 0;
+    let batched = 0;
     for (const file of files) {
       const entries = await corpusEntries(file);
       if (entries.length === 0) continue;
@@ -84,9 +85,15 @@ describe("bodies spliced into the XML feeds", () => {
       expect(rssBodies.splice(rssXml(entries, meta, rssBodies)), file).toBe(plainRss);
       const atomBodies = new BodySlots();
       expect(atomBodies.splice(atomXml(entries, meta, atomBodies)), file).toBe(plainAtom);
+      // A long feed is written ten entries at a time (a head, each batch's entries, a tail), not whole.
+      if (entries.length > 10) {
+        expect(rssPieces(entries, meta, undefined), file).toHaveLength(2 + Math.ceil(entries.length / 10));
+        batched++;
+      }
       spliced++;
     }
     expect(spliced).toBeGreaterThan(80);
+    expect(batched).toBeGreaterThan(40);
   });
 
   it("falls back to the plain way when a field carries a mark, and leaves empty bodies out as `feed` does", () => {
@@ -131,5 +138,30 @@ describe("bodies spliced into the XML feeds", () => {
     const cut = marked.indexOf("\u00011\u0001") - "<![CDATA[".length;
     expect(swapped.splice([marked.slice(cut), marked.slice(0, cut)])).toBeUndefined();
     expect(swapped.splice([marked.slice(0, cut), marked.slice(cut)])).toBe(atomXml(entries.slice(0, 2), meta, undefined));
+  });
+
+  it("writes a long feed in batches the same as whole, marks out of place included", () => {
+    const many = Array.from({ length: 25 }, (_, i) => entry(i + 1, { authors: i % 3 === 0 ? ["Ana Pérez"] : [] }));
+    for (const [spliced, splicedBytes, plain] of [
+      [renderRss, renderRssBytes, rssXml],
+      [renderAtom, renderAtomBytes, atomXml],
+    ] as const) {
+      expect(spliced(many, meta)).toBe(plain(many, meta, undefined));
+      expect(splicedBytes(many, meta).toString("utf8")).toBe(plain(many, meta, undefined));
+      // A mark in a category of the second batch: the feed is written the plain way, still the same.
+      const hostile = many.map((e, i) => (i === 14 ? { ...e, categories: [{ term: "\u00013\u0001" }] } : e));
+      expect(spliced(hostile, meta)).toBe(plain(hostile, meta, undefined));
+    }
+  });
+
+  it("gives up on batches whose heads or tails differ, or that lack the entry marks", () => {
+    const doc = (head: string, n: number) => [`${head}<e>${n}</e><e>${n}+</e></f>`];
+    const ten = Array.from({ length: 25 }, (_, i) => entry(i + 1));
+    let batch = 0;
+    expect(inBatches(ten, () => doc("<f>", batch++), "<e>", "</e>")).toEqual(["<f>", "<e>0</e><e>0+</e>", "<e>1</e><e>1+</e>", "<e>2</e><e>2+</e>", "</f>"]);
+    batch = 0;
+    expect(inBatches(ten, () => doc(batch++ === 1 ? "<g>" : "<f>", 0), "<e>", "</e>")).toBeUndefined();
+    expect(inBatches(ten, () => ["<f></f>"], "<e>", "</e>")).toBeUndefined();
+    expect(inBatches(ten, () => undefined, "<e>", "</e>")).toBeUndefined();
   });
 });
