@@ -45,14 +45,26 @@ export function renderJsonFeedBytes(entries: Entry[], meta: FeedMeta): Buffer {
 }
 
 /**
+ * What stands for an item's body while the item is stringified (see
+ * jsonFeedPieces), and how it comes out: `content_html` is a key of the item
+ * alone, so its `"content_html": "` is found nowhere else (a string value
+ * holding those characters would have its quotes escaped).
+ */
+const BODY_MARK = "\u0001";
+const BODY_KEY = '"content_html": ';
+const BODY_SLOT = `${BODY_KEY}${JSON.stringify(BODY_MARK)}`;
+
+/**
  * The feed's text in pieces, exactly what JSON.stringify(feed, null, 2)
  * writes, and a final newline: the feed without its items, then each item
  * stringified on its own and indented to its depth. Every line break
  * JSON.stringify writes is between tokens (a string's own line breaks come
- * out as \n), so indenting an item is adding four spaces after each.
- * JSON.stringify already escapes control characters and lone surrogates
- * (ECMA-262 well-formed JSON.stringify); of what XML forbids only the
- * noncharacters U+FFFE/U+FFFF can reach the text, and they almost never do.
+ * out as \n), so indenting an item is adding four spaces after each. An
+ * item's body, most of its text, is stringified apart and put in its place:
+ * the indenting copies only the rest. JSON.stringify already escapes
+ * control characters and lone surrogates (ECMA-262 well-formed
+ * JSON.stringify); of what XML forbids only the noncharacters U+FFFE/U+FFFF
+ * can reach the text, and they almost never do.
  */
 function jsonFeedPieces(entries: Entry[], meta: FeedMeta): string[] {
   const feed = jsonFeedHead(meta);
@@ -60,16 +72,24 @@ function jsonFeedPieces(entries: Entry[], meta: FeedMeta): string[] {
   // (a string value holding those characters would have its quotes escaped).
   feed.items = 0;
   const items = entries.map(jsonFeedItem);
+  const clean = !hasNoncharacters(feed) && !items.some(hasNoncharacters);
   const skeleton = JSON.stringify(feed, null, 2);
   const at = skeleton.lastIndexOf('"items": 0') + '"items": '.length;
   const pieces: string[] = [skeleton.slice(0, at)];
   if (items.length === 0) pieces.push("[]");
   for (let i = 0; i < items.length; i++) {
-    pieces.push(i === 0 ? "[\n    " : ",\n    ", JSON.stringify(items[i], null, 2).replaceAll("\n", "\n    "));
+    pieces.push(i === 0 ? "[\n    " : ",\n    ");
+    const item = items[i]!;
+    const body = item.content_html as string;
+    item.content_html = BODY_MARK;
+    const text = JSON.stringify(item, null, 2).replaceAll("\n", "\n    ");
+    const slot = text.indexOf(BODY_SLOT);
+    if (slot >= 0) pieces.push(text.slice(0, slot + BODY_KEY.length), JSON.stringify(body), text.slice(slot + BODY_SLOT.length));
+    else pieces.push(JSON.stringify({ ...item, content_html: body }, null, 2).replaceAll("\n", "\n    "));
   }
   if (items.length > 0) pieces.push("\n  ]");
   pieces.push(skeleton.slice(at + 1), "\n");
-  return hasNoncharacters(feed) || items.some(hasNoncharacters) ? pieces.map(stripIllegalXmlChars) : pieces;
+  return clean ? pieces : pieces.map(stripIllegalXmlChars);
 }
 
 /** The feed's own fields; `items` is added last, so that it is the last key. */

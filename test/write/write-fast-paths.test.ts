@@ -94,13 +94,21 @@ describe("renderJsonFeedBytes", () => {
   it("writes what JSON.stringify(feed, null, 2) writes, items stringified one by one included", () => {
     const meta = META;
     const many = [0, 1, 2].map((n) =>
-      entry({ id: `https://news.example.org/${n}`, title: `Line\nbreak "${n}" \\ ""items": 0"`, topics: [topicMatching("p")], authors: ["A", "B"] }),
+      entry({
+        id: `https://news.example.org/${n}`,
+        title: `Line\nbreak "${n}" \\ ""items": 0" "content_html": "\u0001"`,
+        contentHtml: `<p class="a">Body ${n}\n\u0001 "quoted" \\ </p>`,
+        topics: [topicMatching("p")],
+        authors: ["A", "B"],
+      }),
     );
     for (const entries of [[], [entry({})], many]) {
       for (const m of [meta, { ...meta, title: '"items": 0', language: "en", hub: "https://hub.example/" }]) {
         const text = renderJsonFeedBytes(entries, m).toString("utf8");
         expect(text).toBe(`${JSON.stringify(JSON.parse(text), null, 2)}\n`);
-        expect((JSON.parse(text) as { items: unknown[] }).items).toHaveLength(entries.length);
+        const items = (JSON.parse(text) as { items: Array<{ content_html: string }> }).items;
+        expect(items).toHaveLength(entries.length);
+        expect(items.map((i) => i.content_html)).toEqual(entries.map((e) => e.contentHtml || `<p>${e.summary}</p>`));
       }
     }
   });
