@@ -389,44 +389,49 @@ function rssDocument(entries: Entry[], updated: Date, meta: FeedMeta, domains: R
 
 /** The Atom as `feed` writes it, all entries in one document; with `bodies`, each body is a mark to splice (see BodySlots). */
 export function atomXml(entries: Entry[], meta: FeedMeta, bodies: BodySlots | undefined): string {
-  return joined(atomPieces(entries, meta, bodies, false));
+  return joined(atomWhole(entries, feedUpdated(entries), meta, bodies));
+}
+
+/** atomXml in pieces: cut where the enclosure types were set (withEnclosureTypes), written in batches when long (inBatches). */
+function atomPieces(entries: Entry[], meta: FeedMeta, bodies: BodySlots | undefined): string[] {
+  const updated = feedUpdated(entries);
+  const write = (batch: Entry[]) => atomTyped(batch, updated, meta, bodies);
+  return batchedOrWhole(entries, bodies, write, () => atomWhole(entries, updated, meta, bodies), "\n    <entry>", "</entry>");
 }
 
 /**
- * atomXml in pieces, cut where the enclosure types were set (see
- * withEnclosureTypes), and written in batches when long (inBatches). When
- * the enclosure links are not where `feed` writes them, the whole feed is
- * written without them.
+ * The Atom of all the entries in pieces; when the enclosure links are not
+ * where `feed` writes them, the feed without them (its bodies slotted anew).
  */
-function atomPieces(entries: Entry[], meta: FeedMeta, bodies: BodySlots | undefined, batches = true): string[] {
-  const updated = feedUpdated(entries);
-  const write = (batch: Entry[], enclosures: boolean) => {
-    const feed = newFeed(updated, meta, "atom");
-    const types: string[] = [];
-    for (const entry of batch) {
-      const { enclosure, ...item } = baseItem(entry, meta, bodies);
-      if (enclosures && enclosure !== undefined) types.push(enclosure.type!);
-      feed.addItem({
-        ...item,
-        ...(enclosures && enclosure !== undefined ? { enclosure } : {}),
-        // Atom titles are written type="html": escape the plain text once.
-        title: cdataSafe(escapeHtml(entry.title)),
-        category: atomCategories(entry, meta),
-        ...(entry.authors.length > 0 ? { author: entry.authors.map((name) => ({ name: cdataSafe(escapeHtml(name)) })) } : {}),
-      });
-    }
-    return { xml: feed.atom1(), types };
-  };
-  const typed = (batch: Entry[]) => {
-    const { xml, types } = write(batch, true);
-    return withEnclosureTypes(xml, types);
-  };
-  const whole = () => {
-    const slotted = bodies?.values.length ?? 0;
-    const pieces = typed(entries);
-    if (pieces !== undefined) return pieces;
-    bodies?.truncate(slotted);
-    return [write(entries, false).xml];
-  };
-  return batches ? batchedOrWhole(entries, bodies, typed, whole, "\n    <entry>", "</entry>") : whole();
+function atomWhole(entries: Entry[], updated: Date, meta: FeedMeta, bodies: BodySlots | undefined): string[] {
+  const slotted = bodies?.values.length ?? 0;
+  const pieces = atomTyped(entries, updated, meta, bodies);
+  if (pieces !== undefined) return pieces;
+  bodies?.truncate(slotted);
+  return [atomDocument(entries, updated, meta, bodies, false).xml];
+}
+
+/** The entries' Atom with its enclosure types set (withEnclosureTypes), or undefined. */
+function atomTyped(entries: Entry[], updated: Date, meta: FeedMeta, bodies: BodySlots | undefined): string[] | undefined {
+  const { xml, types } = atomDocument(entries, updated, meta, bodies, true);
+  return withEnclosureTypes(xml, types);
+}
+
+/** One `feed` Atom document of the entries, and the types of the enclosures it holds, in order. */
+function atomDocument(entries: Entry[], updated: Date, meta: FeedMeta, bodies: BodySlots | undefined, enclosures: boolean): { xml: string; types: string[] } {
+  const feed = newFeed(updated, meta, "atom");
+  const types: string[] = [];
+  for (const entry of entries) {
+    const { enclosure, ...item } = baseItem(entry, meta, bodies);
+    if (enclosures && enclosure !== undefined) types.push(enclosure.type!);
+    feed.addItem({
+      ...item,
+      ...(enclosures && enclosure !== undefined ? { enclosure } : {}),
+      // Atom titles are written type="html": escape the plain text once.
+      title: cdataSafe(escapeHtml(entry.title)),
+      category: atomCategories(entry, meta),
+      ...(entry.authors.length > 0 ? { author: entry.authors.map((name) => ({ name: cdataSafe(escapeHtml(name)) })) } : {}),
+    });
+  }
+  return { xml: feed.atom1(), types };
 }
