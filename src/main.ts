@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { App } from "./cli/app.js";
@@ -32,6 +32,11 @@ async function main(argv: string[]): Promise<number> {
   }
   if (args.command === "help") {
     process.stdout.write(USAGE);
+    return 0;
+  }
+  if (args.command === "version") {
+    const { version } = JSON.parse(readFileSync(join(PROJECT_ROOT, "package.json"), "utf8")) as { version: string };
+    process.stdout.write(`feed-enricher ${version}\n`);
     return 0;
   }
   // Each command loads only what it uses (the HTTP server, metrics and the

@@ -1,6 +1,6 @@
 import { parseArgs } from "node:util";
 
-export const COMMANDS = ["start", "run", "serve", "tag", "check", "rebuild", "retag", "sources", "help"] as const;
+export const COMMANDS = ["start", "run", "serve", "tag", "check", "rebuild", "retag", "sources", "help", "version"] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
 export interface CliArgs {
@@ -26,12 +26,14 @@ Commands:
   retag            re-tag stored entries with the current taxonomy and re-render
   sources          list each source's state (last success, last error, next due, entries)
   help             show this help
+  version          print the version
 
 Options:
   --config PATH    config file (default: $FEED_ENRICHER_CONFIG or config/feed-enricher.yaml)
   --json           machine-readable output (tag, sources)
   --wait           wait for another running instance to release the store instead of refusing
   -h, --help       show this help
+  -V, --version    print the version
 `;
 
 export class UsageError extends Error {}
@@ -46,6 +48,7 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv, defaultConf
         json: { type: "boolean"; default: false };
         wait: { type: "boolean"; default: false };
         help: { type: "boolean"; short: "h"; default: false };
+        version: { type: "boolean"; short: "V"; default: false };
       };
     }>
   >;
@@ -58,13 +61,14 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv, defaultConf
         json: { type: "boolean", default: false },
         wait: { type: "boolean", default: false },
         help: { type: "boolean", short: "h", default: false },
+        version: { type: "boolean", short: "V", default: false },
       },
     });
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
   const [first, ...rest] = parsed.positionals;
-  const command = parsed.values.help ? "help" : (first ?? "help");
+  const command = parsed.values.help ? "help" : parsed.values.version ? "version" : (first ?? "help");
   if (!(COMMANDS as readonly string[]).includes(command)) throw new UsageError(`unknown command "${command}"`);
   return {
     command: command as CommandName,

@@ -63,6 +63,28 @@ describe("bin/feed-enricher.js", () => {
     for (const name of ["better-sqlite3", "@node-rs/xxhash", "pino"]) expect(imported).toContain(name);
   }, 60_000);
 
+  it("prints the package's version from the bundle and through tsx, as `version`, --version and -V", async () => {
+    const { version } = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string };
+    for (const args of [["version"], ["--version"], ["-V"]]) {
+      const bundled = await cli(args);
+      expect(bundled.code).toBe(0);
+      expect(bundled.stdout).toBe(`feed-enricher ${version}\n`);
+    }
+    const tsx = await cli(["--version"], { FEED_ENRICHER_TSX: "1" });
+    expect(tsx.stdout).toBe(`feed-enricher ${version}\n`);
+  }, 60_000);
+
+  it("builds the bundle with npm run build (what a read-only install runs once)", async () => {
+    const script = (JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts.build!;
+    // The script is a call of this bin: run it the same way.
+    expect(script).toMatch(/^node bin\/feed-enricher\.js /);
+    const built = await cli(script.replace(/^node bin\/feed-enricher\.js /, "").split(" "));
+    expect(built.code).toBe(0);
+    expect(built.stdout).toMatch(/^feed-enricher \d+\.\d+\.\d+/);
+    const bundles = readdirSync(join(ROOT, "dist")).filter((n) => existsSync(join(ROOT, "dist", n, "main.js")));
+    expect(bundles.length).toBeGreaterThan(0);
+  }, 60_000);
+
   it("reports a usage error the same way from both", async () => {
     const bundled = await cli(["no-such-command"]);
     const tsx = await cli(["no-such-command"], { FEED_ENRICHER_TSX: "1" });
