@@ -11,6 +11,7 @@
 //   AB_REPS=9 node --import tsx test/bench/enrich-ab.ts  more repetitions
 //   AB_SKIP_CHECK=1                                      time without the equality check (while iterating)
 //   AB_ONLY=tagText,enrich                               time only some contenders (tagText, tokenize, entities, enrich)
+//   AB_INPUT=corpus                                      time on the corpus's entries (or dev: the labelled set) instead of the generated items
 //
 // Equality is checked on full results (every topic, score, matched phrase with
 // field and count, every scan hit in order, every entity with its kind, and tokenize/fold output) over
@@ -34,6 +35,7 @@ import { generateFeed } from "./generate-feed.js";
 const CHECK_ONLY = process.argv.includes("--check");
 const REPS = Number(process.env.AB_REPS ?? 7);
 const ONLY = process.env.AB_ONLY?.split(",");
+const INPUT = process.env.AB_INPUT ?? "generated";
 
 type EnrichModule = typeof import("../../src/enrich/index.js");
 
@@ -227,7 +229,11 @@ process.stdout.write(SKIP_CHECK ? "equality not checked\n" : differences === 0 ?
 if (differences > 0) process.exit(1);
 
 if (!CHECK_ONLY) {
-  const inputs = generated.map((it) => ({ title: it.entry.title, body: it.body, ...(it.entry.language ? { language: it.entry.language } : {}) }));
+  const chosen = INPUT === "corpus" ? corpus : INPUT === "dev" ? devItems() : generated;
+  // A small set is timed several times over, so each timing covers about 3 MB of text.
+  const chosenBytes = chosen.reduce((s, it) => s + Buffer.byteLength(it.entry.title) + Buffer.byteLength(it.body), 0);
+  const timed = Array.from({ length: Math.max(1, Math.ceil(3e6 / chosenBytes)) }, () => chosen).flat();
+  const inputs = timed.map((it) => ({ title: it.entry.title, body: it.body, ...(it.entry.language ? { language: it.entry.language } : {}) }));
   const bytes = inputs.reduce((s, i) => s + Buffer.byteLength(i.title) + Buffer.byteLength(i.body), 0);
   const contenders: Record<string, () => void> = {
     "old tagText": () => {
@@ -249,26 +255,28 @@ if (!CHECK_ONLY) {
       }
     },
     "old entities": () => {
-      for (const it of generated) oldExtractEntities(it.entry.title, it.body, it.entry.language);
+      for (const it of timed) oldExtractEntities(it.entry.title, it.body, it.entry.language);
     },
     "new entities": () => {
-      for (const it of generated) extractEntities(it.entry.title, it.body, it.entry.language);
+      for (const it of timed) extractEntities(it.entry.title, it.body, it.entry.language);
     },
     "old enrich": () => {
-      for (const it of generated) oldTagEntry(oldMatcher, it.entry, it.body);
+      for (const it of timed) oldTagEntry(oldMatcher, it.entry, it.body);
     },
     "new enrich": () => {
-      for (const it of generated) tagEntry(newMatcher, it.entry, it.body);
+      for (const it of timed) tagEntry(newMatcher, it.entry, it.body);
     },
   };
   for (const name of Object.keys(contenders)) if (ONLY && !ONLY.includes(name.split(" ")[1]!)) delete contenders[name];
   const med = await interleaved(REPS, contenders, { cpu: true });
   const fmt = (name: string, f: (ms: number) => string) => (med[name] === undefined ? "-" : f(med[name]!));
   const mb = bytes / 1e6;
-  process.stdout.write(`\n${generated.length} generated items, ${mb.toFixed(2)} MB of text, medians of ${REPS} interleaved runs, CPU time\n`);
+  process.stdout.write(
+    `\n${timed.length} ${INPUT} items (${chosen.length} distinct), ${mb.toFixed(2)} MB of text, medians of ${REPS} interleaved runs, CPU time\n`,
+  );
   for (const side of ["old", "new"]) {
     const rate = (ms: number) => `${(mb / (ms / 1000)).toFixed(1)} MB/s`;
-    const perItem = (ms: number) => `${(ms / generated.length).toFixed(3)} ms/item`;
+    const perItem = (ms: number) => `${(ms / timed.length).toFixed(3)} ms/item`;
     process.stdout.write(
       `${side}: tagText ${fmt(`${side} tagText`, rate)}, tokenize ${fmt(`${side} tokenize`, rate)}, ` +
         `entities ${fmt(`${side} entities`, perItem)}, enrich (tagEntry) ${fmt(`${side} enrich`, perItem)}\n`,
