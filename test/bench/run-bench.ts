@@ -764,18 +764,24 @@ async function tagSection(): Promise<void> {
     };
     return { ...m, mbps: m.bytes / 1e6 / (m.tagMs / 1000), tokenizeMbps: m.bytes / 1e6 / (m.tokenizeMs / 1000) };
   };
-  const generated = await measure("generated");
+  // The target row is absolute, and on a shared machine one process can meet a CPU slowed by a
+  // neighbour for its whole life (docs/benchmarks.md, "The machine's two CPUs"): three processes,
+  // one after the other, and the median one counts, with its own tokenize figure beside it.
+  const runs: Array<Awaited<ReturnType<typeof measure>>> = [];
+  for (let i = 0; i < (QUICK ? 1 : 3); i++) runs.push(await measure("generated"));
+  const generated = [...runs].sort((a, b) => a.mbps - b.mbps)[Math.floor(runs.length / 2)]!;
+  const each = runs.length > 1 ? `, the median of ${runs.length} processes (${runs.map((r) => r.mbps.toFixed(1)).join(", ")} MB/s)` : "";
   addRow({
     section: "tagging",
-    measure: `tagText, full bilingual taxonomy (${generated.topics} topics), ${(generated.bytes / 1e6).toFixed(1)} MB of text, ${generated.entries} entries (${generated.tagged} tagged), CPU time, in a process of its own`,
+    measure: `tagText, full bilingual taxonomy (${generated.topics} topics), ${(generated.bytes / 1e6).toFixed(1)} MB of text, ${generated.entries} entries (${generated.tagged} tagged), CPU time, in a process of its own${each}`,
     ours: `${generated.mbps.toFixed(1)} MB/s`,
     yardstick: `tokenize alone ${generated.tokenizeMbps.toFixed(1)} MB/s`,
     ratio: "",
     target: "≥ 100 MB/s",
     verdict: generated.mbps >= 100 ? "PASS" : "FAIL",
   });
-  // Real text beside the generated stories: shorter items, a wider vocabulary and more matches
-  // per kilobyte (docs/benchmarks.md, "Tagging real text").
+  // Real text beside the generated stories: shorter items and a wider vocabulary, slower per
+  // byte though with fewer matches (docs/benchmarks.md, "Tagging real text").
   const real: Array<["corpus" | "dev", string]> = [
     ["corpus", "every entry of the real feeds in test/fixtures/corpus"],
     ["dev", "the labelled news items of test/fixtures/tagging/dev.jsonl"],
