@@ -2,7 +2,7 @@
 // interleaved repetitions, forced GC between runs, child processes with peak
 // RSS, temp projects, and the report table.
 import { type ChildProcess, spawn } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -11,6 +11,23 @@ import { runInNewContext } from "node:vm";
 
 export const REPO_ROOT = resolve(fileURLToPath(import.meta.url), "../../..");
 export const TOPICS_FILE = join(REPO_ROOT, "config/topics.yaml");
+
+/** The real feeds of test/fixtures/corpus (RSS, RDF and Atom files; SOURCES.md says where each comes from), in name order. */
+export function corpusFeedFiles(): string[] {
+  const dir = join(REPO_ROOT, "test/fixtures/corpus");
+  return readdirSync(dir)
+    .filter((name) => /\.(xml|rss|atom|rdf)$/i.test(name))
+    .sort()
+    .map((name) => join(dir, name));
+}
+
+/** The labelled news items of test/fixtures/tagging/dev.jsonl (its README says where they come from). */
+export function devSetItems(): Array<{ title: string; text: string; lang?: string }> {
+  return readFileSync(join(REPO_ROOT, "test/fixtures/tagging/dev.jsonl"), "utf8")
+    .split("\n")
+    .filter((line) => line.trim() !== "")
+    .map((line) => JSON.parse(line) as { title: string; text: string; lang?: string });
+}
 
 // A full GC before each timed run so one run's garbage is not billed to the next.
 // With options, V8's gc() is an ordinary full collection. Without, it is a

@@ -19,9 +19,9 @@
 // seeded fuzz of taxonomy words mixed with case, accents, punctuation and
 // non-Latin text. Any difference is printed and the script exits with 1.
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { isDeepStrictEqual } from "node:util";
 import { decodeBytes } from "../../src/decode/index.js";
@@ -29,7 +29,7 @@ import { compileMatcher, extractEntities, fold, loadTaxonomy, tagEntry, tagText,
 import type { Entry } from "../../src/model/index.js";
 import { normalizeFeedWithText } from "../../src/normalize/index.js";
 import { parseFeed } from "../../src/parse/index.js";
-import { interleaved, REPO_ROOT, TOPICS_FILE } from "./bench-kit.js";
+import { corpusFeedFiles, devSetItems, interleaved, REPO_ROOT, TOPICS_FILE } from "./bench-kit.js";
 import { generateFeed } from "./generate-feed.js";
 
 const CHECK_ONLY = process.argv.includes("--check");
@@ -95,10 +95,8 @@ async function feedItems(bytes: Buffer, where: string): Promise<Item[]> {
 }
 
 function devItems(): Item[] {
-  const lines = readFileSync(join(REPO_ROOT, "test/fixtures/tagging/dev.jsonl"), "utf8").split("\n").filter(Boolean);
   const base = (generated as Item[])[0]!.entry;
-  return lines.map((line, i) => {
-    const d = JSON.parse(line) as { title: string; text: string; lang?: string };
+  return devSetItems().map((d, i) => {
     const entry: Entry = { ...base, id: `dev-${i}`, title: d.title, ...(d.lang ? { language: d.lang } : {}) };
     if (!d.lang) delete (entry as { language?: string }).language;
     return { where: `dev.jsonl line ${i + 1}`, entry, body: d.text };
@@ -177,9 +175,7 @@ function fuzzItems(count: number): Item[] {
 let generated: Item[] = [];
 generated = await feedItems(generateFeed({ format: "rss", items: 1000, seed: 1 }), "generated");
 const corpus: Item[] = [];
-const CORPUS = join(REPO_ROOT, "test/fixtures/corpus");
-for (const file of readdirSync(CORPUS).filter((f) => /\.(xml|rss|atom|rdf)$/i.test(f)))
-  corpus.push(...(await feedItems(readFileSync(join(CORPUS, file)), file)));
+for (const file of corpusFeedFiles()) corpus.push(...(await feedItems(readFileSync(file), basename(file))));
 const sets: Array<[string, Item[]]> = [
   ["dev.jsonl", devItems()],
   ["corpus", corpus],

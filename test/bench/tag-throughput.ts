@@ -9,13 +9,12 @@
 //   corpus     every entry of the real feeds in test/fixtures/corpus, as refresh tags them
 //   dev        the labelled news items of test/fixtures/tagging/dev.jsonl (title and text)
 
-import { readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { readFileSync } from "node:fs";
 import { decodeBytes } from "../../src/decode/index.js";
 import { compileMatcher, loadTaxonomy, type TagInput, tagText, tokenize } from "../../src/enrich/index.js";
 import { htmlToText, type NormalizeOptions, normalizeFeed } from "../../src/normalize/index.js";
 import { parseFeed } from "../../src/parse/index.js";
-import { interleaved, REPO_ROOT, TOPICS_FILE } from "./bench-kit.js";
+import { corpusFeedFiles, devSetItems, interleaved, TOPICS_FILE } from "./bench-kit.js";
 import { generateFeed } from "./generate-feed.js";
 
 const reps = Number(process.env.TAG_REPS ?? 7);
@@ -36,12 +35,10 @@ async function feedInputs(text: string): Promise<TagInput[]> {
 }
 
 async function corpusInputs(): Promise<TagInput[]> {
-  const dir = join(REPO_ROOT, "test/fixtures/corpus");
   const inputs: TagInput[] = [];
-  for (const name of readdirSync(dir).sort()) {
-    if (!/\.(xml|rss|atom|rdf)$/.test(name)) continue;
+  for (const file of corpusFeedFiles()) {
     try {
-      inputs.push(...(await feedInputs(decodeBytes(readFileSync(join(dir, name))).text)));
+      inputs.push(...(await feedInputs(decodeBytes(readFileSync(file)).text)));
     } catch {
       // A feed the pipeline rejects (the corpus holds broken ones on purpose) has nothing to tag.
     }
@@ -50,11 +47,7 @@ async function corpusInputs(): Promise<TagInput[]> {
 }
 
 function devInputs(): TagInput[] {
-  const lines = readFileSync(join(REPO_ROOT, "test/fixtures/tagging/dev.jsonl"), "utf8").split("\n");
-  return lines
-    .filter((line) => line.trim() !== "")
-    .map((line) => JSON.parse(line) as { title: string; text: string; lang?: string })
-    .map((item) => ({ title: item.title, body: item.text, ...(item.lang ? { language: item.lang } : {}) }));
+  return devSetItems().map((item) => ({ title: item.title, body: item.text, ...(item.lang ? { language: item.lang } : {}) }));
 }
 
 const input = process.env.TAG_INPUT ?? "generated";
