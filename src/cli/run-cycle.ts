@@ -16,7 +16,7 @@ import type { ServiceMetrics } from "../serve/index.js";
 import { describeError } from "../shared/errors.js";
 import { outputKey } from "../store/index.js";
 import { type App, missingPlans, userAgent } from "./app.js";
-import { startRenderWorker } from "./start-render-worker.js";
+import { type EarlyRenderWorker, startRenderWorker, startRenderWorkerEarly } from "./start-render-worker.js";
 
 export interface CycleReport {
   results: RefreshResult[];
@@ -87,16 +87,23 @@ export function renderPlans(app: App, plans: OutputPlan[]): Pick<CycleReport, "c
   }
 }
 
-/** renderPlans with the files written on the thread pool while the next outputs render (publishOutputsAsync). */
-export async function renderPlansAsync(app: App, plans: OutputPlan[]): Promise<Pick<CycleReport, "changedFiles" | "publishError">> {
+/**
+ * renderPlans with the files written on the thread pool while the next
+ * outputs render (publishOutputsAsync); `early`, a render worker the cycle
+ * started before it knew the outputs, is given them or stopped.
+ */
+export async function renderPlansAsync(app: App, plans: OutputPlan[], early?: EarlyRenderWorker): Promise<Pick<CycleReport, "changedFiles" | "publishError">> {
   try {
     // Many outputs (a first run, a backfill, many sources): a worker thread renders some of them on the second core.
     const started = performance.now();
-    const worker = startRenderWorker(app, plans);
+    const worker = startRenderWorker(app, plans, early);
+    if (early !== undefined && worker === undefined) {
+      app.logger.debug({ outputs: plans.length }, `write: the render worker started ahead was stopped unused: ${plans.length} output(s) to render`);
+    }
     const published = await publishOutputsAsync(app.store, plans, app.publish, indexPageFor(app, plans), worker);
     const byWorker = published.renderedElsewhere ?? 0;
     app.logger.debug(
-      { outputs: plans.length, byWorker, durationMs: Math.round(performance.now() - started) },
+      { outputs: plans.length, byWorker, startedAhead: worker !== undefined && early !== undefined, durationMs: Math.round(performance.now() - started) },
       `write: ${plans.length} output(s) rendered${worker ? " with a worker thread" : ""}`,
     );
     publishOpml(app.plans, app.publish);
@@ -132,7 +139,35 @@ export function retireRemoved(app: App, now: Date): void {
  * the OPML and the index page, and tells the WebSub hub which feeds changed.
  */
 export async function runCycle(app: App, sources: Source[], options: CycleOptions = {}): Promise<CycleReport> {
-  const results = await refreshSources(sources, app.deps, { concurrency: app.config.schedule.concurrency });
+  let early: EarlyRenderWorker | undefined;
+  try {
+    const results = await refreshSources(sources, app.deps, {
+      concurrency: app.config.schedule.concurrency,
+      // Outputs will be rendered: a render worker started now loads on the core the refreshes no
+      // longer use, while the main thread commits their last writes, instead of after them.
+      nearEnd: () => {
+        try {
+          early = startRenderWorkerEarly(app);
+        } catch (error) {
+          app.logger.debug({ err: error }, "write: the render worker could not be started ahead; it starts with the render");
+        }
+      },
+    });
+    return await finishCycle(app, sources, results, options, early);
+  } finally {
+    // Stopped unused if it was never given its outputs (no render, or a failure before it).
+    early?.release();
+  }
+}
+
+/** runCycle after the refreshes: retention, the render (with the early render worker, if any), the hub's pings. */
+async function finishCycle(
+  app: App,
+  sources: Source[],
+  results: RefreshResult[],
+  options: CycleOptions,
+  early: EarlyRenderWorker | undefined,
+): Promise<CycleReport> {
   for (const r of results) {
     logResult(app, r);
     options.metrics?.recordRefresh(r);
@@ -149,7 +184,7 @@ export async function runCycle(app: App, sources: Source[], options: CycleOption
     app.logger.error({ code, err: error }, message);
     return { results, changedFiles: [], pruned, publishError: { code, message } };
   }
-  const rendered = await renderPlansAsync(app, plans);
+  const rendered = await renderPlansAsync(app, plans, early);
   options.metrics?.recordPublished(rendered.changedFiles.length);
   await pingHubFor(app, rendered.changedFiles, options);
   return { results, pruned, ...rendered };

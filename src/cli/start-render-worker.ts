@@ -12,10 +12,16 @@ const MIN_OUTPUTS = 16;
 export interface RenderWorkerData {
   databaseFile: string;
   busyTimeoutMs: number;
-  plans: OutputPlan[];
+  /** The outputs to render; when absent, they come in the first message (RenderWorkerPlans), once the cycle knows them. */
+  plans?: OutputPlan[];
   publish: Omit<PublishOptions, "writeFile">;
   /** One Int32: the index of the next output to render, shared with the main thread. */
   counter: SharedArrayBuffer;
+}
+
+/** The message that gives a worker started early (startRenderWorkerEarly) its outputs. */
+export interface RenderWorkerPlans {
+  plans: OutputPlan[];
 }
 
 export type RenderWorkerReply = Omit<RenderShare, "error" | "allEntries"> & { error?: { code: string; message: string } };
@@ -28,24 +34,25 @@ class RenderWorkerError extends FeedEnricherError {
   }
 }
 
-/**
- * Starts a worker thread that renders and writes some of the given outputs
- * beside the main thread, both drawing from one counter, so a cycle with many
- * outputs (a backfill: every topic; a thousand sources: a thousand
- * per-source feeds) uses a second core for its most expensive step. Returns
- * undefined, and the main thread renders everything, when it would not pay:
- * few outputs, one core, FEED_ENRICHER_RENDER_WORKER=0, a test's injected
- * writer, or no worker file beside this one (run from the TypeScript sources:
- * the worker runs from the bundle bin/feed-enricher.js builds).
- */
-export function startRenderWorker(app: App, plans: OutputPlan[]): SharedRendering | undefined {
-  if (plans.length < MIN_OUTPUTS || availableParallelism() < 2) return undefined;
+/** The worker's script, or undefined when a worker would not pay or cannot run (see startRenderWorker). */
+function workerScript(app: App, outputs: number): URL | undefined {
+  if (outputs < MIN_OUTPUTS || availableParallelism() < 2) return undefined;
   if (process.env.FEED_ENRICHER_RENDER_WORKER === "0" || app.publish.writeFile !== undefined) return undefined;
   const script = new URL("./render-worker.js", import.meta.url);
-  if (!existsSync(fileURLToPath(script))) return undefined;
+  return existsSync(fileURLToPath(script)) ? script : undefined;
+}
+
+/** A worker thread running render-worker.js, and its share once it replies. */
+function spawn(app: App, script: URL, plans: OutputPlan[] | undefined): { worker: Worker; shared: SharedRendering } {
   const counter = new SharedArrayBuffer(4);
   const claims = new Int32Array(counter);
-  const data: RenderWorkerData = { databaseFile: databaseFile(app.config), busyTimeoutMs: 5000, plans, publish: app.publish, counter };
+  const data: RenderWorkerData = {
+    databaseFile: databaseFile(app.config),
+    busyTimeoutMs: 5000,
+    ...(plans !== undefined ? { plans } : {}),
+    publish: app.publish,
+    counter,
+  };
   const worker = new Worker(script, { workerData: data });
   const others = new Promise<RenderShare>((resolve) => {
     let replied = false;
@@ -70,5 +77,66 @@ export function startRenderWorker(app: App, plans: OutputPlan[]): SharedRenderin
       // Already gone: nothing to stop.
     });
   };
-  return { claimNext: () => Atomics.add(claims, 0, 1), others, release };
+  return { worker, shared: { claimNext: () => Atomics.add(claims, 0, 1), others, release } };
+}
+
+/**
+ * Starts a worker thread that renders and writes some of the given outputs
+ * beside the main thread, both drawing from one counter, so a cycle with many
+ * outputs (a backfill: every topic; a thousand sources: a thousand
+ * per-source feeds) uses a second core for its most expensive step. Returns
+ * undefined, and the main thread renders everything, when it would not pay:
+ * few outputs, one core, FEED_ENRICHER_RENDER_WORKER=0, a test's injected
+ * writer, or no worker file beside this one (run from the TypeScript sources:
+ * the worker runs from the bundle bin/feed-enricher.js builds). Given a
+ * worker started early, hands the outputs to it instead.
+ */
+export function startRenderWorker(app: App, plans: OutputPlan[], early?: EarlyRenderWorker): SharedRendering | undefined {
+  if (early !== undefined) return early.render(plans);
+  const script = workerScript(app, plans.length);
+  return script === undefined ? undefined : spawn(app, script, plans).shared;
+}
+
+/** A render worker started before the cycle knows its outputs (startRenderWorkerEarly). */
+export interface EarlyRenderWorker {
+  /** Gives it the outputs; when too few for it to pay, or when already given or released, stops it and returns undefined. */
+  render(plans: OutputPlan[]): SharedRendering | undefined;
+  /** Stops it unless it was given its outputs (the cycle ended without a render): those it renders to the end. */
+  release(): void;
+}
+
+/**
+ * A render worker started while the cycle's last refreshes are still
+ * committing: it loads its modules (about a quarter of a second of CPU) on
+ * the second core, which the refreshes no longer use, instead of after the
+ * commit, while the main thread already renders. It waits for its outputs
+ * (render) before it opens the store. Undefined when the configured outputs
+ * are too few for a worker to pay, or a worker cannot run (startRenderWorker).
+ */
+export function startRenderWorkerEarly(app: App): EarlyRenderWorker | undefined {
+  const script = workerScript(app, app.plans.length);
+  if (script === undefined) return undefined;
+  const { worker, shared } = spawn(app, script, undefined);
+  // Waiting for its outputs, it does not keep the process alive: a cycle that ends without a render exits.
+  worker.unref();
+  let given = false;
+  return {
+    render(plans) {
+      if (given) return undefined;
+      given = true;
+      if (plans.length < MIN_OUTPUTS) {
+        shared.release?.();
+        return undefined;
+      }
+      worker.ref();
+      const message: RenderWorkerPlans = { plans };
+      worker.postMessage(message);
+      return shared;
+    },
+    release: () => {
+      if (given) return;
+      given = true;
+      shared.release?.();
+    },
+  };
 }

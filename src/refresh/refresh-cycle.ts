@@ -16,6 +16,13 @@ export interface CycleOptions {
    * main thread does the work alone, with the same result.
    */
   prepare?: PreparePool;
+  /**
+   * Called once, as soon as every source has started and one of those done
+   * has changed, before that refresh's writes are committed: what follows
+   * the cycle (its render) can get ready on the other core while the last
+   * refreshes finish. It must not throw, and the cycle does not wait for it.
+   */
+  nearEnd?: () => void;
 }
 
 function hostOf(source: Source): string {
@@ -34,19 +41,19 @@ function hostOf(source: Source): string {
  * (PreparePool), started on the first such feed and stopped at the end.
  */
 export async function refreshSources(sources: Source[], deps: RefreshDeps, options: CycleOptions): Promise<RefreshResult[]> {
-  if (options.prepare !== undefined) return refreshAll(sources, deps, options.prepare, options.concurrency);
+  if (options.prepare !== undefined) return refreshAll(sources, deps, options.prepare, options);
   const prepare = openPreparePool(deps.taxonomy, deps.logger);
-  if (prepare === undefined) return refreshAll(sources, deps, undefined, options.concurrency);
+  if (prepare === undefined) return refreshAll(sources, deps, undefined, options);
   prepare.expectSources(sources.length);
   try {
-    return await refreshAll(sources, deps, prepare, options.concurrency);
+    return await refreshAll(sources, deps, prepare, options);
   } finally {
     await prepare.close();
   }
 }
 
 /** refreshSources with the cycle's prepare pool, if any. */
-async function refreshAll(sources: Source[], deps: RefreshDeps, prepare: PreparePool | undefined, concurrency: number): Promise<RefreshResult[]> {
+async function refreshAll(sources: Source[], deps: RefreshDeps, prepare: PreparePool | undefined, options: CycleOptions): Promise<RefreshResult[]> {
   const results: RefreshResult[] = new Array(sources.length);
   /** Sources whose committed-looking writes a failed batch rolled back, with the store's error. */
   const lost = new Map<string, { code: string; message: string }>();
@@ -54,6 +61,8 @@ async function refreshAll(sources: Source[], deps: RefreshDeps, prepare: Prepare
   const group = openWriteGroup(deps.store, { failed: (error) => lostWrites(error, lost, deps.logger) });
   const hostBusy = new Map<string, Promise<void>>();
   let next = 0;
+  let changed = false;
+  let nearEnd = options.nearEnd;
   async function worker(): Promise<void> {
     while (next < sources.length) {
       const index = next++;
@@ -72,11 +81,17 @@ async function refreshAll(sources: Source[], deps: RefreshDeps, prepare: Prepare
       } finally {
         release();
       }
+      if (results[index]?.status === "updated") changed = true;
+      if (nearEnd !== undefined && changed && next >= sources.length) {
+        const call = nearEnd;
+        nearEnd = undefined;
+        call();
+      }
       group.flush();
     }
   }
   try {
-    await Promise.all(Array.from({ length: Math.min(concurrency, sources.length) }, worker));
+    await Promise.all(Array.from({ length: Math.min(options.concurrency, sources.length) }, worker));
   } finally {
     group.close();
   }

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -22,6 +22,20 @@ function project(feeds: string[]): { config: string; feedsDir: string } {
   return { config: p.configFile, feedsDir: p.feedsDir };
 }
 
+interface LogLine {
+  msg: string;
+  outputs?: number;
+  byWorker?: number;
+  startedAhead?: boolean;
+}
+
+function logLines(log: string): LogLine[] {
+  return log
+    .split("\n")
+    .filter((l) => l.startsWith("{"))
+    .map((l) => JSON.parse(l) as LogLine);
+}
+
 describe("the render worker", () => {
   it("writes byte-for-byte what the main thread alone writes, and leaves nothing pending", async () => {
     const data = mkdtempSync(join(tmpdir(), "fe-render-worker-data-"));
@@ -35,11 +49,7 @@ describe("the render worker", () => {
     const shared = project(feeds);
     await runBinOnce(alone.config, { FEED_ENRICHER_RENDER_WORKER: "0" });
     const log = await runBinOnce(shared.config, {});
-    const rendered = log
-      .split("\n")
-      .filter((l) => l.startsWith("{"))
-      .map((l) => JSON.parse(l) as { msg: string; outputs?: number; byWorker?: number })
-      .find((l) => l.msg.startsWith("write: "));
+    const rendered = logLines(log).find((l) => l.msg.startsWith("write: "));
     // all, every topic, two sources: enough outputs for a worker.
     expect(rendered?.msg).toMatch(/with a worker thread$/);
     expect(rendered?.outputs).toBeGreaterThanOrEqual(16);
@@ -48,5 +58,33 @@ describe("the render worker", () => {
     expect(readTree(shared.feedsDir)).toEqual(expected);
     // Every output left the pending list: a second run renders and writes nothing.
     expect(await runBinOnce(shared.config, {})).toMatch(/; 0 file\(s\) written/);
+  }, 180_000);
+
+  it("is started while the last refresh commits, and stopped unused when the cycle has few outputs to render", async () => {
+    const data = mkdtempSync(join(tmpdir(), "fe-render-worker-ahead-"));
+    cleanups.push(() => rmSync(data, { recursive: true, force: true }));
+    const feed = join(data, "f0.xml");
+    const original = generateFeed({ format: "rss", items: 60, seed: 50 }).toString("utf8");
+    writeFileSync(feed, original);
+    const p = project([feed]);
+    // A first run: all, every topic and the source are rendered, by both threads, the worker started ahead.
+    const first = logLines(await runBinOnce(p.config, {})).find((l) => l.msg.startsWith("write: ") && l.outputs !== undefined);
+    expect(first?.msg).toMatch(/with a worker thread$/);
+    expect(first?.startedAhead).toBe(true);
+    expect(first?.byWorker).toBeGreaterThan(0);
+    // One story's headline changes: the source changed, so the worker is started ahead again,
+    // but only the outputs holding that story are rendered, too few for it: it is stopped, and
+    // the main thread renders them alone.
+    const title = /<item>\s*<title>(?:<!\[CDATA\[)?([^<\]]+)/.exec(original)?.[1];
+    expect(title).toBeDefined();
+    writeFileSync(feed, original.replace(title!, `${title} (corrected headline)`));
+    const second = logLines(await runBinOnce(p.config, {}));
+    const stopped = second.find((l) => l.msg.startsWith("write: the render worker started ahead was stopped unused"));
+    expect(stopped?.outputs).toBeGreaterThan(0);
+    expect(stopped?.outputs).toBeLessThan(16);
+    const rendered = second.find((l) => l.msg.startsWith("write: ") && l.byWorker !== undefined);
+    expect(rendered?.msg).not.toMatch(/with a worker thread$/);
+    expect(rendered?.byWorker).toBe(0);
+    expect(readFileSync(join(p.feedsDir, "all.rss"), "utf8")).toContain(`${title} (corrected headline)`);
   }, 180_000);
 });
