@@ -49,6 +49,12 @@ export function plansToRender(app: App): OutputPlan[] {
   return app.plans.filter((p) => pending.has(outputKey(p.selector)) || missing.has(p));
 }
 
+/** How many configured outputs are pending so far: at least as many as the cycle will render. */
+function pendingPlanCount(app: App): number {
+  const pending = new Set(app.store.pendingOutputs().map(outputKey));
+  return app.plans.filter((p) => pending.has(outputKey(p.selector))).length;
+}
+
 /** What renderPlans writes after the outputs: the index page, when an output changed or the page is missing. */
 function indexPageFor(app: App, plans: OutputPlan[]): ((allEntries: Entry[] | undefined) => string[]) | undefined {
   // The index page shows entry counts and the latest entries: it changes only when an output did.
@@ -145,9 +151,11 @@ export async function runCycle(app: App, sources: Source[], options: CycleOption
       concurrency: app.config.schedule.concurrency,
       // Outputs will be rendered: a render worker started now loads on the core the refreshes no
       // longer use, while the main thread commits their last writes, instead of after them.
+      // The outputs pending so far (the writes of this connection's open batch included) are as
+      // many as the render will have at least: too few, and no worker is started now.
       nearEnd: () => {
         try {
-          early = startRenderWorkerEarly(app);
+          early = startRenderWorkerEarly(app, pendingPlanCount(app));
         } catch (error) {
           app.logger.debug({ err: error }, "write: the render worker could not be started ahead; it starts with the render");
         }
