@@ -1,9 +1,9 @@
 // Worker thread entry: renders and writes part of a cycle's outputs beside the
-// main thread (startRenderWorker, startRenderWorkerEarly). It opens its own connection to the store
-// (WAL: it reads while the main thread reads), claims outputs from the
-// counter it shares with the main thread, and reports what it wrote. It never
-// fsyncs folders or clears pending outputs: the main thread does both once
-// every output is written.
+// main thread (startRenderWorker, startRenderWorkerEarly). It opens its own
+// connection to the store (WAL: it reads while the main thread reads), claims
+// outputs from the counter it shares with the main thread, and reports what it
+// wrote. It never fsyncs folders or clears pending outputs: the main thread
+// does both once every output is written.
 import { parentPort, workerData } from "node:worker_threads";
 // From the file, not the stage's index: the index also loads the refresh of a
 // source (parse, normalize, enrich and their libraries), which a renderer never

@@ -40,7 +40,7 @@ const FEED_FILE = /\.(rss|atom|json)$/;
  * rendering) and those whose files are missing on disk.
  */
 export function plansToRender(app: App): OutputPlan[] {
-  const pending = new Set(app.store.pendingOutputs().map(outputKey));
+  const pending = pendingKeys(app);
   const known = new Set(app.plans.map((p) => outputKey(p.selector)));
   // Pending outputs that are no longer configured (a removed source or topic) have nothing to render.
   const orphans = [...pending].filter((k) => !known.has(k));
@@ -49,9 +49,13 @@ export function plansToRender(app: App): OutputPlan[] {
   return app.plans.filter((p) => pending.has(outputKey(p.selector)) || missing.has(p));
 }
 
+function pendingKeys(app: App): Set<string> {
+  return new Set(app.store.pendingOutputs().map(outputKey));
+}
+
 /** How many configured outputs are pending so far: at least as many as the cycle will render. */
 function pendingPlanCount(app: App): number {
-  const pending = new Set(app.store.pendingOutputs().map(outputKey));
+  const pending = pendingKeys(app);
   return app.plans.filter((p) => pending.has(outputKey(p.selector))).length;
 }
 
