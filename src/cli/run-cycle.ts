@@ -106,7 +106,7 @@ export async function renderPlansAsync(app: App, plans: OutputPlan[], early?: Ea
   try {
     // Many outputs (a first run, a backfill, many sources): a worker thread renders some of them on the second core.
     const started = performance.now();
-    const worker = startRenderWorker(app, plans, early);
+    const worker = early !== undefined ? early.render(plans) : startRenderWorker(app, plans);
     if (early !== undefined && worker === undefined) {
       app.logger.debug({ outputs: plans.length }, `write: the render worker started ahead was stopped unused: ${plans.length} output(s) to render`);
     }

@@ -88,18 +88,16 @@ function spawn(app: App, script: URL, plans: OutputPlan[] | undefined): { worker
  * undefined, and the main thread renders everything, when it would not pay:
  * few outputs, one core, FEED_ENRICHER_RENDER_WORKER=0, a test's injected
  * writer, or no worker file beside this one (run from the TypeScript sources:
- * the worker runs from the bundle bin/feed-enricher.js builds). Given a
- * worker started early, hands the outputs to it instead.
+ * the worker runs from the bundle bin/feed-enricher.js builds).
  */
-export function startRenderWorker(app: App, plans: OutputPlan[], early?: EarlyRenderWorker): SharedRendering | undefined {
-  if (early !== undefined) return early.render(plans);
+export function startRenderWorker(app: App, plans: OutputPlan[]): SharedRendering | undefined {
   const script = workerScript(app, plans.length);
   return script === undefined ? undefined : spawn(app, script, plans).shared;
 }
 
 /** A render worker started before the cycle knows its outputs (startRenderWorkerEarly). */
 export interface EarlyRenderWorker {
-  /** Gives it the outputs; when too few for it to pay, or when already given or released, stops it and returns undefined. */
+  /** Gives it the outputs; when too few for it to pay, stops it and returns undefined (also once given or released). */
   render(plans: OutputPlan[]): SharedRendering | undefined;
   /** Stops it unless it was given its outputs (the cycle ended without a render): those it renders to the end. */
   release(): void;
